@@ -1,0 +1,32 @@
+"""Email addresses."""
+
+from __future__ import annotations
+
+from dataward.detect.base import PatternDetector
+from dataward.detect.model import Pattern
+from dataward.detect.registry import register
+
+_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+_DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}"
+
+
+@register("email")
+class EmailDetector(PatternDetector):
+    entity = "EMAIL_ADDRESS"
+    patterns = (Pattern("email", rf"{_LOCAL}@{_DOMAIN}", 0.9),)
+    context = {
+        "en": ("email", "e-mail", "mail", "contact"),
+        "de": ("e-mail", "mail", "adresse", "kontakt"),
+        "fr": ("courriel", "mail", "adresse", "contact"),
+        "es": ("correo", "electrónico", "mail", "contacto"),
+        "it": ("posta", "mail", "indirizzo", "contatto"),
+    }
+    validator = "email-syntax"
+
+    def validate(self, value: str, pattern: Pattern) -> float | None:
+        local, _, domain = value.rpartition("@")
+        if len(local) > 64 or len(value) > 254 or ".." in value:
+            return None
+        if domain.rsplit(".", 1)[-1].isdigit():
+            return None
+        return pattern.score

@@ -1,0 +1,526 @@
+"""The detection engine: compile every pattern once, scan each value once, validate only hits.
+
+Two stages. A multi-pattern prefilter (Hyperscan, or RE2's ``Set`` when Hyperscan is missing)
+answers "which patterns hit this value". Only for those patterns does a span regex (RE2, or Python
+``re`` as the portable fallback) extract the matches, which the detector validates and context words
+score. Overlapping findings resolve to the best one. The ``re`` backend skips the prefilter and
+runs every pattern: the baseline, and the reference that the fast path must equal.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from dataward.detect.base import Detector, PatternDetector
+from dataward.detect.context import match_words, tokens, words_for
+from dataward.detect.language import detect_language
+from dataward.detect.model import Explanation, Finding, Pattern
+from dataward.errors import DetectorError
+
+log = logging.getLogger(__name__)
+
+Backend = Literal["auto", "hyperscan", "re2", "re"]
+
+try:  # pragma: no cover - availability depends on the platform
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover
+    _hs = None
+
+try:  # pragma: no cover
+    import re2 as _re2
+except ImportError:  # pragma: no cover
+    _re2 = None
+
+
+def available_backends() -> list[str]:
+    """Backends usable here, fastest first."""
+    out = []
+    if _hs is not None:
+        out.append("hyperscan")
+    if _re2 is not None:
+        out.append("re2")
+    out.append("re")
+    return out
+
+
+class _Regex(Protocol):
+    def finditer(self, text: str) -> Iterator[Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    index: int
+    detector: PatternDetector
+    pattern: Pattern
+    entity: str
+    regex: _Regex
+    uses_context: bool
+
+
+def _span_regex(pattern: Pattern, use_re2: bool) -> _Regex:
+    if use_re2 and _re2 is not None:
+        source = f"(?i){pattern.regex}" if pattern.ignore_case else pattern.regex
+        try:
+            compiled: _Regex = _re2.compile(source)
+            return compiled
+        except Exception:  # noqa: BLE001 - fall back to re for the odd construct RE2 lacks
+            log.debug("pattern %s: RE2 cannot compile it; using re", pattern.name)
+    flags = re.ASCII | (re.IGNORECASE if pattern.ignore_case else 0)
+    try:
+        return re.compile(pattern.regex, flags)
+    except re.error as exc:
+        raise DetectorError(
+            f"pattern {pattern.name!r} does not compile: {exc}", pattern=pattern.name
+        ) from None
+
+
+class _HyperscanPrefilter:
+    """Which patterns hit a value, by one Hyperscan scan."""
+
+    def __init__(
+        self, patterns: Sequence[Pattern], serialized: tuple[bytes, list[int]] | None = None
+    ) -> None:
+        assert _hs is not None
+        self.always: list[int] = []
+        if serialized is not None:
+            self.db = _hs.loadb(serialized[0], _hs.HS_MODE_BLOCK)
+            self.always = list(serialized[1])
+        else:
+            self.db = self._compile(patterns)
+        self._scratch = _hs.Scratch(self.db)
+        self.db.scratch = self._scratch
+
+    def _compile(self, patterns: Sequence[Pattern]) -> Any:
+        assert _hs is not None
+        base = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8
+        exprs, ids, flags = [], [], []
+        for i, p in enumerate(patterns):
+            f = base | (_hs.HS_FLAG_CASELESS if p.ignore_case else 0)
+            expr = p.regex.encode("utf-8")
+            if not _hs_compiles(expr, f):
+                if _hs_compiles(expr, f | _hs.HS_FLAG_PREFILTER):
+                    f |= _hs.HS_FLAG_PREFILTER
+                else:
+                    log.debug("pattern %s: Hyperscan cannot prefilter it; always run", p.name)
+                    self.always.append(i)
+                    continue
+            exprs.append(expr)
+            ids.append(i)
+            flags.append(f)
+        db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        if exprs:
+            db.compile(expressions=exprs, ids=ids, flags=flags)
+        return db
+
+    def serialize(self) -> tuple[bytes, list[int]]:
+        assert _hs is not None
+        return _hs.dumpb(self.db), self.always
+
+    def hits(self, text: str) -> list[int]:
+        found: list[int] = []
+        self.db.scan(
+            text.encode("utf-8", "surrogatepass"),
+            match_event_handler=_on_match,
+            context=found,
+        )
+        if self.always:
+            found.extend(self.always)
+        found.sort()
+        return found
+
+
+def _on_match(pid: int, start: int, end: int, flags: int, context: list[int]) -> None:
+    context.append(pid)
+
+
+_HS_COMPILE_CACHE: dict[tuple[bytes, int], bool] = {}
+
+
+def _hs_compiles(expr: bytes, flags: int) -> bool:
+    assert _hs is not None
+    key = (expr, flags)
+    if key not in _HS_COMPILE_CACHE:
+        try:
+            _hs.Database(mode=_hs.HS_MODE_BLOCK).compile(expressions=[expr], ids=[0], flags=[flags])
+            _HS_COMPILE_CACHE[key] = True
+        except _hs.error:
+            _HS_COMPILE_CACHE[key] = False
+    return _HS_COMPILE_CACHE[key]
+
+
+class _Re2SetPrefilter:
+    """Which patterns hit a value, by one RE2 ``Set`` match (when Hyperscan is missing)."""
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        assert _re2 is not None
+        self.set = _re2.Set.SearchSet()
+        self.ids: list[int] = []
+        self.always: list[int] = []
+        for i, p in enumerate(patterns):
+            source = f"(?i){p.regex}" if p.ignore_case else p.regex
+            try:
+                self.set.Add(source)
+                self.ids.append(i)
+            except Exception:  # noqa: BLE001 - RE2 lacks the construct; run it every time
+                self.always.append(i)
+        self.set.Compile()
+
+    def hits(self, text: str) -> list[int]:
+        found = [self.ids[j] for j in self.set.Match(text)]
+        found.extend(self.always)
+        found.sort()
+        return found
+
+
+class Engine:
+    """Runs a fixed set of detectors over text values.
+
+    >>> from dataward.detect import Engine
+    >>> engine = Engine.default(entities=["EMAIL_ADDRESS"])
+    >>> [(f.entity, f.start, f.end) for f in engine.detect("mail ada@example.org now")]
+    [('EMAIL_ADDRESS', 5, 21)]
+    """
+
+    def __init__(
+        self,
+        detectors: Sequence[PatternDetector | Detector],
+        *,
+        backend: Backend = "auto",
+        entities: Collection[str] | None = None,
+        threshold: float = 0.5,
+        _serialized: tuple[bytes, list[int]] | None = None,
+    ) -> None:
+        self.entities = frozenset(entities) if entities is not None else None
+        self.threshold = threshold
+        self.detectors = [d for d in detectors if self._wanted(d)]
+        self.backend = _resolve_backend(backend)
+        self._compiled: list[_Compiled] = []
+        self._others: list[Detector] = []
+        for det in self.detectors:
+            if isinstance(det, PatternDetector):
+                for p in det.patterns:
+                    entity = p.entity or det.entity
+                    if self.entities is not None and not self._pattern_wanted(det, entity):
+                        continue
+                    uses_context = bool(
+                        det.context or det.negative_context or det.context_entities
+                    )
+                    self._compiled.append(
+                        _Compiled(
+                            len(self._compiled),
+                            det,
+                            p,
+                            entity,
+                            _span_regex(p, use_re2=self.backend != "re"),
+                            uses_context,
+                        )
+                    )
+            else:
+                self._others.append(det)
+        patterns = [c.pattern for c in self._compiled]
+        self._prefilter: _HyperscanPrefilter | _Re2SetPrefilter | None
+        if self.backend == "hyperscan":
+            self._prefilter = _HyperscanPrefilter(patterns, _serialized)
+        elif self.backend == "re2":
+            self._prefilter = _Re2SetPrefilter(patterns)
+        else:
+            self._prefilter = None
+        self._all_ids = list(range(len(self._compiled)))
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def default(
+        cls,
+        entities: Collection[str] | None = None,
+        *,
+        backend: Backend = "auto",
+        extra: Sequence[PatternDetector | Detector] = (),
+        threshold: float | None = None,
+    ) -> Engine:
+        """An engine over every registered detector (plus ``extra``), cached per arguments."""
+        from dataward.settings import get_settings
+
+        key = (
+            frozenset(entities) if entities is not None else None,
+            backend,
+            tuple(id(d) for d in extra),
+            threshold if threshold is not None else get_settings().threshold,
+        )
+        engine = _DEFAULT_ENGINES.get(key)
+        if engine is None:
+            from dataward.detect.detectors import load_builtins
+            from dataward.detect.registry import detectors
+
+            load_builtins()
+            if entities is not None:
+                _check_entities(entities)
+            dets = [detectors.get(n) for n in detectors.names()] + list(extra)
+            engine = cls(dets, backend=backend, entities=entities, threshold=key[3])
+            _DEFAULT_ENGINES[key] = engine
+        return engine
+
+    def _wanted(self, det: PatternDetector | Detector) -> bool:
+        return self.entities is None or bool(self.entities.intersection(det.entities))
+
+    def _pattern_wanted(self, det: PatternDetector, entity: str) -> bool:
+        assert self.entities is not None
+        return entity in self.entities or bool(self.entities.intersection(det.context_entities))
+
+    def __getstate__(self) -> dict[str, Any]:
+        serialized = (
+            self._prefilter.serialize()
+            if isinstance(self._prefilter, _HyperscanPrefilter)
+            else None
+        )
+        return {
+            "detectors": self.detectors,
+            "backend": self.backend,
+            "entities": self.entities,
+            "threshold": self.threshold,
+            "serialized": serialized,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(  # type: ignore[misc]
+            state["detectors"],
+            backend=state["backend"],
+            entities=state["entities"],
+            threshold=state["threshold"],
+            _serialized=state["serialized"],
+        )
+
+    @property
+    def pattern_count(self) -> int:
+        return len(self._compiled)
+
+    def fingerprint(self) -> str:
+        """A digest of the compiled patterns, for caches and reports."""
+        h = hashlib.sha256()
+        for c in self._compiled:
+            h.update(f"{c.detector.name}\0{c.pattern.name}\0{c.pattern.regex}\n".encode())
+        return h.hexdigest()[:16]
+
+    # -- detection ------------------------------------------------------------------------------
+
+    def detect(
+        self,
+        text: str,
+        *,
+        threshold: float | None = None,
+        language: str | None = None,
+        hints: Sequence[str] = (),
+        explain: bool = False,
+    ) -> list[Finding]:
+        """Findings in ``text``, non-overlapping and sorted by start.
+
+        ``language`` selects context words (detected from the text when ``None``); ``hints`` are
+        extra context words that apply to every match, such as a column name.
+        """
+        threshold = self.threshold if threshold is None else threshold
+        if not text:
+            return []
+        ids = self._prefilter.hits(text) if self._prefilter is not None else self._all_ids
+        candidates: list[Finding] = []
+        lang_state: list[str | None] = []
+        hint_tokens = frozenset(t for h in hints for t in tokens(h))
+        for pid in ids:
+            c = self._compiled[pid]
+            self._extract(c, text, candidates, lang_state, hint_tokens, explain, language)
+        for det in self._others:
+            candidates.extend(det.detect(text, language))
+        candidates = [f for f in candidates if f.score >= threshold]
+        if self.entities is not None:
+            candidates = [f for f in candidates if f.entity in self.entities]
+        return resolve_overlaps(candidates)
+
+    def _extract(
+        self,
+        c: _Compiled,
+        text: str,
+        out: list[Finding],
+        lang_state: list[str | None],
+        hint_tokens: frozenset[str],
+        explain: bool,
+        language: str | None,
+    ) -> None:
+        det, pattern = c.detector, c.pattern
+        n = len(text)
+        for m in c.regex.finditer(text):
+            start, end = m.span(pattern.group)
+            if start == end or start < 0:
+                continue
+            if pattern.boundary:
+                ms, me = m.span()
+                if (ms > 0 and text[ms - 1].isalnum()) or (me < n and text[me].isalnum()):
+                    continue
+            value = text[start:end]
+            base = det.validate(value, pattern)
+            if base is None:
+                continue
+            score, entity = base, c.entity
+            found: tuple[str, ...] = ()
+            delta = 0.0
+            lang: str | None = None
+            notes: list[str] = []
+            if c.uses_context or hint_tokens:
+                if language is not None:
+                    lang = language
+                else:
+                    if not lang_state:
+                        lang_state.append(detect_language(text))
+                    lang = lang_state[0]
+                before = text[max(0, start - det.window_before) : start]
+                after = text[end : end + det.window_after]
+                phrase = f"{before} {after}".lower()
+                window = set(tokens(phrase)) | hint_tokens
+                found = match_words(window, phrase, words_for(det.context, lang))
+                if found:
+                    delta += det.context_boost
+                negative = match_words(window, phrase, words_for(det.negative_context, lang))
+                if negative:
+                    delta -= det.negative_penalty
+                    notes.append("negative context: " + ", ".join(negative))
+                for promoted, words in det.context_entities.items():
+                    hit = match_words(window, phrase, words_for(words, lang))
+                    if hit:
+                        entity = promoted
+                        notes.append(f"promoted to {promoted} by: {', '.join(hit)}")
+                        found = found + hit
+                        break
+                score = min(1.0, max(0.0, score + delta))
+            explanation = None
+            if explain:
+                explanation = Explanation(
+                    pattern=pattern.name,
+                    base_score=base,
+                    validator=det.validator,
+                    validation=("passed" if det.validator else None),
+                    context_words=found,
+                    context_delta=delta,
+                    language=lang,
+                    notes=tuple(notes),
+                )
+            out.append(Finding(entity, start, end, score, det.name, explanation))
+
+    def detect_batch(
+        self,
+        texts: Iterable[str | None],
+        *,
+        threshold: float | None = None,
+        language: str | None = None,
+        explain: bool = False,
+        workers: int | None = None,
+        chunk_size: int = 512,
+    ) -> Iterator[list[Finding]]:
+        """Findings for each text, in input order; ``workers > 1`` uses a process pool.
+
+        ``None`` values (nulls of an Arrow array) give no findings.
+        """
+        workers = workers if workers is not None else (os.cpu_count() or 1)
+        kwargs = {"threshold": threshold, "language": language, "explain": explain}
+        if workers <= 1:
+            for t in texts:
+                yield self.detect(t, **kwargs) if t else []  # type: ignore[arg-type]
+            return
+        chunks = _chunks(texts, chunk_size)
+        first = next(chunks, None)
+        if first is None:
+            return
+        second = next(chunks, None)
+        if second is None:  # too little work to pay for a pool
+            for t in first:
+                yield self.detect(t, **kwargs) if t else []  # type: ignore[arg-type]
+            return
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_init_worker, initargs=(self,)
+        ) as pool:
+            pending = []
+            source = _prepend([first, second], chunks)
+            for chunk in source:
+                pending.append(pool.submit(_detect_chunk, chunk, kwargs))
+                if len(pending) >= workers * 4:
+                    yield from pending.pop(0).result()
+            for fut in pending:
+                yield from fut.result()
+
+
+_DEFAULT_ENGINES: dict[tuple[Any, ...], Engine] = {}
+_WORKER_ENGINE: list[Engine] = []
+
+
+def _init_worker(engine: Engine) -> None:
+    _WORKER_ENGINE[:] = [engine]
+
+
+def _detect_chunk(chunk: list[str | None], kwargs: dict[str, Any]) -> list[list[Finding]]:
+    engine = _WORKER_ENGINE[0]
+    return [engine.detect(t, **kwargs) if t else [] for t in chunk]
+
+
+def _chunks(items: Iterable[str | None], size: int) -> Iterator[list[str | None]]:
+    chunk: list[str | None] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prepend(first: list[list[str | None]], rest: Iterator[list[str | None]]) -> Iterator[Any]:
+    yield from first
+    yield from rest
+
+
+def _resolve_backend(backend: Backend) -> str:
+    have = available_backends()
+    if backend == "auto":
+        return have[0]
+    if backend not in have:
+        from dataward.errors import ConfigError
+
+        raise ConfigError(
+            f"backend {backend!r} is not available here (have: {', '.join(have)}); "
+            "install the 'hyperscan' or 'google-re2' package",
+            backend=backend,
+        )
+    return backend
+
+
+def _check_entities(entities: Collection[str]) -> None:
+    from dataward.taxonomy import taxonomy
+
+    tax = taxonomy()
+    for name in entities:
+        tax.get(name)  # raises UnknownNameError with suggestions
+
+
+def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Keep the best of overlapping findings: higher score, then longer span, then earlier."""
+    if len(findings) <= 1:
+        return findings
+    ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start, f.entity))
+    starts: list[int] = []
+    kept: list[Finding] = []
+    for f in ranked:
+        i = bisect.bisect_right(starts, f.start)
+        if i > 0 and kept[i - 1].end > f.start:
+            continue
+        if i < len(kept) and kept[i].start < f.end:
+            continue
+        starts.insert(i, f.start)
+        kept.insert(i, f)
+    return kept

@@ -1,0 +1,92 @@
+"""The one error tree of Dataward.
+
+::
+
+    DatawardError
+     ├── ConfigError (ValueError)        bad settings, config files, custom detector files
+     │    └── UnknownNameError (KeyError) a registry name that does not exist ("did you mean")
+     ├── DetectorError                   a detector failed to compile or run
+     ├── SourceError (OSError)           input that cannot be read: missing, binary, bad encoding
+     ├── PolicyError                     policy files and evaluation
+     └── AuditError                      the audit log failed a check
+
+Every error carries its context as attributes and pickles across processes.
+A message never contains a sensitive value; use :func:`dataward.redaction.preview`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+class DatawardError(Exception):
+    """Base of every error Dataward raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+        for key, value in context.items():
+            setattr(self, key, value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self.context))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _rebuild(cls: type[DatawardError], message: str, context: dict[str, Any]) -> DatawardError:
+    err = cls.__new__(cls)
+    DatawardError.__init__(err, message, **context)
+    return err
+
+
+class ConfigError(DatawardError, ValueError):
+    """A setting, config file or custom detector file is invalid."""
+
+    exit_code = 2
+
+
+class UnknownNameError(ConfigError, KeyError):
+    """A name is not in a registry; the message lists close matches."""
+
+    def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
+        import difflib
+
+        known = sorted(known)
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        super().__init__(
+            f"Unknown {kind} {name!r}.{hint} Known: {len(known)} (list them with "
+            f"`dataward {kind}s` or see the docs).",
+            kind=kind,
+            name=name,
+            suggestions=close,
+        )
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self.message
+
+
+class DetectorError(DatawardError):
+    """A detector could not be compiled or failed while running."""
+
+
+class SourceError(DatawardError, OSError):
+    """An input cannot be read: missing, binary, badly encoded or malformed."""
+
+    exit_code = 3
+
+
+class PolicyError(DatawardError):
+    """A policy is invalid or could not be evaluated."""
+
+
+class AuditError(DatawardError):
+    """The audit log failed verification or could not be written."""
+
+    exit_code = 4
