@@ -1,0 +1,1 @@
+"""Secret detectors: provider token formats, credentials in code and config, entropy."""
