@@ -62,7 +62,7 @@ class UnknownNameError(ConfigError, KeyError):
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         super().__init__(
             f"Unknown {kind} {name!r}.{hint} Known: {len(known)} (list them with "
-            f"`dataward {kind}s` or see the docs).",
+            f"`dataward {_plural(kind)}` or see the docs).",
             kind=kind,
             name=name,
             suggestions=close,
@@ -70,6 +70,15 @@ class UnknownNameError(ConfigError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return self.message
+
+
+def _plural(noun: str) -> str:
+    """English plural of a registry kind: entity → entities, detector → detectors."""
+    if noun.endswith("y") and noun[-2:-1] not in ("", "a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
 
 
 class DetectorError(DatawardError):

@@ -1,28 +1,69 @@
-"""Settings from ``DATAWARD_*`` environment variables, with embedded defaults."""
+"""Settings: ``dataward.yaml`` in the working directory, then ``DATAWARD_*`` environment variables.
+
+Embedded defaults need no configuration at all.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from dataward.errors import ConfigError
+
+CONFIG_FILE = "dataward.yaml"
+
+
+class DetectSettings(BaseModel):
+    """The ``detect:`` section of ``dataward.yaml``."""
+
+    threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Findings scoring below this are dropped."""
+    language: str | None = None
+    """Context-word language (``en``, ``de``, ``fr``, ``es``, ``it``); detected when unset."""
+    detectors: list[Path] = []
+    """Custom detector files (YAML) loaded next to the built-ins."""
 
 
 class Settings(BaseSettings):
     """Where Dataward keeps its state and how it behaves by default."""
 
-    model_config = SettingsConfigDict(env_prefix="DATAWARD_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DATAWARD_", env_nested_delimiter="__", extra="ignore", yaml_file=CONFIG_FILE
+    )
 
     home: Path = Path(".dataward")
-    """Everything Dataward stores: the catalog, keys, caches."""
+    """Everything Dataward stores: the catalog, keys, caches (``DATAWARD_HOME``)."""
+    detect: DetectSettings = Field(default_factory=DetectSettings)
 
-    threshold: float = 0.5
-    """Findings scoring below this are dropped."""
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls))
 
-    def cache_dir(self) -> Path:
-        path = self.home / "cache"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+    @property
+    def threshold(self) -> float:
+        return self.detect.threshold
 
 
 def get_settings() -> Settings:
-    return Settings()
+    """Current settings; a bad ``dataward.yaml`` raises :class:`ConfigError`."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"invalid settings ({CONFIG_FILE} or DATAWARD_*): {problems}") from None

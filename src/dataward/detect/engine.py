@@ -29,15 +29,18 @@ log = logging.getLogger(__name__)
 
 Backend = Literal["auto", "hyperscan", "re2", "re"]
 
-try:  # pragma: no cover - availability depends on the platform
-    import hyperscan as _hs
-except ImportError:  # pragma: no cover
-    _hs = None
+def _optional(module: str) -> Any:
+    """The module if it is installed here, else ``None`` (availability depends on the platform)."""
+    import importlib
 
-try:  # pragma: no cover
-    import re2 as _re2
-except ImportError:  # pragma: no cover
-    _re2 = None
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+_hs: Any = _optional("hyperscan")
+_re2: Any = _optional("re2")
 
 
 def available_backends() -> list[str]:
@@ -71,7 +74,7 @@ def _span_regex(pattern: Pattern, use_re2: bool) -> _Regex:
         try:
             compiled: _Regex = _re2.compile(source)
             return compiled
-        except Exception:  # noqa: BLE001 - fall back to re for the odd construct RE2 lacks
+        except Exception:  # fall back to re for the odd construct RE2 lacks
             log.debug("pattern %s: RE2 cannot compile it; using re", pattern.name)
     flags = re.ASCII | (re.IGNORECASE if pattern.ignore_case else 0)
     try:
@@ -137,7 +140,7 @@ class _HyperscanPrefilter:
         return found
 
 
-def _on_match(pid: int, start: int, end: int, flags: int, context: list[int]) -> None:
+def _on_match(pid: int, start: int, end: int, flags: int, context: Any) -> None:
     context.append(pid)
 
 
@@ -169,12 +172,12 @@ class _Re2SetPrefilter:
             try:
                 self.set.Add(source)
                 self.ids.append(i)
-            except Exception:  # noqa: BLE001 - RE2 lacks the construct; run it every time
+            except Exception:  # RE2 lacks the construct: run it every time
                 self.always.append(i)
         self.set.Compile()
 
     def hits(self, text: str) -> list[int]:
-        found = [self.ids[j] for j in self.set.Match(text)]
+        found = [self.ids[j] for j in self.set.Match(text) or ()]
         found.extend(self.always)
         found.sort()
         return found
@@ -210,9 +213,7 @@ class Engine:
                     entity = p.entity or det.entity
                     if self.entities is not None and not self._pattern_wanted(det, entity):
                         continue
-                    uses_context = bool(
-                        det.context or det.negative_context or det.context_entities
-                    )
+                    uses_context = bool(det.context or det.negative_context or det.context_entities)
                     self._compiled.append(
                         _Compiled(
                             len(self._compiled),
@@ -245,6 +246,7 @@ class Engine:
         backend: Backend = "auto",
         extra: Sequence[PatternDetector | Detector] = (),
         threshold: float | None = None,
+        check_entities: bool = True,
     ) -> Engine:
         """An engine over every registered detector (plus ``extra``), cached per arguments."""
         from dataward.settings import get_settings
@@ -261,7 +263,7 @@ class Engine:
             from dataward.detect.registry import detectors
 
             load_builtins()
-            if entities is not None:
+            if entities is not None and check_entities:
                 _check_entities(entities)
             dets = [detectors.get(n) for n in detectors.names()] + list(extra)
             engine = cls(dets, backend=backend, entities=entities, threshold=key[3])

@@ -5,11 +5,21 @@ from __future__ import annotations
 from dataward.detect.context import tokens
 
 _STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the and of to is in that for with was are this my your his her from on at by".split()),
-    "de": frozenset("der die das und ist nicht ein eine mit von zu den dem des für auf ich sie wir im".split()),
-    "fr": frozenset("le la les et est une des du pour dans que qui pas avec sur au aux ce je vous nous".split()),
-    "es": frozenset("el la los las y es una del para por con que en se no su al lo como mi".split()),
-    "it": frozenset("il lo la gli le e è una del della per con che non di da sono nel alla mio".split()),
+    "en": frozenset(
+        "the and of to is in that for with was are this my your his her from on at by".split()  # noqa: SIM905 - a word list reads best as one string
+    ),
+    "de": frozenset(
+        "der die das und ist nicht ein eine mit von zu den dem des für auf ich sie wir im".split()  # noqa: SIM905 - a word list reads best as one string
+    ),
+    "fr": frozenset(
+        "le la les et est une des du pour dans que qui pas avec sur au aux ce je vous nous".split()  # noqa: SIM905 - a word list reads best as one string
+    ),
+    "es": frozenset(
+        "el la los las y es una del para por con que en se no su al lo como mi".split()  # noqa: SIM905 - a word list reads best as one string
+    ),
+    "it": frozenset(
+        "il lo la gli le e è una del della per con che non di da sono nel alla mio".split()  # noqa: SIM905 - a word list reads best as one string
+    ),
 }
 
 

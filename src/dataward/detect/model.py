@@ -10,8 +10,9 @@ from typing import Any
 class Pattern:
     """One regular expression of a pattern detector.
 
-    ``regex`` must be in the subset that Hyperscan, RE2 and Python ``re`` (with ``re.ASCII``) read
-    alike: no look-around, no back-references, no atomic groups; ``\\d``, ``\\w``, ``\\b`` are ASCII.
+    ``regex`` must be in the subset that Hyperscan, RE2 and Python ``re`` (``re.ASCII``) read
+    alike: no look-around, no back-references, no atomic groups; ``\\d``, ``\\w``, ``\\b`` are
+    ASCII.
     Checks that need look-around belong in :meth:`PatternDetector.validate` or ``boundary``.
     """
 

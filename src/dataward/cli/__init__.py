@@ -1,0 +1,1 @@
+"""The ``dataward`` command line: one module per command group."""

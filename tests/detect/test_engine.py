@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import pickle
+import random
+import string
+from typing import ClassVar
+
+import pyarrow as pa
+import pytest
+
+from dataward.detect import Engine, Finding, Pattern, PatternDetector, available_backends
+from dataward.detect.base import ContextWords
+from dataward.detect.engine import resolve_overlaps
+
+BACKENDS = available_backends()
+
+
+class _WordDetector(PatternDetector):
+    name = "test-word"
+    entity = "USERNAME"
+    patterns = (Pattern("user", r"user[0-9]{3}", 0.3),)
+    context: ClassVar[ContextWords] = {"en": ("login",), "de": ("anmeldung",)}
+    negative_context: ClassVar[ContextWords] = {"any": ("example",)}
+    context_entities: ClassVar[dict[str, ContextWords]] = {"EMPLOYEE_ID": {"any": ("staff",)}}
+
+
+class _GroupDetector(PatternDetector):
+    name = "test-group"
+    entity = "PASSWORD"
+    patterns = (Pattern("assign", r"pw=([a-z]{4,})", 0.8, group=1, boundary=False),)
+
+
+def _engine(backend: str, *dets: PatternDetector) -> Engine:
+    return Engine(list(dets) or [_WordDetector()], backend=backend)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_context_lifts_a_weak_match_over_the_threshold(backend: str) -> None:
+    engine = _engine(backend)
+    assert engine.detect("user123 logged out") == []
+    [f] = engine.detect("login user123 now", explain=True)
+    assert (f.entity, f.start, f.end) == ("USERNAME", 6, 13)
+    assert f.score == pytest.approx(0.65)
+    assert f.explanation is not None and f.explanation.context_words == ("login",)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_negative_context_and_promotion(backend: str) -> None:
+    engine = _engine(backend)
+    assert engine.detect("login example user123") == []
+    [f] = engine.detect("staff login user123")
+    assert f.entity == "EMPLOYEE_ID"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_language_selects_context_words(backend: str) -> None:
+    engine = _engine(backend)
+    assert engine.detect("anmeldung user123", language="en") == []
+    assert len(engine.detect("anmeldung user123", language="de")) == 1
+    # unknown language: every language's words apply
+    assert len(engine.detect("anmeldung user123")) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_boundary_rejects_matches_inside_words(backend: str) -> None:
+    engine = _engine(backend)
+    assert engine.detect("login xuser123") == []
+    assert engine.detect("login user1234") == []
+    assert len(engine.detect("login (user123)")) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_capture_group_is_the_span(backend: str) -> None:
+    engine = _engine(backend, _GroupDetector())
+    [f] = engine.detect("cfg pw=hunter x")
+    assert (f.start, f.end) == (7, 13)
+
+
+def test_hints_act_as_context() -> None:
+    engine = _engine("re")
+    assert engine.detect("user123") == []
+    assert len(engine.detect("user123", hints=["last_login"])) == 1
+
+
+def test_threshold_argument_overrides_default() -> None:
+    engine = _engine("re")
+    assert len(engine.detect("user123", threshold=0.2)) == 1
+
+
+def test_resolve_overlaps_keeps_best_non_overlapping() -> None:
+    a = Finding("A", 0, 10, 0.9, "a")
+    b = Finding("B", 5, 15, 0.95, "b")
+    c = Finding("C", 12, 20, 0.5, "c")
+    d = Finding("D", 20, 25, 0.1, "d")
+    assert resolve_overlaps([a, b, c, d]) == [b, d]
+    longer = Finding("L", 0, 12, 0.9, "l")
+    assert resolve_overlaps([a, longer]) == [longer]
+
+
+def _corpus(n: int = 300) -> list[str]:
+    rng = random.Random(7)
+    pieces = [
+        "ada@example.org",
+        "4111 1111 1111 1111",
+        "GB82 WEST 1234 5698 7654 32",
+        "536-22-8174",
+        "+44 20 7946 0958",
+        "10.0.3.17",
+        "2021-03-04 14:56:41",
+        "born 03/14/1985",
+        "password = 'T7#kq9!Lm2$vXr'",
+        "postgres://app:S3cr3tPa55@db:5432/x",
+        "DE89370400440532013000",
+        "1667470478",
+        "01.696170",
+        "v2.14.3",
+        "AKIAQ3EGRL7XKZ4TOMBN",
+        "Telefon +49 30 901820",
+        "né le 12 mars 1979",
+        "00:1A:2B:3C:4D:5E",
+        "fe80::1ff:fe23:4567:890a",
+        "978-3-16-148410-0",
+    ]
+    words = ["the", "patient", "card", "ssn", "login", "email", "call", "order", "iban", "dob"]
+    out = []
+    for _ in range(n):
+        parts = [rng.choice(words) for _ in range(rng.randint(2, 8))]
+        for _ in range(rng.randint(0, 3)):
+            parts.insert(rng.randint(0, len(parts)), rng.choice(pieces))
+        noise = "".join(
+            rng.choice(string.ascii_letters + string.digits + " .-/:") for _ in range(20)
+        )
+        out.append(" ".join(parts) + " " + noise)
+    return out
+
+
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "re"])
+def test_fast_backends_equal_the_re_reference(backend: str) -> None:
+    corpus = _corpus()
+    reference = Engine.default(backend="re")
+    fast = Engine.default(backend=backend)  # type: ignore[arg-type]
+    assert fast.pattern_count == reference.pattern_count
+    total = 0
+    for text in corpus:
+        expected = reference.detect(text)
+        total += len(expected)
+        assert fast.detect(text) == expected, text
+    assert total > 0
+
+
+def test_entities_restriction_compiles_fewer_patterns() -> None:
+    everything = Engine.default()
+    only = Engine.default(entities=["EMAIL_ADDRESS"])
+    assert only.pattern_count < everything.pattern_count or everything.pattern_count == 1
+    findings = only.detect("ada@example.org 4111 1111 1111 1111 536-22-8174")
+    assert [f.entity for f in findings] == ["EMAIL_ADDRESS"]
+
+
+def test_engine_pickles_with_its_compiled_database() -> None:
+    engine = Engine.default()
+    clone = pickle.loads(pickle.dumps(engine))
+    for text in _corpus(50):
+        assert clone.detect(text) == engine.detect(text)
+
+
+def test_batch_with_a_process_pool_keeps_order_and_results() -> None:
+    engine = Engine.default()
+    corpus = _corpus(120)
+    sequential = [engine.detect(t) for t in corpus]
+    assert list(engine.detect_batch(corpus, workers=2, chunk_size=8)) == sequential
+    assert list(engine.detect_batch([None, "", *corpus[:3]], workers=1)) == [
+        [],
+        [],
+        *sequential[:3],
+    ]
+
+
+def test_batch_accepts_arrow_arrays() -> None:
+    import dataward as dw
+
+    arr = pa.chunked_array([["mail ada@example.org", None], ["nothing"]])
+    results = list(dw.detect_batch(arr, workers=1))
+    assert [len(r) for r in results] == [1, 0, 0]
+
+
+def test_unknown_backend_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataward.detect import engine as eng
+    from dataward.errors import ConfigError
+
+    monkeypatch.setattr(eng, "available_backends", lambda: ["re"])
+    with pytest.raises(ConfigError, match="not available"):
+        Engine([_WordDetector()], backend="hyperscan")
