@@ -12,10 +12,17 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+@pytest.fixture(scope="session")
+def _pattern_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One compiled-pattern cache for the whole run (shared by xdist workers)."""
+    return tmp_path_factory.getbasetemp().parent / "dataward-pattern-cache"
+
+
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _pattern_cache: Path) -> None:
     """Every test gets its own DATAWARD_HOME and a working directory without dataward.yaml."""
     monkeypatch.setenv("DATAWARD_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DATAWARD_CACHE_DIR", str(_pattern_cache))
     monkeypatch.chdir(tmp_path)
 
 

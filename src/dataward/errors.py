@@ -54,6 +54,10 @@ class ConfigError(DatawardError, ValueError):
 class UnknownNameError(ConfigError, KeyError):
     """A name is not in a registry; the message lists close matches."""
 
+    kind: str
+    name: str
+    suggestions: list[str]
+
     def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
         import difflib
 

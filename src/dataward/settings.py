@@ -40,6 +40,8 @@ class Settings(BaseSettings):
 
     home: Path = Path(".dataward")
     """Everything Dataward stores: the catalog, keys, caches (``DATAWARD_HOME``)."""
+    cache_dir: Path | None = None
+    """Compiled pattern databases (``DATAWARD_CACHE_DIR``); default ``HOME/cache``."""
     detect: DetectSettings = Field(default_factory=DetectSettings)
 
     @classmethod
@@ -52,6 +54,10 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls))
+
+    @property
+    def cache(self) -> Path:
+        return self.cache_dir if self.cache_dir is not None else self.home / "cache"
 
     @property
     def threshold(self) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from dataward.detect.base import ContextWords
 
@@ -29,14 +30,29 @@ def match_words(window: Iterable[str], phrase_text: str, words: tuple[str, ...])
     """The entries of ``words`` found in the window.
 
     A single word matches a token equal to it or, for words of four letters or more, a token that
-    starts with it ("card" matches "cards"). An entry with a space matches as a phrase.
+    starts with it ("card" matches "cards"). An entry with a space or punctuation ("e-mail",
+    "p.iva") matches as a phrase of the lower-cased window.
     """
+    if not words:
+        return ()
+    exact, prefixes, lengths, phrases = _matcher(words)
     found: list[str] = []
-    toks = window if isinstance(window, set | frozenset) else set(window)
-    for word in words:
-        if " " in word:
-            if word in phrase_text:
-                found.append(word)
-        elif word in toks or (len(word) >= 4 and any(t.startswith(word) for t in toks)):
-            found.append(word)
-    return tuple(found)
+    for tok in window:
+        if tok in exact:
+            found.append(tok)
+        for n in lengths:
+            if len(tok) > n and tok[:n] in prefixes:
+                found.append(tok[:n])
+    found.extend(p for p in phrases if p in phrase_text)
+    return tuple(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=4096)
+def _matcher(
+    words: tuple[str, ...],
+) -> tuple[frozenset[str], frozenset[str], tuple[int, ...], tuple[str, ...]]:
+    singles = [w for w in words if _TOKEN.fullmatch(w)]
+    prefixes = frozenset(w for w in singles if len(w) >= 4)
+    lengths = tuple(sorted({len(w) for w in prefixes}))
+    phrases = tuple(w for w in words if not _TOKEN.fullmatch(w))
+    return frozenset(singles), prefixes, lengths, phrases

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Backend = Literal["auto", "hyperscan", "re2", "re"]
 
+
 def _optional(module: str) -> Any:
     """The module if it is installed here, else ``None`` (availability depends on the platform)."""
     import importlib
@@ -41,6 +42,12 @@ def _optional(module: str) -> Any:
 
 _hs: Any = _optional("hyperscan")
 _re2: Any = _optional("re2")
+
+
+def _re2_options() -> Any:
+    options = _re2.Options()
+    options.log_errors = False  # a pattern RE2 refuses falls back quietly; never print to stderr
+    return options
 
 
 def available_backends() -> list[str]:
@@ -65,14 +72,23 @@ class _Compiled:
     pattern: Pattern
     entity: str
     regex: _Regex
+    """Python ``re``: fastest on short values."""
+    long_regex: _Regex
+    """RE2 where available: linear time, for long values."""
     uses_context: bool
+
+
+LONG_TEXT = 8192
+"""Values longer than this use RE2 for spans (linear time); shorter ones Python ``re``, whose
+per-call overhead is lower. Patterns have no nested quantifiers that backtrack badly on short
+input, and the backend tests hold the two to identical results."""
 
 
 def _span_regex(pattern: Pattern, use_re2: bool) -> _Regex:
     if use_re2 and _re2 is not None:
         source = f"(?i){pattern.regex}" if pattern.ignore_case else pattern.regex
         try:
-            compiled: _Regex = _re2.compile(source)
+            compiled: _Regex = _re2.compile(source, options=_re2_options())
             return compiled
         except Exception:  # fall back to re for the odd construct RE2 lacks
             log.debug("pattern %s: RE2 cannot compile it; using re", pattern.name)
@@ -86,41 +102,59 @@ def _span_regex(pattern: Pattern, use_re2: bool) -> _Regex:
 
 
 class _HyperscanPrefilter:
-    """Which patterns hit a value, by one Hyperscan scan."""
+    """Which patterns hit a value, by one Hyperscan scan.
+
+    The database is compiled from a superset form of each pattern (large counted repetitions
+    loosened, see :func:`loosen_repeats`), which compiles fast and never misses a match; the span
+    regex confirms every hit. Compiled databases are cached on disk under ``DATAWARD_HOME``.
+    """
 
     def __init__(
         self, patterns: Sequence[Pattern], serialized: tuple[bytes, list[int]] | None = None
     ) -> None:
         assert _hs is not None
         self.always: list[int] = []
+        if serialized is None:
+            serialized = _load_cached(patterns)
         if serialized is not None:
             self.db = _hs.loadb(serialized[0], _hs.HS_MODE_BLOCK)
             self.always = list(serialized[1])
         else:
             self.db = self._compile(patterns)
+            _store_cached(patterns, self.serialize())
         self._scratch = _hs.Scratch(self.db)
         self.db.scratch = self._scratch
 
     def _compile(self, patterns: Sequence[Pattern]) -> Any:
         assert _hs is not None
         base = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8
-        exprs, ids, flags = [], [], []
-        for i, p in enumerate(patterns):
-            f = base | (_hs.HS_FLAG_CASELESS if p.ignore_case else 0)
-            expr = p.regex.encode("utf-8")
+        exprs = [loosen_repeats(p.regex).encode("utf-8") for p in patterns]
+        flags = [base | (_hs.HS_FLAG_CASELESS if p.ignore_case else 0) for p in patterns]
+        ids = list(range(len(patterns)))
+        db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        if not exprs:
+            return db
+        try:
+            db.compile(expressions=exprs, ids=ids, flags=flags)
+            return db
+        except _hs.error:
+            log.debug("Hyperscan refused the pattern set; checking patterns one by one")
+        keep_e, keep_i, keep_f = [], [], []
+        for i, (expr, f) in enumerate(zip(exprs, flags, strict=True)):
             if not _hs_compiles(expr, f):
                 if _hs_compiles(expr, f | _hs.HS_FLAG_PREFILTER):
                     f |= _hs.HS_FLAG_PREFILTER
                 else:
-                    log.debug("pattern %s: Hyperscan cannot prefilter it; always run", p.name)
+                    log.debug(
+                        "pattern %s: Hyperscan cannot prefilter it; always run", patterns[i].name
+                    )
                     self.always.append(i)
                     continue
-            exprs.append(expr)
-            ids.append(i)
-            flags.append(f)
-        db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-        if exprs:
-            db.compile(expressions=exprs, ids=ids, flags=flags)
+            keep_e.append(expr)
+            keep_i.append(i)
+            keep_f.append(f)
+        if keep_e:
+            db.compile(expressions=keep_e, ids=keep_i, flags=keep_f)
         return db
 
     def serialize(self) -> tuple[bytes, list[int]]:
@@ -144,6 +178,103 @@ def _on_match(pid: int, start: int, end: int, flags: int, context: Any) -> None:
     context.append(pid)
 
 
+_REPEAT_LIMIT = 24
+
+
+def loosen_repeats(regex: str, limit: int = _REPEAT_LIMIT) -> str:
+    """A superset of ``regex`` for prefiltering: ``{n,m}`` with n or m above ``limit`` becomes
+    ``{min(n, limit),}``. Every string the original matches, the result matches too.
+
+    >>> loosen_repeats(r"xox[bp]-[A-Za-z0-9]{100,300}")
+    'xox[bp]-[A-Za-z0-9]{24,}'
+    """
+    out: list[str] = []
+    i, n = 0, len(regex)
+    in_class = False
+    while i < n:
+        ch = regex[i]
+        if ch == "\\":
+            out.append(regex[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+            out.append(ch)
+            i += 1
+            continue
+        if ch == "[":
+            in_class = True
+            out.append(ch)
+            # a ']' right after '[' or '[^' is a literal
+            if regex[i + 1 : i + 2] == "^":
+                out.append("^")
+                i += 1
+            if regex[i + 1 : i + 2] == "]":
+                out.append("]")
+                i += 1
+            i += 1
+            continue
+        if ch == "{":
+            close = regex.find("}", i)
+            body = regex[i + 1 : close] if close != -1 else ""
+            lo, sep, hi = body.partition(",")
+            if lo.isdigit() and (not hi or hi.isdigit()):
+                low = int(lo)
+                high = int(hi) if hi else (None if sep else low)
+                if low > limit or (high is not None and high > limit):
+                    out.append(f"{{{min(low, limit)},}}")
+                    i = close + 1
+                    continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _cache_path(patterns: Sequence[Pattern]) -> Any:
+    from pathlib import Path
+
+    from dataward.settings import get_settings
+
+    h = hashlib.sha256(f"{getattr(_hs, '__version__', '?')}|{_REPEAT_LIMIT}".encode())
+    for p in patterns:
+        h.update(f"{p.regex}\0{p.ignore_case}\n".encode())
+    try:
+        folder = get_settings().cache
+    except Exception:  # settings problems surface elsewhere; the cache is optional
+        return None
+    return Path(folder) / f"hyperscan-{h.hexdigest()[:24]}.db"
+
+
+def _load_cached(patterns: Sequence[Pattern]) -> tuple[bytes, list[int]] | None:
+    import pickle
+
+    path = _cache_path(patterns)
+    if path is None or not path.exists():
+        return None
+    try:
+        data, always = pickle.loads(path.read_bytes())
+        return bytes(data), [int(x) for x in always]
+    except Exception:  # a corrupt cache is rebuilt
+        log.debug("ignoring unreadable Hyperscan cache %s", path)
+        return None
+
+
+def _store_cached(patterns: Sequence[Pattern], serialized: tuple[bytes, list[int]]) -> None:
+    import pickle
+
+    path = _cache_path(patterns)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(serialized))
+        tmp.replace(path)
+    except OSError:  # read-only home: run without the cache
+        log.debug("cannot write the Hyperscan cache under %s", path.parent)
+
+
 _HS_COMPILE_CACHE: dict[tuple[bytes, int], bool] = {}
 
 
@@ -164,7 +295,7 @@ class _Re2SetPrefilter:
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         assert _re2 is not None
-        self.set = _re2.Set.SearchSet()
+        self.set = _re2.Set.SearchSet(_re2_options())
         self.ids: list[int] = []
         self.always: list[int] = []
         for i, p in enumerate(patterns):
@@ -220,6 +351,7 @@ class Engine:
                             det,
                             p,
                             entity,
+                            _span_regex(p, use_re2=False),
                             _span_regex(p, use_re2=self.backend != "re"),
                             uses_context,
                         )
@@ -356,13 +488,14 @@ class Engine:
     ) -> None:
         det, pattern = c.detector, c.pattern
         n = len(text)
-        for m in c.regex.finditer(text):
+        regex = c.long_regex if n > LONG_TEXT else c.regex
+        for m in regex.finditer(text):
             start, end = m.span(pattern.group)
             if start == end or start < 0:
                 continue
             if pattern.boundary:
                 ms, me = m.span()
-                if (ms > 0 and text[ms - 1].isalnum()) or (me < n and text[me].isalnum()):
+                if (ms > 0 and _joins(text[ms - 1])) or (me < n and _joins(text[me])):
                     continue
             value = text[start:end]
             base = det.validate(value, pattern)
@@ -485,6 +618,12 @@ def _chunks(items: Iterable[str | None], size: int) -> Iterator[list[str | None]
 def _prepend(first: list[list[str | None]], rest: Iterator[list[str | None]]) -> Iterator[Any]:
     yield from first
     yield from rest
+
+
+def _joins(ch: str) -> bool:
+    """Whether ``ch`` would glue onto a match as part of one word: letters and digits of scripts
+    that separate words (CJK and other scripts written without spaces do not)."""
+    return ch.isalnum() and ord(ch) < 0x2E80
 
 
 def _resolve_backend(backend: Backend) -> str:

@@ -14,5 +14,7 @@ def load_builtins() -> None:
     if _loaded:
         return
     _loaded = True
-    for info in sorted(pkgutil.walk_packages(__path__, prefix=f"{__name__}."), key=lambda i: i.name):
+    for info in sorted(
+        pkgutil.walk_packages(__path__, prefix=f"{__name__}."), key=lambda i: i.name
+    ):
         importlib.import_module(info.name)
