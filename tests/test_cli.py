@@ -154,3 +154,18 @@ def test_demo_runs_on_bundled_sample(cli: Cli) -> None:
 
 def test_version(cli: Cli) -> None:
     assert cli("--version").out.startswith("dataward ")
+
+
+def test_debug_logging_never_shows_values(tmp_path: Path, cli: Cli) -> None:
+    src = tmp_path / "in.jsonl"
+    records = [
+        {"id": 1, "text": f"card {CANARY_CARD} mail {CANARY_EMAIL}"},
+        {"id": 2, "text": f"password = 'Zq8!canary-Pw#1' and {CANARY_CARD.replace(' ', '')}"},
+    ]
+    src.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    res = cli("--debug", "detect", str(src), "--explain")
+    assert res.code == 0, res.err
+    rows = _lines(res.out)
+    assert {f["entity"] for f in rows[0]["findings"]} >= {"CREDIT_CARD", "EMAIL_ADDRESS"}  # type: ignore[union-attr]
+    _assert_no_canary(res.out, res.err)
+    assert "Zq8!canary-Pw#1" not in res.out + res.err

@@ -513,8 +513,7 @@ class Engine:
                     if not lang_state:
                         lang_state.append(detect_language(text))
                     lang = lang_state[0]
-                before = text[max(0, start - det.window_before) : start]
-                after = text[end : end + det.window_after]
+                before, after = _window(text, start, end, det.window_before, det.window_after)
                 phrase = f"{before} {after}".lower()
                 window = set(tokens(phrase)) | hint_tokens
                 found = match_words(window, phrase, words_for(det.context, lang))
@@ -618,6 +617,25 @@ def _chunks(items: Iterable[str | None], size: int) -> Iterator[list[str | None]
 def _prepend(first: list[list[str | None]], rest: Iterator[list[str | None]]) -> Iterator[Any]:
     yield from first
     yield from rest
+
+
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z])")
+
+
+def _window(text: str, start: int, end: int, before: int, after: int) -> tuple[str, str]:
+    """The text around a match that context words are read from, clipped at sentence ends
+    ("Date of birth: 3/4/85. Next visit 5/6/26." does not make the second date a birth date)."""
+    head = text[max(0, start - before) : start]
+    cut = None
+    for m in _SENTENCE_END.finditer(head):
+        cut = m.end()
+    if cut is not None:
+        head = head[cut:]
+    tail = text[end : end + after]
+    m = _SENTENCE_END.search(tail)
+    if m is not None:
+        tail = tail[: m.start() + 1]
+    return head, tail
 
 
 def _joins(ch: str) -> bool:

@@ -290,7 +290,7 @@ class PhoneDetector(PatternDetector):
             "importo",
             "prezzo",
         ),
-        "any": ("isbn", "iban", "sku", "ssn", "ean", "gtin", "doi"),
+        "any": ("isbn", "iban", "sku", "ssn", "ean", "gtin", "doi", "nhs", "mrn", "npi"),
     }
     validator = "phonenumbers"
 
