@@ -40,6 +40,8 @@ class Settings(BaseSettings):
 
     home: Path = Path(".dataward")
     """Everything Dataward stores: the catalog, keys, caches (``DATAWARD_HOME``)."""
+    database_url: str | None = None
+    """The store (``DATAWARD_DATABASE_URL``); default SQLite at ``HOME/dataward.db``."""
     cache_dir: Path | None = None
     """Compiled pattern databases (``DATAWARD_CACHE_DIR``); default ``HOME/cache``."""
     detect: DetectSettings = Field(default_factory=DetectSettings)

@@ -150,6 +150,8 @@ class PhoneDetector(PatternDetector):
             "cellphone",
             "fax",
             "call",
+            "reach",
+            "dial",
             "calling",
             "dial",
             "landline",
@@ -358,12 +360,18 @@ class PhoneDetector(PatternDetector):
                 and digits[0] in first
                 and (r != "US" or n < 11 or digits[0] == "1")
             )
+        lengths = [len(g) for g in groups]
+        # A number no known region accepts may still be a phone number (one of the ~200 regions
+        # not tried, or a local number): formatted like one, it is reported when phone words
+        # are near (0.2 + context), never on its shape alone.
+        shaped = (
+            bool(seps or "(" in main) and len(groups) >= 2 and max(lengths) <= 4 + ("(" in main)
+        )
         if not regions:
-            return None
+            return 0.2 if shaped else None
         valid, reason = _best(digits, regions)
         if not valid and reason is None:
-            return None
-        lengths = [len(g) for g in groups]
+            return 0.2 if shaped else None
         if "(" in main or has_ext or lengths in ([3, 3, 4], [1, 3, 3, 4]):
             strength = 2  # a parenthesized area code, an extension, NANP grouping
         elif not seps:

@@ -1,0 +1,15 @@
+"""The store behind the catalog, the audit log, policies and the service.
+
+SQLAlchemy Core over SQLite (the embedded default, ``DATAWARD_HOME/dataward.db``) or PostgreSQL
+(``DATAWARD_DATABASE_URL=postgresql+psycopg://user@host/db``). The schema is managed by Alembic,
+with one migration branch per subsystem (``catalog``, ``audit``, ``policy``, ``server``) so each
+evolves on its own; :func:`open_store` applies every branch's head.
+
+Nothing raw and sensitive is ever written here: keyed hashes and masked previews only.
+"""
+
+from __future__ import annotations
+
+from dataward.store.core import Store, database_url, open_store
+
+__all__ = ["Store", "database_url", "open_store"]

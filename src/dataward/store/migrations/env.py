@@ -1,0 +1,11 @@
+"""Alembic environment: migrations run on the connection :func:`dataward.store.core.upgrade`
+passes in (no ini file, no logging configuration)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=None, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
