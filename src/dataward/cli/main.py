@@ -12,7 +12,7 @@ import sys
 import typer
 
 from dataward import __version__
-from dataward.cli import demo, detect, entities
+from dataward.cli import demo, detect, entities, serve
 from dataward.errors import DatawardError
 
 app = typer.Typer(
@@ -47,6 +47,7 @@ def _root(
 detect.register(app)
 entities.register(app)
 demo.register(app)
+serve.register(app)
 
 
 def run() -> None:

@@ -49,7 +49,7 @@ class Store:
 
 def _engine(url: str, **kwargs: object) -> Engine:
     try:
-        engine = sa.create_engine(url, future=True, **kwargs)  # type: ignore[arg-type]
+        engine = sa.create_engine(url, future=True, **kwargs)
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise ConfigError(f"invalid database URL ({_safe(url)}): {exc}") from None
     if engine.dialect.name == "sqlite":

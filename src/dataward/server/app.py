@@ -1,0 +1,255 @@
+"""The FastAPI application: ``/health``, ``/ready``, ``/metrics`` and the ``/v1`` API.
+
+Every ``/v1`` route needs ``Authorization: Bearer KEY`` (401 without a valid key) and a role
+allowed for that route (403 otherwise). Request bodies are size-limited (413), clients are
+rate-limited per key (429), and logs are structured with no request content.
+"""
+
+# No `from __future__ import annotations` here: FastAPI reads the annotations of the route
+# functions at runtime, and they refer to local dependencies.
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from dataward import __version__
+from dataward.errors import DatawardError
+from dataward.server.apikeys import ApiKey, Role, authenticate
+from dataward.store import Store, open_store
+
+log = logging.getLogger("dataward.server")
+
+
+@dataclass
+class ServerConfig:
+    """Limits of the service."""
+
+    max_body_bytes: int = 5 * 1024 * 1024
+    rate_per_second: float = 200.0
+    """Sustained requests per second per API key (token bucket)."""
+    burst: int = 400
+    max_texts: int = 1000
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float = field(default_factory=time.monotonic)
+
+
+class RateLimiter:
+    """A token bucket per key, in process."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            b = self._buckets.setdefault(key, _Bucket(float(self.burst), now))
+            b.tokens = min(self.burst, b.tokens + (now - b.stamp) * self.rate)
+            b.stamp = now
+            if b.tokens < 1:
+                return False
+            b.tokens -= 1
+            return True
+
+
+# -- request and response bodies ---------------------------------------------------------------
+
+
+class DetectRequest(BaseModel):
+    """Text to scan: one ``text`` or a list of ``texts``."""
+
+    text: str | None = None
+    texts: list[str] | None = None
+    entities: list[str] | None = None
+    threshold: float | None = Field(None, ge=0.0, le=1.0)
+    language: str | None = Field(None, pattern="^(en|de|fr|es|it)$")
+    explain: bool = False
+
+
+class FindingOut(BaseModel):
+    entity: str
+    start: int
+    end: int
+    score: float
+    detector: str
+    explanation: dict[str, Any] | None = None
+
+
+class DetectResult(BaseModel):
+    findings: list[FindingOut]
+
+
+class DetectResponse(BaseModel):
+    results: list[DetectResult]
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+
+
+# -- the app -----------------------------------------------------------------------------------
+
+
+def create_app(store: Store | None = None, config: ServerConfig | None = None) -> FastAPI:
+    """Build the app; ``store`` defaults to :func:`dataward.store.open_store` at startup."""
+    config = config or ServerConfig()
+    state: dict[str, Any] = {"store": store}
+    limiter = RateLimiter(config.rate_per_second, config.burst)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if state["store"] is None:
+            state["store"] = open_store()
+        yield
+
+    app = FastAPI(
+        title="Dataward",
+        version=__version__,
+        description="Detect, classify, protect and decide on sensitive data in AI pipelines.",
+        lifespan=lifespan,
+    )
+    from dataward.server.metrics import Metrics
+
+    metrics = Metrics()
+
+    @app.middleware("http")
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > config.max_body_bytes):
+            response: Response = JSONResponse(
+                {"detail": f"request body over {config.max_body_bytes} bytes"}, status_code=413
+            )
+        else:
+            response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        elapsed = time.perf_counter() - started
+        metrics.observe(request.method, path, response.status_code, elapsed)
+        log.info(
+            json.dumps(
+                {
+                    "event": "request",
+                    "method": request.method,
+                    "route": path,
+                    "status": response.status_code,
+                    "ms": round(elapsed * 1000, 2),
+                    "key": request.scope.get("dataward_key_id"),
+                }
+            )
+        )
+        return response
+
+    @app.exception_handler(DatawardError)
+    async def dataward_error(_request: Request, exc: DatawardError) -> JSONResponse:
+        status = 400 if exc.exit_code in (2, 3) else 500
+        return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=status)
+
+    def get_store() -> Store:
+        store_ = state["store"]
+        assert store_ is not None
+        return store_  # type: ignore[no-any-return]
+
+    def caller(request: Request, store_: Annotated[Store, Depends(get_store)]) -> ApiKey:
+        header = request.headers.get("authorization", "")
+        scheme, _, presented = header.partition(" ")
+        if scheme.lower() != "bearer" or not presented:
+            raise HTTPException(
+                401,
+                "missing API key: send Authorization: Bearer KEY",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        key = authenticate(store_, presented.strip())
+        if key is None:
+            raise HTTPException(
+                401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"}
+            )
+        request.scope["dataward_key_id"] = key.id
+        if not limiter.allow(key.id):
+            raise HTTPException(429, "rate limit exceeded; slow down", headers={"Retry-After": "1"})
+        return key
+
+    def require(*roles: Role) -> Callable[[ApiKey], ApiKey]:
+        allowed = {Role.ADMIN, *roles}
+
+        def check(key: Annotated[ApiKey, Depends(caller)]) -> ApiKey:
+            if key.role not in allowed:
+                raise HTTPException(
+                    403,
+                    f"role {key.role.value!r} may not do this; needs one of "
+                    + ", ".join(sorted(r.value for r in allowed)),
+                )
+            return key
+
+        return check
+
+    app.state.require = require
+    app.state.get_store = get_store
+    app.state.config = config
+
+    @app.get("/health", response_model=Health, tags=["service"])
+    def health() -> Health:
+        """Liveness: the process answers."""
+        return Health(status="ok", version=__version__)
+
+    @app.get("/ready", response_model=Health, tags=["service"])
+    def ready(store_: Annotated[Store, Depends(get_store)]) -> Health:
+        """Readiness: the store answers."""
+        import sqlalchemy as sa
+
+        try:
+            with store_.begin() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except Exception:
+            raise HTTPException(503, "store unavailable") from None
+        return Health(status="ready", version=__version__)
+
+    @app.get("/metrics", tags=["service"], include_in_schema=False)
+    def prometheus() -> Response:
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
+
+    @app.post("/v1/detect", response_model=DetectResponse, tags=["detect"])
+    def detect(
+        body: DetectRequest,
+        _key: Annotated[ApiKey, Depends(require(Role.PIPELINE, Role.STEWARD))],
+    ) -> DetectResponse:
+        """Find sensitive values; findings carry offsets, never values."""
+        from dataward.detect.api import get_engine
+
+        texts = body.texts
+        if texts is None and body.text is not None:
+            texts = [body.text]
+        if texts is None:
+            raise HTTPException(422, "give 'text' or 'texts'")
+        if len(texts) > config.max_texts:
+            raise HTTPException(422, f"at most {config.max_texts} texts per request")
+        engine = get_engine(body.entities, threshold=body.threshold)
+        results = [
+            DetectResult(
+                findings=[
+                    FindingOut(**f.to_dict(explain=body.explain))
+                    for f in engine.detect(t, language=body.language, explain=body.explain)
+                ]
+            )
+            for t in texts
+        ]
+        return DetectResponse(results=results)
+
+    return app

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+
+from dataward.server import create_app
+from dataward.server.apikeys import create_key
+from dataward.server.app import ServerConfig
+from dataward.store import Store, open_store
+
+
+@dataclass
+class Live:
+    url: str
+    store: Store
+    keys: dict[str, str]
+
+    def client(self, role: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.keys[role]}"} if role else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live(store_url: str) -> Iterator[Live]:
+    """The real app behind uvicorn on a loopback port, with one key per role."""
+    store = open_store(store_url)
+    keys = {
+        role: create_key(store, f"test-{role}", role)[1]
+        for role in ("admin", "steward", "pipeline", "auditor")
+    }
+    app = create_app(store, ServerConfig(max_body_bytes=200_000, rate_per_second=20, burst=60))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("server did not start")
+        time.sleep(0.02)
+    try:
+        yield Live(f"http://127.0.0.1:{port}", store, keys)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        store.close()
