@@ -31,6 +31,16 @@ class DetectSettings(BaseModel):
     """Custom detector files (YAML) loaded next to the built-ins."""
 
 
+class ServerSettings(BaseModel):
+    """The ``server:`` section of ``dataward.yaml``: limits of ``dataward serve``."""
+
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    rate_per_second: float = Field(default=200.0, gt=0)
+    """Sustained requests per second per API key."""
+    burst: int = Field(default=400, gt=0)
+    max_texts: int = Field(default=1000, gt=0)
+
+
 class Settings(BaseSettings):
     """Where Dataward keeps its state and how it behaves by default."""
 
@@ -45,6 +55,7 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None
     """Compiled pattern databases (``DATAWARD_CACHE_DIR``); default ``HOME/cache``."""
     detect: DetectSettings = Field(default_factory=DetectSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -106,7 +106,10 @@ class Health(BaseModel):
 
 def create_app(store: Store | None = None, config: ServerConfig | None = None) -> FastAPI:
     """Build the app; ``store`` defaults to :func:`dataward.store.open_store` at startup."""
-    config = config or ServerConfig()
+    if config is None:
+        from dataward.settings import get_settings
+
+        config = ServerConfig(**get_settings().server.model_dump())
     state: dict[str, Any] = {"store": store}
     limiter = RateLimiter(config.rate_per_second, config.burst)
 
