@@ -585,9 +585,9 @@ class Engine:
             for chunk in source:
                 pending.append(pool.submit(_detect_chunk, chunk, kwargs))
                 if len(pending) >= workers * 4:
-                    yield from pending.pop(0).result()
+                    yield from _unpack(pending.pop(0).result())
             for fut in pending:
-                yield from fut.result()
+                yield from _unpack(fut.result())
 
 
 _DEFAULT_ENGINES: dict[tuple[Any, ...], Engine] = {}
@@ -598,9 +598,27 @@ def _init_worker(engine: Engine) -> None:
     _WORKER_ENGINE[:] = [engine]
 
 
-def _detect_chunk(chunk: list[str | None], kwargs: dict[str, Any]) -> list[list[Finding]]:
+_Packed = tuple[str, int, int, float, str, Explanation | None]
+
+
+def _detect_chunk(chunk: list[str | None], kwargs: dict[str, Any]) -> list[list[_Packed]]:
+    """Run in a worker; findings travel back as plain tuples, which pickle several times
+    faster than dataclass instances."""
     engine = _WORKER_ENGINE[0]
-    return [engine.detect(t, **kwargs) if t else [] for t in chunk]
+    return [
+        [
+            (f.entity, f.start, f.end, f.score, f.detector, f.explanation)
+            for f in engine.detect(t, **kwargs)
+        ]
+        if t
+        else []
+        for t in chunk
+    ]
+
+
+def _unpack(rows: list[list[_Packed]]) -> Iterator[list[Finding]]:
+    for row in rows:
+        yield [Finding(*f) for f in row]
 
 
 def _chunks(items: Iterable[str | None], size: int) -> Iterator[list[str | None]]:
@@ -632,9 +650,9 @@ def _window(text: str, start: int, end: int, before: int, after: int) -> tuple[s
     if cut is not None:
         head = head[cut:]
     tail = text[end : end + after]
-    m = _SENTENCE_END.search(tail)
-    if m is not None:
-        tail = tail[: m.start() + 1]
+    stop = _SENTENCE_END.search(tail)
+    if stop is not None:
+        tail = tail[: stop.start() + 1]
     return head, tail
 
 
