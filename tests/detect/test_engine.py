@@ -190,3 +190,28 @@ def test_unknown_backend_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(eng, "available_backends", lambda: ["re"])
     with pytest.raises(ConfigError, match="not available"):
         Engine([_WordDetector()], backend="hyperscan")
+
+
+class _DigitsDetector(PatternDetector):
+    name = "test-digits"
+    entity = "US_BANK_NUMBER"
+    patterns = (Pattern("digits", r"[0-9]{8}", 0.9),)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("id 12345678 ok", True),
+        ("ends 12345678.", True),
+        ("list 12345678, 87654321", True),
+        ("pi 0.12345678 x", False),
+        ("sci 1.12345678E+12", False),
+        ("amount 1,12345678 y", False),
+        ("v 12345678.5", False),
+        ("x12345678", False),
+    ],
+)
+def test_digits_glued_to_a_decimal_are_not_a_match(backend: str, text: str, found: bool) -> None:
+    engine = _engine(backend, _DigitsDetector())
+    assert bool(engine.detect(text)) is found

@@ -187,3 +187,12 @@ def test_entities_and_registry_names() -> None:
         ("URL",),
         ("DOMAIN_NAME",),
     ]
+
+
+@pytest.mark.parametrize("backend", ["hyperscan", "re"])
+@pytest.mark.parametrize("text", ["return m.group(1)", "self.data = x", "task.run()", "obj.name"])
+def test_code_attribute_access_is_not_a_domain(backend: str, text: str) -> None:
+    from dataward.detect import Engine
+    from dataward.detect.detectors.network import DomainNameDetector
+
+    assert Engine([DomainNameDetector()], backend=backend).detect(text) == []  # type: ignore[arg-type]

@@ -495,7 +495,7 @@ class Engine:
                 continue
             if pattern.boundary:
                 ms, me = m.span()
-                if (ms > 0 and _joins(text[ms - 1])) or (me < n and _joins(text[me])):
+                if _glued(text, ms, me, n):
                     continue
             value = text[start:end]
             base = det.validate(value, pattern)
@@ -654,6 +654,25 @@ def _window(text: str, start: int, end: int, before: int, after: int) -> tuple[s
     if stop is not None:
         tail = tail[: stop.start() + 1]
     return head, tail
+
+
+def _glued(text: str, start: int, end: int, n: int) -> bool:
+    """Whether the match ``text[start:end]`` is part of a longer token: a letter or digit right
+    before or after it, or a decimal point or comma joining it to more digits (the digits of
+    "0.4111111111111111" or "1.38435736E+12" are not an identifier of their own)."""
+    if start > 0:
+        before = text[start - 1]
+        if _joins(before) or (
+            before in ".," and start > 1 and text[start - 2].isdigit() and text[start].isdigit()
+        ):
+            return True
+    if end < n:
+        after = text[end]
+        if _joins(after) or (
+            after in ".," and end + 1 < n and text[end + 1].isdigit() and text[end - 1].isdigit()
+        ):
+            return True
+    return False
 
 
 def _joins(ch: str) -> bool:

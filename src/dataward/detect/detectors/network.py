@@ -42,6 +42,44 @@ _AMBIGUOUS = (
     # common words and code members: self.id, df.at, np.ma, logger.info, flask.app ...
     "at by do id im in is ma me my no re sa to us app dev cloud info name tel live link"
 )
+CLASSIC_TLDS = frozenset(
+    [
+        "com",
+        "org",
+        "net",
+        "edu",
+        "gov",
+        "mil",
+        "int",
+        "info",
+        "biz",
+        "io",
+        "ai",
+        "app",
+        "dev",
+        "co",
+        "cloud",
+        "online",
+        "site",
+        "tech",
+        "store",
+        "shop",
+        "xyz",
+        "eu",
+        "asia",
+        "mobi",
+        "pro",
+        "travel",
+        "museum",
+        "aero",
+        "coop",
+        "jobs",
+        "cat",
+        "tel",
+    ]
+)
+"""Generic TLDs common enough in real hosts to trust on shape alone (two-letter ccTLDs too)."""
+
 AMBIGUOUS_TLDS: frozenset[str] = frozenset(_AMBIGUOUS.split())
 """TLDs that end file names, code and words as often as domains: a bare domain needs context."""
 
@@ -325,4 +363,8 @@ class DomainNameDetector(PatternDetector):
             return 0.4  # ASP.NET, FOO.COM: shouting or a product name as often as a domain
         if tld in AMBIGUOUS_TLDS:
             return 0.55 if len(labels) >= 3 else 0.4
+        if len(tld) > 2 and tld.lower() not in CLASSIC_TLDS:
+            # new gTLDs (.group, .data, .run, .name) are attribute names in code far more often
+            # than hosts in text: m.group, self.data, task.run
+            return 0.4
         return 0.7 if len(labels) >= 3 else pattern.score
