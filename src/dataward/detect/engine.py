@@ -676,9 +676,10 @@ def _glued(text: str, start: int, end: int, n: int) -> bool:
 
 
 def _joins(ch: str) -> bool:
-    """Whether ``ch`` would glue onto a match as part of one word: letters and digits of scripts
-    that separate words (CJK and other scripts written without spaces do not)."""
-    return ch.isalnum() and ord(ch) < 0x2E80
+    """Whether ``ch`` would glue onto a match as part of one word: the underscore of identifiers,
+    letters and digits of scripts that separate words (CJK and other scripts written without
+    spaces do not)."""
+    return ch == "_" or (ch.isalnum() and ord(ch) < 0x2E80)
 
 
 def _resolve_backend(backend: Backend) -> str:

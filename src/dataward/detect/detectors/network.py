@@ -50,7 +50,6 @@ CLASSIC_TLDS = frozenset(
         "edu",
         "gov",
         "mil",
-        "int",
         "info",
         "biz",
         "io",
