@@ -7,6 +7,9 @@
      │    └── UnknownNameError (KeyError) a registry name that does not exist ("did you mean")
      ├── DetectorError                   a detector failed to compile or run
      ├── SourceError (OSError)           input that cannot be read: missing, binary, bad encoding
+     ├── ProtectError                    an operator could not protect a value
+     │    ├── KeyringError               a key file, key version or KMS failed
+     │    └── RevealError                a protected value could not be reversed
      ├── PolicyError                     policy files and evaluation
      └── AuditError                      the audit log failed a check
 
@@ -93,6 +96,18 @@ class SourceError(DatawardError, OSError):
     """An input cannot be read: missing, binary, badly encoded or malformed."""
 
     exit_code = 3
+
+
+class ProtectError(DatawardError):
+    """An operator could not protect a value (the value itself is never in the message)."""
+
+
+class KeyringError(ProtectError):
+    """A key file, a key version or a key management service failed."""
+
+
+class RevealError(ProtectError):
+    """A protected value could not be reversed: wrong key, wrong context or not a token."""
 
 
 class PolicyError(DatawardError):

@@ -1,0 +1,82 @@
+"""Protect: de-identification operators, keys and re-identification risk.
+
+>>> from dataward.protect import KeyRing, get_operator
+>>> ring = KeyRing.from_secret(b"k" * 32)
+>>> get_operator("mask", preset="card").apply("4111 1111 1111 1111")
+'4111 **** **** 1111'
+>>> get_operator("token", keyring=ring).apply("ada@example.org").startswith("tok_1_")
+True
+"""
+
+from __future__ import annotations
+
+from dataward.errors import KeyringError, ProtectError, RevealError
+from dataward.protect.base import KeyedOperator, Operator, get_operator
+from dataward.protect.base import operators as operator_registry
+from dataward.protect.kanon import (
+    AgeHierarchy,
+    AnonymizationResult,
+    CategoricalHierarchy,
+    DateHierarchy,
+    Hierarchy,
+    NumericHierarchy,
+    PostcodeHierarchy,
+    RiskReport,
+    anonymize,
+    measure,
+)
+from dataward.protect.keys import KeyRing, MasterKey
+from dataward.protect.kms import AwsKms, Kms, LocalKms
+from dataward.protect.operators import (
+    DateShiftOperator,
+    EncryptOperator,
+    FpeOperator,
+    GeneralizeOperator,
+    HashOperator,
+    MaskOperator,
+    NullifyOperator,
+    RedactOperator,
+    ReplaceOperator,
+    SuppressOperator,
+    SurrogateOperator,
+    TokenOperator,
+)
+from dataward.protect.reveal import reverse
+
+__all__ = [
+    "AgeHierarchy",
+    "AnonymizationResult",
+    "AwsKms",
+    "CategoricalHierarchy",
+    "DateHierarchy",
+    "DateShiftOperator",
+    "EncryptOperator",
+    "FpeOperator",
+    "GeneralizeOperator",
+    "HashOperator",
+    "Hierarchy",
+    "KeyRing",
+    "KeyedOperator",
+    "KeyringError",
+    "Kms",
+    "LocalKms",
+    "MaskOperator",
+    "MasterKey",
+    "NullifyOperator",
+    "NumericHierarchy",
+    "Operator",
+    "PostcodeHierarchy",
+    "ProtectError",
+    "RedactOperator",
+    "ReplaceOperator",
+    "RevealError",
+    "RiskReport",
+    "SuppressOperator",
+    "SurrogateOperator",
+    "TokenOperator",
+    "anonymize",
+    "get_operator",
+    "measure",
+    "operator_registry",
+    "reverse",
+]
