@@ -1,0 +1,195 @@
+"""The policy engine with the store: approvals in, decisions logged, replays."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from dataward.policy import records
+from dataward.policy.config import load_policy_settings
+from dataward.policy.decision import Decision, Mode
+from dataward.policy.engine import PolicyEngine
+from dataward.policy.events import record_event
+from dataward.policy.request import TagResolver, canonical_json
+from dataward.store import Store, database_url, open_store
+
+_lock = threading.Lock()
+_engines: dict[str, PolicyEngine] = {}
+_stores: dict[str, Store] = {}
+_noted: set[tuple[str, str]] = set()
+_tag_resolver: TagResolver | None = None
+
+
+def set_tag_resolver(resolver: TagResolver | None) -> None:
+    """Where dataset tags come from when a request names a cataloged dataset (the catalog)."""
+    global _tag_resolver
+    _tag_resolver = resolver
+    _engines.clear()
+
+
+def default_engine(extra_paths: Sequence[Path] = ()) -> PolicyEngine:
+    """The engine the settings describe (packs, paths, modes), cached until they change."""
+    settings = load_policy_settings()
+    key = canonical_json(settings.model_dump(mode="json")) + canonical_json(
+        [str(p) for p in extra_paths]
+    )
+    with _lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = PolicyEngine.load(
+                settings.packs,
+                [*settings.paths, *extra_paths],
+                tag_resolver=_tag_resolver,
+                modes=settings.modes,
+                default_mode=settings.mode,
+                token_ttl_seconds=settings.token_ttl_seconds,
+            )
+            _engines[key] = engine
+        return engine
+
+
+def reload() -> None:
+    """Forget cached engines and stores (after policy files changed)."""
+    with _lock:
+        _engines.clear()
+        for store in _stores.values():
+            store.close()
+        _stores.clear()
+
+
+def default_store() -> Store:
+    url = database_url()
+    with _lock:
+        store = _stores.get(url)
+        if store is None:
+            store = _stores[url] = open_store(url)
+        return store
+
+
+def decide(
+    request: Mapping[str, Any],
+    *,
+    engine: PolicyEngine | None = None,
+    store: Store | None = None,
+    point: str = "default",
+    mode: Mode | None = None,
+    log: bool | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """Decide ``request``: approvals in force come from the store, and the decision is logged
+    there (and sent to the audit log) unless ``log=False``.
+
+    >>> d = decide({"principal": {"type": "User", "id": "ann"}, "action": "train",
+    ...             "resource": {"type": "Dataset", "id": "patients", "tags": ["PHI"]},
+    ...             "context": {"purpose": "marketing"}}, log=False)
+    >>> d.effect, [o.transform for o in d.obligations]
+    ('allow_with_obligations', ['tokenize:PHI'])
+    """
+    engine = engine or default_engine()
+    if log is None:
+        log = load_policy_settings().log_decisions
+    if store is None and log:
+        store = default_store()
+    approvals = (
+        records.approvals_for(store, request, now or datetime.now().astimezone()) if store else []
+    )
+    prepared = engine.prepare(request, approvals, now)
+    decision = engine.decide_prepared(prepared, point=point, mode=mode)
+    if log and store is not None:
+        url = str(store.engine.url)
+        if (engine.revision, url) not in _noted:
+            records.note_revision(store, engine.revision, [s.name for s in engine.sources])
+            _noted.add((engine.revision, url))
+        records.log_decision(store, decision)
+        principal = prepared.cedar["principal"]
+        record_event(
+            "policy.decision", f"{principal['type']}::{principal['id']}", decision.log_entry()
+        )
+    return decision
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A logged decision the candidate policies would answer differently."""
+
+    decision_id: str
+    timestamp: str
+    point: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "decision_id": self.decision_id,
+            "timestamp": self.timestamp,
+            "point": self.point,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayReport:
+    candidate_revision: str
+    replayed: int
+    changes: tuple[Change, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "candidate_revision": self.candidate_revision,
+            "replayed": self.replayed,
+            "changed": len(self.changes),
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+
+def replay(
+    store: Store,
+    candidate: PolicyEngine,
+    *,
+    since: datetime | None = None,
+    point: str | None = None,
+) -> ReplayReport:
+    """Re-evaluate logged requests (at their logged time, with the approvals then in force)
+    against ``candidate`` and list the decisions that would change."""
+    by_id = {a.id: a for a in records.list_approvals(store)}
+    changes: list[Change] = []
+    count = 0
+    for logged in records.logged_decisions(store, since=since, point=point):
+        count += 1
+        approvals = [
+            by_id[i].as_approval()
+            for i in logged.result.get("approvals_in_force", [])
+            if i in by_id
+        ]
+        prepared = candidate.prepare(logged.request, approvals)
+        ev = candidate.evaluate(prepared)
+        before = {
+            "effect": logged.evaluated_effect,
+            "obligations": sorted(o["transform"] for o in logged.result.get("obligations", [])),
+            "approvals": sorted(a["approver"] for a in logged.result.get("approvals", [])),
+            "reasons": logged.result.get("reasons", []),
+        }
+        after = {
+            "effect": ev.effect,
+            "obligations": sorted(o.transform for o in ev.obligations),
+            "approvals": sorted(a.approver for a in ev.approvals),
+            "reasons": list(ev.reasons),
+        }
+        if {k: before[k] for k in ("effect", "obligations", "approvals")} != {
+            k: after[k] for k in ("effect", "obligations", "approvals")
+        }:
+            changes.append(
+                Change(
+                    logged.decision_id,
+                    logged.result.get("timestamp", ""),
+                    logged.point,
+                    before,
+                    after,
+                )
+            )
+    return ReplayReport(candidate.revision, count, tuple(changes))

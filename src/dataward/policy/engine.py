@@ -1,0 +1,320 @@
+"""Evaluating requests with Cedar, in-process: effects, the obligation search, explanations.
+
+The obligation search (see :meth:`PolicyEngine.evaluate`): when the policies deny, each forbid that
+fired says what lifts it (``@obligation`` transforms, ``@approval`` roles). Breadth-first over lift
+sets (smallest first), the request is re-evaluated with the lifts added to ``context.transforms``
+and ``context.approvals``; the first set that turns the answer into allow is then pruned to an
+irredundant one (each lift whose removal still allows is dropped). Only lifts proven by
+re-evaluation are returned, so an annotation that does not match its ``unless`` clause can never
+produce a false allow. Evaluation errors fail closed (deny).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import cedarpy
+
+from dataward.policy import loader
+from dataward.policy.decision import ApprovalNeeded, Decision, Effect, Mode
+from dataward.policy.obligations import Obligation, obligation, parse_obligation
+from dataward.policy.request import Approval, Prepared, TagResolver, digest, iso, prepare
+
+MAX_SEARCH_EVALUATIONS = 64
+"""Re-evaluations the obligation search may spend on one request."""
+TRAINING_ACTIONS = frozenset({"train", "fine_tune"})
+
+_Lift = tuple[frozenset[str], frozenset[str]]  # (transforms, approver roles)
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    allowed: bool
+    reasons: tuple[str, ...]
+    errors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """What the policies say about one request, before modes apply."""
+
+    effect: Effect
+    reasons: tuple[str, ...]
+    obligations: tuple[Obligation, ...]
+    approvals: tuple[ApprovalNeeded, ...]
+    errors: tuple[str, ...]
+    evaluations: int
+    """Cedar evaluations spent (1 when no search was needed)."""
+
+
+class PolicyEngine:
+    """An active policy set (built-in packs and files), validated against Dataward's schema."""
+
+    def __init__(
+        self,
+        sources: Sequence[loader.PolicySource],
+        *,
+        tag_resolver: TagResolver | None = None,
+        modes: Mapping[str, Mode] | None = None,
+        default_mode: Mode = "enforce",
+        token_ttl_seconds: int = 900,
+    ) -> None:
+        self.sources = list(sources)
+        self.policies = loader.validate(self.sources)
+        self.by_id = {p.id: p for p in self.policies}
+        self.revision = loader.revision(self.sources)
+        self.tag_resolver = tag_resolver
+        self.modes = dict(modes or {})
+        self.default_mode: Mode = default_mode
+        self.token_ttl_seconds = token_ttl_seconds
+        self._policy_set = loader.build_policy_set(self.policies)
+        self._schema = loader.schema()
+        self._lifts: dict[str, list[_Lift] | None] = {}
+        for p in self.policies:
+            if p.effect != "forbid":
+                continue
+            approver = p.annotations.get("approval", "").strip()
+            roles = frozenset({approver}) if approver else frozenset()
+            if "obligation" in p.annotations:
+                alts = parse_obligation(p.annotations["obligation"])
+                self._lifts[p.id] = [(frozenset({alt}), roles) for alt in alts]
+            elif roles:
+                self._lifts[p.id] = [(frozenset(), roles)]
+            else:
+                self._lifts[p.id] = None
+
+    @classmethod
+    def load(
+        cls, packs: Iterable[str] = (), paths: Iterable[Path] = (), **options: Any
+    ) -> PolicyEngine:
+        """An engine over built-in ``packs`` (names) and ``.cedar`` files or folders."""
+        return cls(loader.read_sources(packs, paths), **options)
+
+    def mode_for(self, point: str) -> Mode:
+        return self.modes.get(point, self.default_mode)
+
+    # --- evaluation ---------------------------------------------------------------------------
+
+    def _authz(self, cedar_request: dict[str, Any], entities: str) -> _Answer:
+        result = cedarpy.is_authorized(cedar_request, self._policy_set, entities, self._schema)
+        diag = result.diagnostics
+        return _Answer(result.allowed, tuple(sorted(diag.reasons)), tuple(diag.errors))
+
+    def prepare(
+        self,
+        request: Mapping[str, Any],
+        approvals: Sequence[Approval] = (),
+        now: datetime | None = None,
+    ) -> Prepared:
+        return prepare(request, approvals=approvals, tag_resolver=self.tag_resolver, now=now)
+
+    def evaluate(self, prepared: Prepared) -> Evaluation:
+        """The effect for a prepared request, searching obligations and approvals on deny."""
+        entities = json.dumps(prepared.entities)
+        base = self._authz(prepared.cedar, entities)
+        if base.errors:
+            return Evaluation("deny", base.reasons, (), (), base.errors, 1)
+        if base.allowed:
+            return Evaluation("allow", base.reasons, (), (), (), 1)
+        if not base.reasons:  # no permit applies: nothing to lift
+            return Evaluation("deny", (), (), (), (), 1)
+        found, fired, spent = self._search(prepared, entities, base.reasons)
+        if found is None:
+            return Evaluation("deny", base.reasons, (), (), (), spent)
+        transforms, roles = found
+        lifted = sorted(fired)
+        obligations = tuple(
+            obligation(
+                t, tuple(p for p in lifted if any(t in lf[0] for lf in self._lifts[p] or []))
+            )
+            for t in sorted(transforms)
+        )
+        approvals = tuple(
+            ApprovalNeeded(
+                r, tuple(p for p in lifted if any(r in lf[1] for lf in self._lifts[p] or []))
+            )
+            for r in sorted(roles)
+        )
+        used = {p for o in obligations for p in o.policies} | {
+            p for a in approvals for p in a.policies
+        }
+        effect: Effect = "needs_approval" if roles else "allow_with_obligations"
+        return Evaluation(effect, tuple(sorted(used)), obligations, approvals, (), spent)
+
+    def _search(
+        self, prepared: Prepared, entities: str, first: tuple[str, ...]
+    ) -> tuple[_Lift | None, set[str], int]:
+        start: _Lift = (frozenset(), frozenset())
+        fired_at: dict[_Lift, tuple[str, ...]] = {start: first}
+        fired: set[str] = set(first)
+        queue = deque([start])
+        seen = {start}
+        spent = 1
+        while queue and spent < MAX_SEARCH_EVALUATIONS:
+            state = queue.popleft()
+            options = [self._lifts.get(pid) for pid in fired_at[state]]
+            if any(opt is None for opt in options):
+                continue  # a forbid that nothing lifts
+            combos = []
+            for combo in itertools.islice(itertools.product(*[o or [] for o in options]), 32):
+                t = state[0].union(*(c[0] for c in combo))
+                a = state[1].union(*(c[1] for c in combo))
+                combos.append((t, a))
+            # smallest first; among equals, the order the annotations list their alternatives
+            ordered = sorted(dict.fromkeys(combos), key=lambda x: len(x[0]) + len(x[1]))
+            for lift in ordered:
+                if lift in seen or spent >= MAX_SEARCH_EVALUATIONS:
+                    continue
+                seen.add(lift)
+                answer = self._authz(prepared.with_lifts(*lift), entities)
+                spent += 1
+                if answer.errors:
+                    continue
+                if answer.allowed:
+                    pruned, extra = self._prune(prepared, entities, lift)
+                    return pruned, fired, spent + extra
+                if answer.reasons:
+                    fired.update(answer.reasons)
+                    fired_at[lift] = answer.reasons
+                    queue.append(lift)
+        return None, fired, spent
+
+    def _prune(self, prepared: Prepared, entities: str, lift: _Lift) -> tuple[_Lift, int]:
+        transforms, roles = set(lift[0]), set(lift[1])
+        spent = 0
+        for kind, item in [("a", r) for r in sorted(roles)] + [
+            ("t", t) for t in sorted(transforms)
+        ]:
+            if len(transforms) + len(roles) == 1:
+                break
+            trial_t = transforms - {item} if kind == "t" else transforms
+            trial_r = roles - {item} if kind == "a" else roles
+            answer = self._authz(prepared.with_lifts(trial_t, trial_r), entities)
+            spent += 1
+            if answer.allowed and not answer.errors:
+                transforms, roles = trial_t, trial_r
+        return (frozenset(transforms), frozenset(roles)), spent
+
+    def decide_prepared(
+        self,
+        prepared: Prepared,
+        *,
+        point: str = "default",
+        mode: Mode | None = None,
+        issue_token: bool = True,
+        key_path: Path | None = None,
+    ) -> Decision:
+        """A decision for a prepared request (no store involved)."""
+        ev = self.evaluate(prepared)
+        mode = mode or self.mode_for(point)
+        effect: Effect = ev.effect if mode == "enforce" else "allow"
+        warnings: tuple[str, ...] = ()
+        if mode == "warn" and ev.effect != "allow":
+            warnings = (f"enforce mode would answer {ev.effect} ({', '.join(ev.reasons)})",)
+        decision_id = str(uuid.uuid4())
+        token = None
+        if issue_token and ev.effect == "allow" and self._wants_token(prepared):
+            from dataward.policy import tokens
+
+            token = tokens.issue_for(prepared, self, decision_id, key_path=key_path)
+        return Decision(
+            decision_id=decision_id,
+            effect=effect,
+            evaluated_effect=ev.effect,
+            obligations=ev.obligations,
+            approvals=ev.approvals,
+            reasons=ev.reasons,
+            mode=mode,
+            point=point,
+            policy_revision=self.revision,
+            input_digest=digest(prepared.request),
+            timestamp=iso(prepared.now) or "",
+            expires_at=iso(prepared.expires_at),
+            input=prepared.request,
+            approvals_in_force=tuple(a.id for a in prepared.approvals),
+            messages=tuple(
+                self.by_id[r].reason for r in ev.reasons if r in self.by_id and self.by_id[r].reason
+            ),
+            warnings=warnings,
+            errors=ev.errors,
+            token=token,
+        )
+
+    @staticmethod
+    def _wants_token(prepared: Prepared) -> bool:
+        ctx = prepared.cedar["context"]
+        return bool(prepared.cedar["action"]["id"] in TRAINING_ACTIONS and ctx["job_id"])
+
+    def decide(
+        self,
+        request: Mapping[str, Any],
+        *,
+        approvals: Sequence[Approval] = (),
+        point: str = "default",
+        mode: Mode | None = None,
+        now: datetime | None = None,
+        issue_token: bool = True,
+    ) -> Decision:
+        """Decide ``request`` with the given approvals in force (no store: see
+        :func:`dataward.policy.decide` for the logged version)."""
+        prepared = self.prepare(request, approvals, now)
+        return self.decide_prepared(prepared, point=point, mode=mode, issue_token=issue_token)
+
+    # --- explanations -------------------------------------------------------------------------
+
+    @cached_property
+    def _single_sets(self) -> dict[str, cedarpy.PolicySet]:
+        """Each policy alone, as a permit: evaluating it says whether its conditions hold."""
+        out = {}
+        for p in self.policies:
+            est = {**p.est, "effect": "permit"}
+            out[p.id] = cedarpy.PolicySet.from_json_str(
+                json.dumps({"staticPolicies": {p.id: est}, "templates": {}, "templateLinks": []})
+            )
+        return out
+
+    def explain(self, prepared: Prepared) -> dict[str, Any]:
+        """Which policies match the request (conditions hold), which determined the answer,
+        and what lifts the forbids."""
+        ev = self.evaluate(prepared)
+        entities = json.dumps(prepared.entities)
+        matched = []
+        for p in self.policies:
+            result = cedarpy.is_authorized(
+                prepared.cedar, self._single_sets[p.id], entities, self._schema
+            )
+            if result.allowed or result.diagnostics.errors:
+                matched.append(
+                    {
+                        "id": p.id,
+                        "effect": p.effect,
+                        "source": f"{p.source}:{p.line}",
+                        "determining": p.id in ev.reasons,
+                        "reason": p.reason,
+                        "obligation": p.annotations.get("obligation"),
+                        "approval": p.annotations.get("approval"),
+                        "errors": list(result.diagnostics.errors),
+                    }
+                )
+        return {
+            "effect": ev.effect,
+            "reasons": list(ev.reasons),
+            "obligations": [o.to_dict() for o in ev.obligations],
+            "approvals": [a.to_dict() for a in ev.approvals],
+            "errors": list(ev.errors),
+            "context": prepared.cedar["context"],
+            "resource": prepared.entities[-1]["attrs"],
+            "matched": matched,
+            "policy_revision": self.revision,
+            "policies": len(self.policies),
+            "search_evaluations": ev.evaluations,
+        }

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from dataward.errors import PolicyError, UnknownNameError
+from dataward.policy import PolicyEngine
+from dataward.policy.request import Approval
+from tests.policy.conftest import req
+
+
+def test_phi_for_marketing_gets_obligations_then_allow(engine: PolicyEngine) -> None:
+    request = req(["PHI"], purpose="marketing")
+    decision = engine.decide(request, issue_token=False)
+    assert decision.effect == "allow_with_obligations"
+    assert [o.to_dict() for o in decision.obligations] == [
+        {
+            "transform": "tokenize:PHI",
+            "operator": "token",
+            "target": "PHI",
+            "policies": ["hipaa.phi-purpose"],
+        }
+    ]
+    assert decision.reasons == ("hipaa.phi-purpose",)
+    assert decision.policy_revision.startswith("sha256:") and decision.input_digest.startswith(
+        "sha256:"
+    )
+    request["context"]["transforms"] = ["tokenize:PHI"]
+    assert engine.decide(request, issue_token=False).effect == "allow"
+
+
+def test_obligations_are_irredundant_across_packs(engine: PolicyEngine) -> None:
+    # dev + PHI + card data + secrets: each forbid lifted once, shared transforms merged
+    request = req(
+        ["MEDICAL_RECORD_NUMBER", "CREDIT_CARD", "AWS_ACCESS_KEY"],
+        purpose="marketing",
+        environment="dev",
+        lawful_basis=["contract"],
+    )
+    decision = engine.decide(request, issue_token=False)
+    got = {o.transform: set(o.policies) for o in decision.obligations}
+    assert got["tokenize:PHI"] == {"hipaa.phi-purpose", "dev-prod.phi-tokenized"}
+    assert set(got) == {
+        "tokenize:PHI",
+        "tokenize:PII",
+        "tokenize:PCI",
+        "redact:SECRET",
+        "redact:CREDENTIAL",
+    }
+
+
+def test_annotation_that_does_not_lift_gives_deny(tmp_path: Path) -> None:
+    (tmp_path / "p.cedar").write_text(
+        '@id("lying")\n@obligation("tokenize:PHI")\nforbid (principal, action, resource)\n'
+        'when { resource.categories.contains("PHI") };\n'
+    )
+    engine = PolicyEngine.load(["baseline"], [tmp_path])
+    decision = engine.decide(req(["PHI"]), issue_token=False)
+    assert decision.effect == "deny" and decision.obligations == ()
+
+
+def test_approval_needed_and_given(engine: PolicyEngine) -> None:
+    request = req(
+        ["SPECIAL_CATEGORY"],
+        "evaluate",
+        purpose="bias_detection",
+        risk_level="high",
+        attestations=["data_provenance", "bias_examination"],
+        transforms=["pseudonymize:SPECIAL_CATEGORY"],
+    )
+    assert engine.decide(request).effect == "needs_approval"
+    until = datetime.now(UTC) + timedelta(hours=2)
+    decision = engine.decide(request, approvals=[Approval("a1", "dpo", "dora", until)])
+    assert decision.effect == "allow"
+    assert decision.expires_at is not None
+    assert abs(datetime.fromisoformat(decision.expires_at) - until) < timedelta(seconds=1)
+    expired = Approval("a2", "dpo", "dora", datetime.now(UTC) - timedelta(seconds=1))
+    assert engine.decide(request, approvals=[expired]).effect == "needs_approval"
+
+
+def test_consent_windows(engine: PolicyEngine) -> None:
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+    consent = {
+        "purpose": "training",
+        "granted_at": "2025-01-01T00:00:00Z",
+        "expires_at": "2025-12-31T00:00:00Z",
+    }
+    request = req(
+        ["EMAIL_ADDRESS"], purpose="training", lawful_basis=["consent"], consent=[consent]
+    )
+    decision = engine.decide(request, now=now, issue_token=False)
+    assert decision.effect == "allow"
+    assert decision.expires_at == "2025-12-31T00:00:00Z"
+    later = engine.decide(request, now=datetime(2026, 1, 2, tzinfo=UTC), issue_token=False)
+    assert later.effect == "allow_with_obligations"
+    withdrawn = {**consent, "withdrawn_at": "2025-05-01T00:00:00Z"}
+    request["context"]["consent"] = [withdrawn]
+    assert engine.decide(request, now=now, issue_token=False).effect != "allow"
+    basis = {"basis": "contract", "valid_from": "2025-07-01T00:00:00Z"}
+    request["context"].update(lawful_basis=[basis], consent=[])
+    assert engine.decide(request, now=now, issue_token=False).effect != "allow"
+    assert (
+        engine.decide(request, now=datetime(2025, 8, 1, tzinfo=UTC), issue_token=False).effect
+        == "allow"
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "effect", "warns"),
+    [
+        ("enforce", "allow_with_obligations", False),
+        ("warn", "allow", True),
+        ("shadow", "allow", False),
+    ],
+)
+def test_modes(engine: PolicyEngine, mode: str, effect: str, warns: bool) -> None:
+    decision = engine.decide(req(["PHI"], purpose="marketing"), mode=mode, issue_token=False)  # type: ignore[arg-type]
+    assert decision.effect == effect
+    assert decision.evaluated_effect == "allow_with_obligations"
+    assert bool(decision.warnings) is warns
+
+
+def test_modes_per_enforcement_point() -> None:
+    engine = PolicyEngine.load(["baseline", "hipaa"], modes={"inference": "shadow"})
+    r = req(["PHI"], purpose="marketing")
+    assert engine.decide(r, point="inference").effect == "allow"
+    assert engine.decide(r, point="training").effect == "allow_with_obligations"
+
+
+def test_tag_resolver_supplies_catalog_tags() -> None:
+    engine = PolicyEngine.load(
+        ["baseline", "hipaa"], tag_resolver=lambda rid: ["PHI"] if rid == "patients" else []
+    )
+    decision = engine.decide(req([], purpose="marketing"), issue_token=False)
+    assert decision.effect == "allow_with_obligations"
+    assert decision.input["resource"]["tags"] == ["PHI"]
+
+
+def test_explain_lists_matching_policies(engine: PolicyEngine) -> None:
+    out = engine.explain(engine.prepare(req(["PHI"], purpose="marketing")))
+    ids = {m["id"]: m for m in out["matched"]}
+    assert (
+        ids["hipaa.phi-purpose"]["determining"]
+        and ids["hipaa.phi-purpose"]["source"] == "pack:hipaa:5"
+    )
+    assert "baseline.permit" in ids and not ids["baseline.permit"]["determining"]
+    assert "pci.no-card-data-in-training" not in ids
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        (
+            "permit (principal, action, resource);\n\n// x\nforbid (principal action, resource);\n",
+            4,
+            "cannot parse",
+        ),
+        (
+            'permit (principal, action, resource);\nforbid (principal, action, resource)\n  when { context.purpse == "x" };\n',
+            2,
+            "purpse",
+        ),
+        (
+            '@id("a")\npermit (principal, action, resource);\n@id("a")\npermit (principal, action, resource);\n',
+            3,
+            "already used",
+        ),
+        ('@obligation("zap:PHI")\nforbid (principal, action, resource);\n', 1, "unknown verb"),
+        ('@obligation("tokenize:PHI")\npermit (principal, action, resource);\n', 1, "forbid"),
+    ],
+)
+def test_validation_errors_name_file_and_line(
+    tmp_path: Path, text: str, line: int, fragment: str
+) -> None:
+    path = tmp_path / "bad.cedar"
+    path.write_text(text)
+    with pytest.raises(PolicyError) as info:
+        PolicyEngine.load([], [path])
+    assert info.value.line == line  # type: ignore[attr-defined]
+    assert f"bad.cedar:{line}:" in str(info.value) and fragment in str(info.value)
+
+
+def test_request_errors_and_unknown_pack(engine: PolicyEngine) -> None:
+    with pytest.raises(PolicyError, match="action"):
+        engine.decide({**req([]), "action": "steal"})
+    with pytest.raises(PolicyError, match="from the store"):
+        engine.decide(req([], approvals=["dpo"]))
+    with pytest.raises(UnknownNameError, match="hipaa"):
+        PolicyEngine.load(["hipa"])
+
+
+def test_revision_is_the_hash_of_policy_texts(tmp_path: Path) -> None:
+    (tmp_path / "a.cedar").write_text('@id("x")\npermit (principal, action, resource);\n')
+    first = PolicyEngine.load([], [tmp_path]).revision
+    assert PolicyEngine.load([], [tmp_path / "a.cedar"]).revision == first
+    (tmp_path / "a.cedar").write_text('@id("y")\npermit (principal, action, resource);\n')
+    assert PolicyEngine.load([], [tmp_path]).revision != first
