@@ -1,0 +1,207 @@
+"""CSV and TSV: dialect and encoding from a sample, then pyarrow's streaming CSV reader.
+
+Every column is read as a string, so identifiers keep their leading zeros and nothing is lost
+to type inference. Quoted newlines are always allowed. A row with the wrong number of fields
+is an error naming the row (``bad_rows="error"``, the default) or is skipped and counted
+(``bad_rows="skip"``; skipped rows are not scanned, so the count is logged and kept on the
+source as ``skipped_rows``).
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from dataward.errors import ConfigError, SourceError
+from dataward.sources.base import (
+    DEFAULT_BATCH_ROWS,
+    Limits,
+    SourceFormat,
+    check_batch_rows,
+    register,
+    sliced,
+)
+from dataward.sources.locations import Location
+from dataward.sources.sniff import complete_lines, decode_sample, sniff_dialect
+from dataward.sources.textio import UTF8_NAMES, TextBasedSource, first_invalid_offset
+
+log = logging.getLogger("dataward.sources")
+BadRows = Literal["error", "skip"]
+
+
+class CsvSource(TextBasedSource):
+    """Delimited text with a header row (``header=False`` names columns ``column_1`` ...)."""
+
+    def __init__(
+        self,
+        location: Location,
+        *,
+        format: str = "csv",
+        limits: Limits | None = None,
+        sample: bytes | None = None,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        quotechar: str | None = None,
+        header: bool = True,
+        bad_rows: BadRows = "error",
+    ) -> None:
+        super().__init__(location, format=format, limits=limits, sample=sample, encoding=encoding)
+        if bad_rows not in ("error", "skip"):
+            raise ConfigError("bad_rows must be 'error' or 'skip'", option="bad_rows")
+        for name, value in (("delimiter", delimiter), ("quotechar", quotechar)):
+            if value is not None and len(value) != 1:
+                raise ConfigError(f"{name} must be one character", option=name)
+        self.bad_rows: BadRows = bad_rows
+        self.header = header
+        self.skipped_rows = 0
+        self.skipped_row_numbers: list[int] = []
+        text = complete_lines(
+            decode_sample(self.sample, self.encoding, at_eof=self.sample_is_all),
+            at_eof=self.sample_is_all,
+        ).removeprefix("\ufeff")
+        default = "\t" if format == "tsv" else ","
+        sniffed_delimiter, sniffed_quote = sniff_dialect(text, default)
+        if format == "tsv" and delimiter is None:
+            sniffed_delimiter = "\t"
+        self.delimiter = delimiter or sniffed_delimiter
+        self.quotechar = quotechar or sniffed_quote
+        self.column_names = self._column_names(text)
+
+    def _column_names(self, text: str) -> list[str]:
+        if not text.strip():
+            if self.sample.strip():
+                raise self._error(
+                    f"the first row is longer than {self.limits.sample_bytes} bytes; raise "
+                    "Limits.sample_bytes",
+                    line=1,
+                )
+            return []
+        reader = csv.reader(text.splitlines(keepends=True), self._dialect())
+        try:
+            first = next(reader, [])
+        except csv.Error:
+            raise self._error("cannot parse the first row", line=1) from None
+        if not self.header:
+            return [f"column_{i + 1}" for i in range(len(first))]
+        names: list[str] = []
+        seen: set[str] = set()
+        for i, raw in enumerate(first):
+            base = raw.strip() or f"column_{i + 1}"
+            name, k = base, 2
+            while name in seen:
+                name, k = f"{base}_{k}", k + 1
+            seen.add(name)
+            names.append(name)
+        return names
+
+    def _dialect(self) -> type[csv.Dialect]:
+        class Sniffed(csv.excel):
+            delimiter = self.delimiter
+            quotechar = self.quotechar
+
+        return Sniffed
+
+    def batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        check_batch_rows(batch_rows)
+        if not self.column_names:
+            return
+        invalid: list[tuple[int | None, int, int]] = []
+
+        def on_invalid_row(row: Any) -> str:
+            if self.bad_rows == "skip":
+                self.skipped_rows += 1
+                if row.number is not None and len(self.skipped_row_numbers) < 100:
+                    self.skipped_row_numbers.append(int(row.number))
+                return "skip"
+            invalid.append((row.number, row.expected_columns, row.actual_columns))
+            return "error"
+
+        read_options = pacsv.ReadOptions(
+            use_threads=False,
+            block_size=self.limits.csv_block_bytes,
+            column_names=self.column_names,
+            skip_rows=1 if self.header else 0,
+        )
+        parse_options = pacsv.ParseOptions(
+            delimiter=self.delimiter,
+            quote_char=self.quotechar,
+            newlines_in_values=True,
+            invalid_row_handler=on_invalid_row,
+        )
+        convert_options = pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in self.column_names},
+            strings_can_be_null=False,
+        )
+        self.skipped_rows = 0
+        self.skipped_row_numbers = []
+        stream = self.open_utf8()
+        try:
+            try:
+                reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
+            except pa.ArrowInvalid as exc:
+                if "Empty CSV file" in str(exc):
+                    return
+                raise self._translate(exc, invalid) from None
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    break
+                except pa.ArrowInvalid as exc:
+                    raise self._translate(exc, invalid) from None
+                yield from sliced(batch, batch_rows)
+        finally:
+            stream.close()
+        if self.skipped_rows:
+            log.warning(
+                "%s: skipped %d rows with the wrong number of fields (first rows: %s)",
+                self.uri,
+                self.skipped_rows,
+                ", ".join(map(str, self.skipped_row_numbers[:5])),
+            )
+
+    def _translate(
+        self, exc: pa.ArrowInvalid, invalid: list[tuple[int | None, int, int]]
+    ) -> SourceError:
+        """A SourceError for a pyarrow failure; pyarrow's message can quote the row, so only
+        known, content-free facts are kept."""
+        message = str(exc)
+        if invalid:
+            number, expected, actual = invalid[0]
+            where = f"row {number}" if number is not None else "a row"
+            return self._error(
+                f"{where} has {actual} fields, expected {expected}; fix the row or pass "
+                "bad_rows='skip'",
+                row=number,
+            )
+        if "straddl" in message:
+            return self._error(
+                f"a row is longer than {self.limits.csv_block_bytes} bytes (or a quote is "
+                "never closed); raise Limits.csv_block_bytes or fix the quoting"
+            )
+        if "UTF8" in message or "UTF-8" in message:
+            encoding = "utf-8" if self.encoding in UTF8_NAMES else self.encoding
+            offset = first_invalid_offset(self.location.open(), encoding)
+            where = f" at byte {offset}" if offset is not None else ""
+            return self._error(
+                f"invalid {self.encoding}{where}; the file mixes encodings; re-encode it or "
+                "pass encoding=",
+                offset=offset,
+            )
+        return self._error(f"cannot parse as {self.format.upper()} ({type(exc).__name__})")
+
+
+register(
+    SourceFormat(
+        "csv",
+        (".csv",),
+        CsvSource,
+        description="comma (or sniffed ; | tab) separated values with a header row",
+    )
+)
+register(SourceFormat("tsv", (".tsv", ".tab"), CsvSource, description="tab-separated values"))
