@@ -12,7 +12,7 @@ import sys
 import typer
 
 from dataward import __version__
-from dataward.cli import demo, detect, entities, serve
+from dataward.cli import audit, decide, demo, detect, entities, policy, serve
 from dataward.errors import DatawardError
 
 app = typer.Typer(
@@ -48,13 +48,16 @@ detect.register(app)
 entities.register(app)
 demo.register(app)
 serve.register(app)
+audit.register(app)
+decide.register(app)
+policy.register(app)
 
 
 def run() -> None:
     """Console-script entry point."""
     debug = "--debug" in sys.argv[1:]
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except DatawardError as exc:
         if debug:
             raise
@@ -77,6 +80,7 @@ def run() -> None:
             show()
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -58,6 +59,7 @@ def _engine(url: str, **kwargs: object) -> Engine:
         def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")  # durable across crashes in WAL mode
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=5000")
             cur.close()
@@ -88,8 +90,17 @@ def open_store(url: str | None = None, *, migrate: bool = True, **engine_kwargs:
     return store
 
 
+_MIGRATE_LOCK = threading.Lock()
+
+
 def upgrade(store: Store, target: str = "heads") -> None:
-    """Apply migrations of every branch up to ``target``."""
+    """Apply migrations of every branch up to ``target`` (one thread at a time: Alembic keeps
+    its migration context in shared state)."""
+    with _MIGRATE_LOCK:
+        _upgrade(store, target)
+
+
+def _upgrade(store: Store, target: str) -> None:
     from alembic import command
     from alembic.config import Config
 
