@@ -12,7 +12,7 @@ import sys
 import typer
 
 from dataward import __version__
-from dataward.cli import audit, decide, demo, detect, entities, policy, serve
+from dataward.cli import audit, catalog, decide, demo, detect, entities, policy, scan, serve
 from dataward.errors import DatawardError
 
 app = typer.Typer(
@@ -51,6 +51,8 @@ serve.register(app)
 audit.register(app)
 decide.register(app)
 policy.register(app)
+scan.register(app)
+catalog.register(app)
 
 
 def run() -> None:

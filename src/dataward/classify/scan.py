@@ -1,0 +1,163 @@
+"""``dataward.scan``: classify files as datasets and record them in the catalog, incrementally."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dataward.catalog.catalog import Catalog, ScannedFile
+from dataward.classify.analysis import Analyser
+from dataward.classify.classifier import (
+    DEFAULT_SAMPLE,
+    Sampling,
+    classification_engine,
+    classify_batches,
+)
+from dataward.classify.dataset import DatasetClassification
+from dataward.errors import DatawardError, SourceError
+from dataward.sources import discover
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """What a scan found: scanned datasets, what changed, and inputs that failed."""
+
+    datasets: list[DatasetClassification]
+    files: list[ScannedFile]
+    removed: list[str]
+    errors: list[str]
+    scan_id: int | None
+    unchanged_tags: dict[str, list[str]] = field(default_factory=dict)
+    """Stored tags of unchanged (skipped) datasets, by path."""
+
+    @property
+    def changes(self) -> dict[str, int]:
+        out = {"new": 0, "changed": 0, "unchanged": 0, "removed": len(self.removed)}
+        for f in self.files:
+            out[f.change] += 1
+        return out
+
+    def tags(self) -> set[str]:
+        """Every tag on a scanned or unchanged dataset."""
+        found = {t for d in self.datasets for t in d.tag_names}
+        for names in self.unchanged_tags.values():
+            found.update(names)
+        return found
+
+    def summary(self) -> str:
+        c = self.changes
+        lines = [d.summary(new_rows=d.rows) for d in self.datasets]
+        head = (
+            f"{len(self.datasets)} scanned ({c['new']} new, {c['changed']} changed), "
+            f"{c['unchanged']} unchanged, {c['removed']} removed, {len(self.errors)} errors"
+        )
+        return "\n".join([head, *lines])
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"datasets": [{"path", "rows", "tags", "summary", "columns": [...]}]}``."""
+        return {
+            "datasets": [
+                {
+                    "path": d.path,
+                    "rows": d.rows,
+                    "tags": d.tag_names,
+                    "summary": d.summary(new_rows=d.rows),
+                    "columns": [c.to_dict() for c in d.columns],
+                }
+                for d in self.datasets
+            ]
+        }
+
+
+def _under(uri: str, roots: Sequence[str]) -> bool:
+    return any(uri == r or uri.startswith(r.rstrip("/") + "/") for r in roots)
+
+
+def scan(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    sample: int = DEFAULT_SAMPLE,
+    sampling: Sampling = "reservoir",
+    full: bool = False,
+    force: bool = False,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    catalog: Catalog | None = None,
+    record: bool = True,
+    workers: int | None = None,
+    on_rows: Callable[[int], None] | None = None,
+    on_file: Callable[[str], None] | None = None,
+) -> ScanResult:
+    """Scan files (or folders of them): each file is one dataset.
+
+    Unchanged files (same fingerprint as in the catalog) are skipped unless ``force``; inputs
+    that cannot be read are collected in ``errors`` and the others go on.
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    if record and catalog is None:
+        catalog = Catalog.open()
+    known = catalog.file_states() if catalog is not None else {}
+    from dataward.catalog.keys import catalog_key
+
+    key = catalog_key()
+    roots = [str(Path(p).resolve()) for p in paths]
+    seen: set[str] = set()
+    files: list[ScannedFile] = []
+    results: list[DatasetClassification] = []
+    errors: list[str] = []
+    unchanged_tags: dict[str, list[str]] = {}
+    with Analyser(classification_engine(), workers=workers) as analyser:
+        for item in discover([str(p) for p in paths], include=include, exclude=exclude):
+            if isinstance(item, SourceError):
+                errors.append(str(item))
+                continue
+            uri = item.uri
+            seen.add(uri)
+            if on_file is not None:
+                on_file(uri)
+            try:
+                fingerprint = item.fingerprint()
+                previous = known.get(uri)
+                if previous is not None and previous.fingerprint == fingerprint and not force:
+                    files.append(ScannedFile(uri, fingerprint, item.size_bytes or 0, "unchanged"))
+                    if catalog is not None:
+                        unchanged_tags[uri] = catalog.dataset(previous.dataset_path)["tags"]
+                    continue
+                change = "new" if previous is None else "changed"
+                result = classify_batches(
+                    item.batches(),
+                    path=uri,
+                    fmt=item.format,
+                    key=key,
+                    analyser=analyser,
+                    sample=sample,
+                    sampling=sampling,
+                    full=full,
+                    on_rows=on_rows,
+                )
+            except DatawardError as exc:
+                errors.append(str(exc))
+                continue
+            results.append(result)
+            files.append(ScannedFile(uri, fingerprint, item.size_bytes or 0, change, result))
+    removed = sorted(
+        u for u in known if _under(u, roots) and u not in seen and not Path(u).exists()
+    )
+    scan_id = None
+    if record and catalog is not None:
+        scan_id = catalog.record_scan(
+            files,
+            removed=removed,
+            options={"sample": sample, "sampling": sampling, "full": full, "force": force},
+            errors=errors,
+            started_at=started,
+        )
+    return ScanResult(results, files, removed, errors, scan_id, unchanged_tags)
