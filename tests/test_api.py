@@ -16,6 +16,9 @@ DOCUMENTED_API = {
     "detect",
     "detect_batch",
     "get_engine",
+    "decide",
+    "protect",
+    "scan",
 }
 
 

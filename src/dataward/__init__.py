@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from dataward.detect.api import detect, detect_batch, get_engine
 from dataward.detect.model import Explanation, Finding
 from dataward.errors import (
@@ -19,7 +21,30 @@ from dataward.errors import (
     UnknownNameError,
 )
 
+if TYPE_CHECKING:
+    import dataward.protect as protect
+    from dataward.classify.scan import scan
+    from dataward.policy import decide
+
 __version__ = "0.1.0"
+
+_LAZY = {
+    "scan": ("dataward.classify.scan", "scan"),
+    "decide": ("dataward.policy", "decide"),
+    "protect": ("dataward.protect", None),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Heavier parts load on first use, so ``import dataward`` and the CLI start fast."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'dataward' has no attribute {name!r}")
+    import importlib
+
+    module_name, attr = _LAZY[name]
+    module = importlib.import_module(module_name)
+    return module if attr is None else getattr(module, attr)
+
 
 __all__ = [
     "AuditError",
@@ -32,7 +57,10 @@ __all__ = [
     "SourceError",
     "UnknownNameError",
     "__version__",
+    "decide",
     "detect",
     "detect_batch",
     "get_engine",
+    "protect",
+    "scan",
 ]

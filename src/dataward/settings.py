@@ -6,8 +6,9 @@ Embedded defaults need no configuration at all.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -31,6 +32,20 @@ class DetectSettings(BaseModel):
     """Custom detector files (YAML) loaded next to the built-ins."""
 
 
+class NerSettings(BaseModel):
+    """The ``ner:`` section: which model finds names, places, organizations and addresses."""
+
+    backend: Literal["builtin", "none", "spacy", "gliner", "hf"] = "builtin"
+    model: Path | None = None
+    """Model folder (a local path; nothing is downloaded). For ``builtin``: another trained CRF."""
+    threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    @field_validator("backend", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
 class ServerSettings(BaseModel):
     """The ``server:`` section of ``dataward.yaml``: limits of ``dataward serve``."""
 
@@ -39,6 +54,8 @@ class ServerSettings(BaseModel):
     """Sustained requests per second per API key."""
     burst: int = Field(default=400, gt=0)
     max_texts: int = Field(default=1000, gt=0)
+    scan_roots: list[Path] = Field(default_factory=list)
+    """Folders ``POST /v1/scan`` may read (default: the working directory)."""
 
 
 class Settings(BaseSettings):
@@ -55,7 +72,10 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None
     """Compiled pattern databases (``DATAWARD_CACHE_DIR``); default ``HOME/cache``."""
     detect: DetectSettings = Field(default_factory=DetectSettings)
+    ner: NerSettings = Field(default_factory=NerSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    protect: dict[str, Any] = Field(default_factory=dict)
+    """The ``protect:`` section, validated by :func:`dataward.protect.config.parse_config`."""
 
     @classmethod
     def settings_customise_sources(

@@ -34,8 +34,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live(store_url: str) -> Iterator[Live]:
-    """The real app behind uvicorn on a loopback port, with one key per role."""
+def live(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
+    """The real app behind uvicorn on a loopback port, with one key per role. The store is also
+    the default store, as in a deployment, so subsystems that record audit events find it."""
+    monkeypatch.setenv("DATAWARD_DATABASE_URL", store_url)
     store = open_store(store_url)
     keys = {
         role: create_key(store, f"test-{role}", role)[1]
@@ -57,3 +59,8 @@ def live(store_url: str) -> Iterator[Live]:
         server.should_exit = True
         thread.join(10)
         store.close()
+        from dataward.audit import close_default_logs
+        from dataward.policy.api import reload
+
+        close_default_logs()
+        reload()

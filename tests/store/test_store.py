@@ -30,7 +30,10 @@ def test_default_is_sqlite_in_home(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_errors_never_show_the_password() -> None:
     with pytest.raises(DatawardError) as info:
-        open_store("postgresql+psycopg://app:Sup3rSecretPw@127.0.0.1:1/none", connect_args={"connect_timeout": 2})
+        open_store(
+            "postgresql+psycopg://app:Sup3rSecretPw@127.0.0.1:1/none",
+            connect_args={"connect_timeout": 2},
+        )
     assert "Sup3rSecretPw" not in str(info.value)
     with pytest.raises(ConfigError):
         open_store("notadb://x")

@@ -43,6 +43,7 @@ __all__ = [
     "Verifier",
     "VerifyReport",
     "close_default_logs",
+    "current_actor",
     "default_signer",
     "make_receipt",
     "open_audit_log",
@@ -65,6 +66,20 @@ def open_audit_log(store: Store | None = None, *, signer: Signer | None = None) 
 
 _lock = threading.Lock()
 _default: dict[tuple[str, str], AuditLog] = {}
+
+
+def current_actor() -> str:
+    """Who is acting: ``DATAWARD_ACTOR`` if set, else the operating-system user."""
+    import getpass
+    import os
+
+    actor = os.environ.get("DATAWARD_ACTOR")
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in some containers
+        return "unknown"
 
 
 def record(

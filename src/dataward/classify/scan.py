@@ -102,8 +102,46 @@ def scan(
     if isinstance(paths, str | Path):
         paths = [paths]
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    if record and catalog is None:
+    owned = record and catalog is None
+    if owned:
         catalog = Catalog.open()
+    try:
+        return _scan(
+            paths,
+            catalog,
+            started,
+            sample=sample,
+            sampling=sampling,
+            full=full,
+            force=force,
+            include=include,
+            exclude=exclude,
+            record=record,
+            workers=workers,
+            on_rows=on_rows,
+            on_file=on_file,
+        )
+    finally:
+        if owned and catalog is not None:
+            catalog.store.close()
+
+
+def _scan(
+    paths: Sequence[str | Path],
+    catalog: Catalog | None,
+    started: str,
+    *,
+    sample: int,
+    sampling: Sampling,
+    full: bool,
+    force: bool,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    record: bool,
+    workers: int | None,
+    on_rows: Callable[[int], None] | None,
+    on_file: Callable[[str], None] | None,
+) -> ScanResult:
     known = catalog.file_states() if catalog is not None else {}
     from dataward.catalog.keys import catalog_key
 
@@ -160,4 +198,31 @@ def scan(
             errors=errors,
             started_at=started,
         )
+        _audit_scan(scan_id, files, removed, errors)
     return ScanResult(results, files, removed, errors, scan_id, unchanged_tags)
+
+
+def _audit_scan(
+    scan_id: int, files: Sequence[ScannedFile], removed: Sequence[str], errors: Sequence[str]
+) -> None:
+    """One audit event per recorded scan: what was scanned and how it was tagged, no values."""
+    from collections import Counter
+
+    from dataward.audit import current_actor, record
+
+    datasets = [
+        {"path": f.uri, "rows": f.classification.rows, "tags": f.classification.tag_names}
+        for f in files
+        if f.classification is not None
+    ]
+    record(
+        "scan",
+        current_actor(),
+        {
+            "scan_id": scan_id,
+            "datasets": datasets,
+            "changes": dict(Counter(f.change for f in files)),
+            "removed": len(removed),
+            "errors": len(errors),
+        },
+    )

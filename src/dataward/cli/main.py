@@ -12,7 +12,18 @@ import sys
 import typer
 
 from dataward import __version__
-from dataward.cli import audit, catalog, decide, demo, detect, entities, policy, scan, serve
+from dataward.cli import (
+    audit,
+    catalog,
+    decide,
+    demo,
+    detect,
+    entities,
+    policy,
+    protect,
+    scan,
+    serve,
+)
 from dataward.errors import DatawardError
 
 app = typer.Typer(
@@ -53,6 +64,7 @@ decide.register(app)
 policy.register(app)
 scan.register(app)
 catalog.register(app)
+protect.register(app)
 
 
 def run() -> None:

@@ -360,7 +360,9 @@ class Engine:
                 self._others.append(det)
         patterns = [c.pattern for c in self._compiled]
         self._prefilter: _HyperscanPrefilter | _Re2SetPrefilter | None
-        if self.backend == "hyperscan":
+        if not patterns:  # only model-based detectors: nothing to prefilter
+            self._prefilter = None
+        elif self.backend == "hyperscan":
             self._prefilter = _HyperscanPrefilter(patterns, _serialized)
         elif self.backend == "re2":
             self._prefilter = _Re2SetPrefilter(patterns)

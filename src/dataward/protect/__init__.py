@@ -10,6 +10,10 @@ True
 
 from __future__ import annotations
 
+import sys as _sys
+import types as _types
+from typing import Any
+
 from dataward.errors import KeyringError, ProtectError, RevealError
 from dataward.protect.base import KeyedOperator, Operator, get_operator
 from dataward.protect.base import operators as operator_registry
@@ -80,3 +84,17 @@ __all__ = [
     "operator_registry",
     "reverse",
 ]
+
+
+class _CallableModule(_types.ModuleType):
+    """``dataward.protect(data, rules=...)`` calls :func:`dataward.protect.apply.protect` while
+    ``dataward.protect`` stays the package (a function of the same name would be replaced by the
+    subpackage on its first import)."""
+
+    def __call__(self, data: Any, rules: Any = None, **kwargs: Any) -> Any:
+        from dataward.protect.apply import protect
+
+        return protect(data, rules, **kwargs)
+
+
+_sys.modules[__name__].__class__ = _CallableModule

@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
@@ -37,6 +38,7 @@ class ServerConfig:
     """Sustained requests per second per API key (token bucket)."""
     burst: int = 400
     max_texts: int = 1000
+    scan_roots: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -255,4 +257,8 @@ def create_app(store: Store | None = None, config: ServerConfig | None = None) -
         ]
         return DetectResponse(results=results)
 
+    from dataward.server import dashboard, routes
+
+    routes.mount(app)
+    dashboard.mount(app)
     return app

@@ -1,0 +1,623 @@
+"""Applying protection: rules and defaults by entity type, column and category, on Arrow tables,
+DataFrames and text.
+
+Each column is decided once, from a sample (see :func:`classify_columns`):
+
+- a column that holds one sensitive entity type (SSNs, e-mails, a name column...) is protected
+  whole with the operator of the first matching rule, or its type's default
+  (:mod:`dataward.protect.defaults`);
+- a free-text column keeps its text: every finding in it is replaced in place by its own
+  type's operator, and so are the values of the same row's protected columns (``link_values``),
+  so a note quoting the patient's SSN gets the same token as the SSN column;
+- everything else is kept.
+
+Same key and same value give the same output in every row, batch, file and table (every
+default operator is deterministic).
+
+>>> import pyarrow as pa
+>>> from dataward.protect import KeyRing
+>>> from dataward.protect.apply import protect_table
+>>> ring = KeyRing.from_secret(b"k" * 32)
+>>> out = protect_table(pa.table({"email": ["ada@example.org", "bob@example.com"]}), keyring=ring)
+>>> out.column("email")[0].as_py().startswith("tok_1_")
+True
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dataward.detect.model import Finding
+from dataward.errors import ConfigError
+from dataward.protect.base import Operator, get_operator, resolve_overlaps
+from dataward.protect.config import (
+    KEEP,
+    OperatorSpec,
+    ProtectConfig,
+    ProtectRule,
+    load_config,
+    parse_config,
+)
+from dataward.protect.defaults import categories_of, default_spec
+from dataward.protect.keys import KeyRing
+from dataward.protect.operators.date_shift import DateShiftOperator
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["keep", "value", "text"]
+RulesLike = ProtectConfig | Mapping[str, Any] | Sequence[ProtectRule | Mapping[str, Any]] | None
+
+_LINK_MIN = 4
+"""Column values shorter than this are not searched for in free text."""
+_CACHE_MAX = 200_000
+_CONFIG_KEYS = frozenset(ProtectConfig.model_fields)
+
+
+# -- classification (one function to re-point) --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnInfo:
+    """What a column holds, as far as protection cares."""
+
+    entity: str | None
+    kind: str
+    """``entity``, ``free_text``, ``identifier`` or ``none``."""
+    method: str
+    sensitive: bool
+    tags: frozenset[str] = frozenset()
+    """Dataset tags (``PHI``, ``PCI``...) of the table the column belongs to."""
+
+
+def classify_columns(sample: pa.Table, key: bytes) -> dict[str, ColumnInfo]:
+    """Classify every column of ``sample`` (all rows of it). ``list<string>`` columns are
+    classified by their elements."""
+    from dataward.classify import classify_table
+
+    flat_cols = [n for n in sample.column_names if not _is_list(sample.schema.field(n).type)]
+    out: dict[str, ColumnInfo] = {}
+    parts: list[tuple[pa.Table, Sequence[str]]] = []
+    if flat_cols:
+        parts.append((sample.select(flat_cols), flat_cols))
+    for name in sample.column_names:
+        if name not in flat_cols:
+            values = pc.list_flatten(sample.column(name))
+            parts.append((pa.table({name: values}), [name]))
+    for table, _names in parts:
+        # A process pool pays off only for big samples (the classifier decides from 4,000
+        # distinct values on); small tables are classified in-process.
+        result = classify_table(table, key=key, workers=None if table.num_rows >= 2000 else 1)
+        tags = frozenset(t.name for t in result.tags)
+        for col in result.columns:
+            out[col.name] = ColumnInfo(col.entity, col.kind, col.method, col.sensitive, tags)
+    return out
+
+
+# -- decisions ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ColumnDecision:
+    """How one column is protected; never holds a value."""
+
+    name: str
+    mode: Mode
+    entity: str | None
+    operator: str | None
+    reason: str
+    spec: OperatorSpec | None = field(default=None, repr=False)
+    changed: int = 0
+    """Values (``value``) or findings (``text``) replaced so far."""
+    findings: Counter[str] = field(default_factory=Counter, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.name,
+            "mode": self.mode,
+            "entity": self.entity,
+            "operator": self.operator,
+            "reason": self.reason,
+            "changed": self.changed,
+            "findings": dict(sorted(self.findings.items())),
+        }
+
+
+def _is_list(t: pa.DataType) -> bool:
+    return bool(pa.types.is_list(t) or pa.types.is_large_list(t))
+
+
+def _is_temporal(t: pa.DataType) -> bool:
+    return bool(pa.types.is_date32(t) or pa.types.is_timestamp(t))
+
+
+def as_config(rules: RulesLike) -> ProtectConfig:
+    """A :class:`ProtectConfig` from a config, its mapping, a list of rules, or a mapping of
+    column name → operator (``{"ssn": "hash", "email": {"operator": "mask"}}``)."""
+    if rules is None:
+        return load_config()
+    if isinstance(rules, ProtectConfig):
+        return rules
+    if isinstance(rules, Mapping):
+        if set(rules) <= _CONFIG_KEYS:
+            return parse_config(dict(rules))
+        column_rules = [
+            {"column": name, **OperatorSpec.model_validate(spec).model_dump()}
+            for name, spec in rules.items()
+        ]
+        return parse_config({"rules": column_rules})
+    if isinstance(rules, str | bytes):
+        raise ConfigError("rules must be a mapping or a list of rules, not a string")
+    items = [r.model_dump() if isinstance(r, ProtectRule) else dict(r) for r in rules]
+    return parse_config({"rules": items})
+
+
+class Protector:
+    """Protects tables batch by batch with decisions taken once per column.
+
+    ``decide(sample)`` classifies the columns; ``protect_batch`` then applies the same
+    decisions to every batch (columns first seen later are decided from their first batch).
+    """
+
+    def __init__(
+        self,
+        rules: RulesLike = None,
+        *,
+        keyring: KeyRing | None = None,
+        engine: Any = None,
+    ) -> None:
+        self.config = as_config(rules)
+        self.keyring = keyring if keyring is not None else KeyRing.load_or_create()
+        self._engine = engine
+        self._ops: dict[str, Operator | None] = {}
+        self._cache: dict[tuple[str, str, str], str | None] = {}
+        self.decisions: dict[str, ColumnDecision] = {}
+        self.rows_in = 0
+        self.rows_out = 0
+        self.text_findings: Counter[str] = Counter()
+
+    # -- pieces ---------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            from dataward.detect.api import get_engine
+
+            self._engine = get_engine(threshold=self.config.threshold)
+        return self._engine
+
+    def operator(self, spec: OperatorSpec) -> Operator | None:
+        """The operator of ``spec``, built once (``None`` for ``keep``)."""
+        key = spec.model_dump_json()
+        if key not in self._ops:
+            if spec.operator == KEEP:
+                self._ops[key] = None
+            else:
+                self._ops[key] = get_operator(spec.operator, keyring=self.keyring, **spec.params)
+        return self._ops[key]
+
+    def resolve(
+        self,
+        *,
+        column: str | None,
+        entity: str | None,
+        scope: Literal["column", "finding"],
+        tags: frozenset[str] = frozenset(),
+        named_only: bool = False,
+    ) -> tuple[OperatorSpec, str]:
+        """The operator spec for a column or finding, and why (``rule N`` or ``default``)."""
+        cats = categories_of(entity)
+        if "PII" in cats and "PHI" in tags:
+            cats = cats | {"PHI"}  # identifiers beside health data are PHI too
+        for i, rule in enumerate(self.config.rules, 1):
+            if named_only and rule.column is None:
+                continue
+            if rule.matches(column=column, entity=entity, categories=cats, scope=scope):
+                return rule.spec(), f"rule {i}"
+        return default_spec(entity, self.config.defaults), "default"
+
+    # -- deciding --------------------------------------------------------------------------
+
+    def decide(self, sample: pa.Table) -> dict[str, ColumnDecision]:
+        """Classify the columns of ``sample`` not decided yet and fix their decisions."""
+        todo = [n for n in sample.column_names if n not in self.decisions]
+        if not todo:
+            return self.decisions
+        infos = classify_columns(sample.select(todo), self.keyring.subkey("protect-classify"))
+        for name in todo:
+            info = infos.get(name, ColumnInfo(None, "none", "none", False))
+            self.decisions[name] = self._decide_one(name, info)
+        return self.decisions
+
+    def _decide_one(self, name: str, info: ColumnInfo) -> ColumnDecision:
+        free = info.kind == "free_text" and info.method in ("free-text", "none")
+        if free:
+            spec, why = self.resolve(
+                column=name, entity=info.entity, scope="column", tags=info.tags, named_only=True
+            )
+            if why != "default":
+                return self._value_decision(name, info.entity, spec, why)
+            if self.config.free_text:
+                return ColumnDecision(name, "text", info.entity, "by finding", "free text")
+            return ColumnDecision(name, "keep", info.entity, None, "free text (free_text off)")
+        spec, why = self.resolve(column=name, entity=info.entity, scope="column", tags=info.tags)
+        if why == "default":
+            wanted = info.sensitive if self.config.sensitive_only else info.entity is not None
+            if not wanted:
+                return ColumnDecision(name, "keep", info.entity, None, "not sensitive")
+            why = f"default for {info.entity}"
+        return self._value_decision(name, info.entity, spec, why)
+
+    def _value_decision(
+        self, name: str, entity: str | None, spec: OperatorSpec, why: str
+    ) -> ColumnDecision:
+        if self.operator(spec) is None:
+            return ColumnDecision(name, "keep", entity, KEEP, why)
+        return ColumnDecision(name, "value", entity, spec.operator, why, spec)
+
+    # -- protecting ------------------------------------------------------------------------
+
+    def protect_batch(self, batch: pa.RecordBatch | pa.Table) -> pa.Table:
+        """Protect one batch with the column decisions (taken now for unseen columns)."""
+        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        if any(n not in self.decisions for n in table.column_names):
+            self.decide(table.slice(0, self.config.sample_rows))
+        n = table.num_rows
+        keep: pa.Array | None = None
+        links: list[tuple[str, list[Any], list[Any]]] = []
+        columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+        texts = [c for c in table.column_names if self.decisions[c].mode == "text"]
+        for name in table.column_names:
+            decision = self.decisions[name]
+            if decision.mode != "value":
+                continue
+            out, drop = self._protect_values(table, name, decision)
+            columns[name] = out
+            if drop is not None:
+                keep = drop if keep is None else pc.and_(keep, drop)
+            if texts and self.config.link_values and pa.types.is_string(out.type):
+                links.append((name, _strings(table.column(name)).to_pylist(), out.to_pylist()))
+        for name in texts:
+            out, drop = self._protect_texts(table, name, links)
+            columns[name] = out
+            if drop is not None:
+                keep = drop if keep is None else pc.and_(keep, drop)
+        if links_for_kept := (self._links(table, columns) if self.config.link_values else []):
+            for name in table.column_names:
+                if self.decisions[name].mode == "keep":
+                    linked = self._link_kept(table.column(name), links_for_kept)
+                    if linked is not None:
+                        columns[name] = linked
+        arrays = [columns.get(name, table.column(name)) for name in table.column_names]
+        result = pa.Table.from_arrays(arrays, names=table.column_names)
+        if keep is not None:
+            result = result.filter(keep)
+        self.rows_in += n
+        self.rows_out += result.num_rows
+        return result
+
+    def _links(
+        self, table: pa.Table, protected: dict[str, Any]
+    ) -> list[tuple[str, list[Any], list[Any]]]:
+        """(column, originals, outputs) of the protected string columns, for kept columns."""
+        out = []
+        for name, arr in protected.items():
+            decision = self.decisions[name]
+            if decision.mode == "value" and pa.types.is_string(arr.type):
+                out.append((name, _strings(table.column(name)).to_pylist(), arr.to_pylist()))
+        return out
+
+    def _link_kept(
+        self, column: pa.Array | pa.ChunkedArray, links: list[tuple[str, list[Any], list[Any]]]
+    ) -> pa.Array | None:
+        """A kept string column with the row's protected values replaced, or None if none."""
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            return None
+        texts = column.to_pylist()
+        changed = False
+        for row, text in enumerate(texts):
+            if not text or len(text) < _LINK_MIN:
+                continue
+            row_links = [
+                (c, raw[row], new[row])
+                for c, raw, new in links
+                if isinstance(raw[row], str) and len(raw[row]) >= _LINK_MIN and raw[row] in text
+            ]
+            if row_links:
+                new_text = self._replace_links(text, row_links)
+                if new_text != text:
+                    texts[row] = new_text
+                    changed = True
+        return pa.array(texts, column.type) if changed else None
+
+    def _replace_links(self, text: str, links: Sequence[tuple[str, Any, Any]]) -> str:
+        found: list[Finding] = []
+        values: dict[tuple[int, int], str] = {}
+        for link_col, raw, new in links:
+            if raw == new:
+                continue
+            for start in _occurrences(text, raw):
+                found.append(Finding("LINKED", start, start + len(raw), 1.0, link_col))
+                values[(start, start + len(raw))] = "" if new is None else str(new)
+        out, cursor = [], len(text)
+        for f in reversed(resolve_overlaps(found)):
+            out += [text[f.end : cursor], values[(f.start, f.end)]]
+            cursor = f.start
+        out.append(text[:cursor])
+        return "".join(reversed(out))
+
+    def _protect_values(
+        self, table: pa.Table, name: str, decision: ColumnDecision
+    ) -> tuple[pa.Array, pa.Array | None]:
+        assert decision.spec is not None
+        op = self.operator(decision.spec)
+        assert op is not None
+        column = table.column(name)
+        col = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        subject = decision.spec.subject_column
+        subjects = None
+        if subject is not None:
+            if subject not in table.column_names:
+                raise ConfigError(f"subject_column {subject!r} is not a column", column=subject)
+            subjects = _strings(table.column(subject)).to_pylist()
+        if isinstance(op, DateShiftOperator) and _is_temporal(col.type):
+            decision.changed += len(col) - col.null_count
+            return op.apply_array(col, subjects=subjects), None
+        if _is_list(col.type):
+            return self._protect_list(col, op, decision), None
+        strings = _strings(col)
+        empty = pc.fill_null(pc.equal(strings, ""), False)
+        has_empty = bool(pc.any(empty).as_py())
+        work = pc.if_else(empty, pa.scalar(None, pa.string()), strings) if has_empty else strings
+        if subjects is not None and isinstance(op, DateShiftOperator):
+            out = op.apply_array(work, subjects=subjects)
+        else:
+            out = op.apply_array(work, entity=decision.entity)
+        if isinstance(out, pa.ChunkedArray):
+            out = out.combine_chunks()
+        decision.changed += len(work) - work.null_count
+        drop = pc.is_null(work) if op.drops_record else None
+        if has_empty:
+            out = pc.if_else(empty, pa.scalar("", out.type), out)
+        return out, drop
+
+    def _protect_list(self, col: pa.Array, op: Operator, decision: ColumnDecision) -> pa.Array:
+        values = _strings(col.flatten())
+        offsets = pc.subtract(col.offsets, col.offsets[0])
+        out = op.apply_array(values, entity=decision.entity) if len(values) else values
+        if isinstance(out, pa.ChunkedArray):
+            out = out.combine_chunks()
+        decision.changed += len(values) - values.null_count
+        return pa.ListArray.from_arrays(offsets, out, mask=col.is_null())
+
+    def _protect_texts(
+        self, table: pa.Table, name: str, links: list[tuple[str, list[Any], list[Any]]]
+    ) -> tuple[pa.Array, pa.Array | None]:
+        decision = self.decisions[name]
+        column = table.column(name)
+        col = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        if _is_list(col.type):
+            values = _strings(col.flatten())
+            offsets = pc.subtract(col.offsets, col.offsets[0])
+            protected = [
+                None if v is None else self._text(v, name, decision, ())[0]
+                for v in values.to_pylist()
+            ]
+            out_list = pa.ListArray.from_arrays(
+                offsets, pa.array(protected, pa.string()), mask=col.is_null()
+            )
+            return out_list, None
+        texts = _strings(col).to_pylist()
+        out: list[str | None] = []
+        keep: list[bool] = []
+        for row, text in enumerate(texts):
+            if not text:
+                out.append(text)
+                keep.append(True)
+                continue
+            row_links = [(c, raw[row], new[row]) for c, raw, new in links]
+            new_text, dropped = self._text(text, name, decision, row_links)
+            out.append(new_text)
+            keep.append(not dropped)
+        drop = None if all(keep) else pa.array(keep, pa.bool_())
+        return pa.array(out, pa.string()), drop
+
+    def _text(
+        self,
+        text: str,
+        column: str | None,
+        decision: ColumnDecision | None,
+        links: Sequence[tuple[str, Any, Any]],
+    ) -> tuple[str | None, bool]:
+        """Protect the findings (and linked values) of one text; True when the record drops."""
+        hints = (column,) if column else ()
+        found: list[Finding] = list(self.engine.detect(text, hints=hints))
+        linked: dict[tuple[int, int], str] = {}
+        for link_col, raw, new in links:
+            if not isinstance(raw, str) or len(raw.strip()) < _LINK_MIN or raw == new:
+                continue
+            for start in _occurrences(text, raw):
+                end = start + len(raw)
+                found.append(Finding("LINKED", start, end, 1.01, f"column:{link_col}"))
+                linked[(start, end)] = "" if new is None else str(new)
+        chosen = resolve_overlaps(found)
+        pieces: list[str] = []
+        cursor = len(text)
+        for f in reversed(chosen):
+            span = text[f.start : f.end]
+            if f.entity == "LINKED" and (f.start, f.end) in linked:
+                new_span: str | None = linked[(f.start, f.end)]
+                label = "LINKED"
+            else:
+                spec, _why = self.resolve(column=column, entity=f.entity, scope="finding")
+                op = self.operator(spec)
+                if op is None:
+                    continue
+                if op.drops_record:
+                    return None, True
+                new_span = self._apply_cached(op, spec, span, f.entity)
+                label = f.entity
+            pieces.append(text[f.end : cursor])
+            pieces.append(new_span or "")
+            cursor = f.start
+            self.text_findings[label] += 1
+            if decision is not None:
+                decision.changed += 1
+                decision.findings[label] += 1
+        pieces.append(text[:cursor])
+        return "".join(reversed(pieces)), False
+
+    def _apply_cached(
+        self, op: Operator, spec: OperatorSpec, value: str, entity: str
+    ) -> str | None:
+        if not op.deterministic:
+            return op.apply(value, entity)
+        key = (spec.model_dump_json(), entity, value)
+        if key in self._cache:
+            return self._cache[key]
+        if len(self._cache) >= _CACHE_MAX:
+            self._cache.clear()
+        out = self._cache[key] = op.apply(value, entity)
+        return out
+
+    def protect_text(self, text: str) -> str | None:
+        """Protect the findings of one text (``None`` when a ``suppress`` rule matched)."""
+        return self._text(text, None, None, ())[0]
+
+    def protect_stream(self, batches: Iterable[pa.RecordBatch | pa.Table]) -> Iterator[pa.Table]:
+        """Decide from the first ``sample_rows`` rows, then protect every batch in order."""
+        head: list[pa.Table] = []
+        rows = 0
+        it = iter(batches)
+        for batch in it:
+            table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+            head.append(table)
+            rows += table.num_rows
+            if rows >= self.config.sample_rows:
+                break
+        if head:
+            self.decide(_concat(head).slice(0, self.config.sample_rows))
+        for table in head:
+            yield self.protect_batch(table)
+        head.clear()
+        for batch in it:
+            yield self.protect_batch(batch)
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Per column: mode, entity, operator, why, and how many values/findings changed."""
+        return [d.to_dict() for d in self.decisions.values()]
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    if len(tables) == 1:
+        return tables[0]
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return tables[0]
+
+
+def _strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    from dataward.classify.analysis import column_strings
+
+    return column_strings(array)
+
+
+def _occurrences(text: str, value: str) -> Iterator[int]:
+    """Starts of ``value`` in ``text`` not glued to letters or digits on either side."""
+    start = text.find(value)
+    n = len(value)
+    while start >= 0:
+        before = text[start - 1] if start else " "
+        after = text[start + n] if start + n < len(text) else " "
+        if not (before.isalnum() and value[0].isalnum()) and not (
+            after.isalnum() and value[-1].isalnum()
+        ):
+            yield start
+        start = text.find(value, start + 1)
+
+
+# -- the SDK ---------------------------------------------------------------------------------
+
+
+def protect_table(
+    table_or_df: Any,
+    rules: RulesLike = None,
+    *,
+    keyring: KeyRing | None = None,
+    protector: Protector | None = None,
+) -> Any:
+    """Protect an Arrow table or record batch, a pandas or polars DataFrame, or a mapping of
+    column → values; returns the same kind of object (a mapping gives an Arrow table).
+
+    ``rules``: a :class:`ProtectConfig`, its mapping, a list of rules, a mapping column →
+    operator, or ``None`` for the ``protect:`` section of ``dataward.yaml``.
+    """
+    p = protector if protector is not None else Protector(rules, keyring=keyring)
+    table, back = _to_arrow(table_or_df)
+    p.decide(table.slice(0, p.config.sample_rows))
+    out = p.protect_batch(table)
+    return back(out)
+
+
+def protect_text(
+    text: str, rules: RulesLike = None, *, keyring: KeyRing | None = None
+) -> str | None:
+    """Replace every finding of ``text`` with its type's operator (``None``: suppressed)."""
+    return Protector(rules, keyring=keyring).protect_text(text)
+
+
+def protect(data: Any, rules: RulesLike = None, *, keyring: KeyRing | None = None) -> Any:
+    """Protect a string, a list of strings, an Arrow table, or a pandas/polars DataFrame.
+
+    >>> import dataward as dw  # doctest: +SKIP
+    >>> dw.protect("Mail ada@example.org")  # doctest: +SKIP
+    'Mail tok_1_...'
+    """
+    if isinstance(data, str):
+        return protect_text(data, rules, keyring=keyring)
+    if isinstance(data, list) and all(isinstance(t, str | None) for t in data):
+        p = Protector(rules, keyring=keyring)
+        return [None if t is None else p.protect_text(t) for t in data]
+    return protect_table(data, rules, keyring=keyring)
+
+
+def _to_arrow(obj: Any) -> tuple[pa.Table, Any]:
+    if isinstance(obj, pa.Table):
+        return obj, lambda t: t
+    if isinstance(obj, pa.RecordBatch):
+        return (
+            pa.Table.from_batches([obj]),
+            lambda t: (
+                t.combine_chunks().to_batches()[0]
+                if (t.num_rows)
+                else pa.RecordBatch.from_pylist([], schema=t.schema)
+            ),
+        )
+    if isinstance(obj, Mapping):
+        return pa.table({k: list(v) for k, v in obj.items()}), lambda t: t
+    module = type(obj).__module__.split(".")[0]
+    if module == "pandas":
+        table = pa.Table.from_pandas(obj, preserve_index=False)
+
+        def to_pandas(t: pa.Table) -> Any:
+            df = t.to_pandas()
+            if len(df) == len(obj):
+                df.index = obj.index
+            return df
+
+        return table, to_pandas
+    if module == "polars":
+        import polars as pl  # type: ignore[import-not-found]
+
+        return obj.to_arrow(), lambda t: pl.from_arrow(t)
+    raise ConfigError(
+        f"cannot protect a {type(obj).__name__}: pass an Arrow table, a pandas or polars "
+        "DataFrame, a mapping of columns, or text"
+    )

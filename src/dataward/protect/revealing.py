@@ -1,0 +1,255 @@
+"""Revealing protected values for an authorized caller, with an audit record of who revealed what.
+
+The caller must hold the key ring (the key file is private to its owner). Every reveal appends a
+``reveal`` event to the audit log *before* anything is shown or written; when the log cannot be
+written, nothing is revealed. Events name the actor, the operator, the columns and counts, and
+keyed hashes of the protected values, never an original value.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pyarrow as pa
+
+from dataward.errors import ConfigError, ProtectError, RevealError
+from dataward.protect.base import Operator, get_operator
+from dataward.protect.keys import KeyRing
+
+REVERSIBLE = ("token", "encrypt", "fpe")
+_MAX_HASHES = 20
+
+
+def default_actor() -> str:
+    """``DATAWARD_ACTOR``, else ``user:<login name>``."""
+    actor = os.environ.get("DATAWARD_ACTOR")
+    if actor:
+        return actor
+    try:
+        return f"user:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "user:unknown"
+
+
+def audit_reveal(actor: str, payload: Mapping[str, Any]) -> None:
+    """Record a ``reveal`` event; raises when it cannot (the caller then reveals nothing)."""
+    try:
+        from dataward.audit import record
+    except ImportError:  # pragma: no cover - the audit package ships with Dataward
+        raise ProtectError("the audit log is unavailable; reveal refused") from None
+    record("reveal", actor=actor, payload=dict(payload))
+
+
+def _operator(name: str, keyring: KeyRing, params: Mapping[str, Any]) -> Operator:
+    if name not in REVERSIBLE:
+        raise RevealError(
+            f"operator {name!r} is one-way; only token, fpe and encrypt can be reversed",
+            operator=name,
+        )
+    return get_operator(name, keyring=keyring, **dict(params))
+
+
+def _fingerprint(keyring: KeyRing, value: str) -> str:
+    """A keyed hash of a protected value, so the audit log can name it without holding it."""
+    digest = get_operator("hash", keyring=keyring, context="reveal-audit", length=32).apply(value)
+    return digest or ""
+
+
+def _token_pattern(op: Operator) -> re.Pattern[str] | None:
+    prefix = getattr(op, "prefix", None)
+    if op.name not in ("token", "encrypt") or not prefix:
+        return None
+    return re.compile(rf"(?<![A-Za-z0-9_-]){re.escape(prefix)}_[0-9]+_[A-Za-z0-9_-]+")
+
+
+def reveal_value(
+    value: str,
+    operator: str = "token",
+    *,
+    keyring: KeyRing | None = None,
+    actor: str | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> str:
+    """The original of one protected value; audited first."""
+    ring = keyring if keyring is not None else KeyRing.load_or_create()
+    op = _operator(operator, ring, params or {})
+    reverse = getattr(op, "reverse")  # noqa: B009 - every reversible operator has it
+    original: str = reverse(value)  # fails before the audit record when the value is wrong
+    audit_reveal(
+        actor or default_actor(),
+        {"operator": operator, "mode": "value", "values": 1, "hashes": [_fingerprint(ring, value)]},
+    )
+    return original
+
+
+@dataclass(slots=True)
+class RevealReport:
+    """What a file reveal did (no values)."""
+
+    input: str
+    output: str
+    columns: list[str]
+    revealed: int = 0
+    failed: int = 0
+    rows: int = 0
+    hashes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "output": self.output,
+            "columns": self.columns,
+            "revealed": self.revealed,
+            "failed": self.failed,
+            "rows": self.rows,
+        }
+
+
+class _Revealer:
+    def __init__(self, op: Operator, ring: KeyRing, report: RevealReport) -> None:
+        self.op = op
+        self.ring = ring
+        self.report = report
+        self.pattern = _token_pattern(op)
+        self.reverse = getattr(op, "reverse")  # noqa: B009
+
+    def _one(self, token: str) -> str | None:
+        try:
+            out: str = self.reverse(token)
+        except (RevealError, ValueError):
+            return None
+        self.report.revealed += 1
+        if len(self.report.hashes) < _MAX_HASHES:
+            self.report.hashes.append(_fingerprint(self.ring, token))
+        return out
+
+    def cell(self, value: Any) -> Any:
+        if not isinstance(value, str) or not value:
+            return value
+        if self.pattern is None:  # fpe: the whole value
+            out = self._one(value)
+            if out is None:
+                self.report.failed += 1
+                return value
+            return out
+
+        def swap(m: re.Match[str]) -> str:
+            token, tail = m.group(0), ""
+            while True:  # a token glued to a trailing "-" or "_" of the text around it
+                found = self._one(token)
+                if found is not None:
+                    return found + tail
+                if len(tail) < 2 and token[-1:] in ("-", "_"):
+                    token, tail = token[:-1], token[-1] + tail
+                    continue
+                self.report.failed += 1
+                return m.group(0)
+
+        return self.pattern.sub(swap, value)
+
+
+def reveal_file(
+    input: str | Path,
+    output: str | Path,
+    columns: Sequence[str],
+    operator: str = "token",
+    *,
+    keyring: KeyRing | None = None,
+    actor: str | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> RevealReport:
+    """Reverse the protected values of ``columns`` (tokens inside text too) into ``output``."""
+    from dataward.protect.files import (
+        WRITE_FORMATS,
+        _batches,
+        _check_paths,
+        _format_of,
+        _write_tables,
+        atomic_output,
+    )
+    from dataward.sources import open_source
+
+    if not columns:
+        raise ConfigError("name the columns to reveal with --columns")
+    src, dst = Path(input), Path(output)
+    _check_paths(src, dst)
+    ring = keyring if keyring is not None else KeyRing.load_or_create()
+    op = _operator(operator, ring, params or {})
+    report = RevealReport(str(src), str(dst), list(columns))
+    rev = _Revealer(op, ring, report)
+    source = open_source(src)
+    fmt = source.format
+    out_fmt = _format_of(dst, fmt if fmt in WRITE_FORMATS else None)
+    if out_fmt != fmt and fmt not in ("csv", "tsv", "parquet", "arrow"):
+        raise ConfigError(f"cannot convert {fmt} to {out_fmt}; keep the input's format")
+    with atomic_output(dst) as fh:
+        if fmt == "jsonl":
+            _reveal_jsonl(source, fh, rev, set(columns))
+        else:
+            tables = _reveal_tables(_batches(source, src, 16_384), rev, list(columns))
+            _write_tables(tables, fh, out_fmt, getattr(source, "delimiter", None))
+        # Audited before the output appears; a failing audit log leaves no output.
+        audit_reveal(
+            actor or default_actor(),
+            {
+                "operator": operator,
+                "mode": "file",
+                "input": src.name,
+                "columns": list(columns),
+                "values": report.revealed,
+                "failed": report.failed,
+                "rows": report.rows,
+                "hashes": report.hashes,
+            },
+        )
+    return report
+
+
+def _reveal_tables(
+    batches: Iterator[pa.RecordBatch], rev: _Revealer, columns: list[str]
+) -> Iterator[pa.Table]:
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        missing = [c for c in columns if c not in table.column_names]
+        if missing:
+            raise ConfigError(f"no column named {missing[0]!r}", column=missing[0])
+        arrays = []
+        for name in table.column_names:
+            col = table.column(name)
+            if name in columns:
+                from dataward.classify.analysis import column_strings
+
+                values = column_strings(col).to_pylist()
+                col = pa.array([rev.cell(v) for v in values], pa.string())
+            arrays.append(col)
+        rev.report.rows += table.num_rows
+        yield pa.Table.from_arrays(arrays, names=table.column_names)
+
+
+def _reveal_jsonl(source: Any, fh: IO[bytes], rev: _Revealer, columns: set[str]) -> None:
+    out: list[str] = []
+    with source.open_utf8() as text:
+        for lineno, line in source.lines(text):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ProtectError(
+                    f"{source.uri}: line {lineno} is not valid JSON ({exc.msg})", line=lineno
+                ) from None
+            if isinstance(record, dict):
+                record = {k: rev.cell(v) if k in columns else v for k, v in record.items()}
+            rev.report.rows += 1
+            out.append(json.dumps(record, ensure_ascii=False) + "\n")
+            if len(out) >= 4096:
+                fh.write("".join(out).encode("utf-8"))
+                out.clear()
+    fh.write("".join(out).encode("utf-8"))

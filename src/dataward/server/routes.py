@@ -1,0 +1,215 @@
+"""The ``/v1`` routes beyond detection: decisions, go tokens, the audit log, the catalog."""
+
+# No `from __future__ import annotations`: FastAPI reads these annotations at runtime.
+import threading
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from dataward.errors import AuditError, PolicyError
+from dataward.server.apikeys import ApiKey, Role
+from dataward.store import Store
+
+
+class DecideRequest(BaseModel):
+    """A request for a decision, as ``dataward decide`` reads it."""
+
+    principal: dict[str, Any]
+    action: str
+    resource: dict[str, Any]
+    context: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScanRequest(BaseModel):
+    paths: list[str] = Field(min_length=1)
+    sample: int = Field(10_000, gt=0)
+    full: bool = False
+    force: bool = False
+
+
+class TokenRequest(BaseModel):
+    token: str
+    request: DecideRequest | None = None
+    """When given, the token is re-validated against this current request (inference time)."""
+
+
+class Jobs:
+    """Background scan jobs of this process: status, progress and result."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def start(self, store: Store, body: ScanRequest, paths: list[Path]) -> str:
+        job_id = uuid.uuid4().hex[:12]
+        job: dict[str, Any] = {"id": job_id, "status": "running", "files": 0, "rows": 0}
+        with self._lock:
+            self._jobs[job_id] = job
+
+        def on_file(_uri: str) -> None:
+            job["files"] += 1
+
+        def on_rows(n: int) -> None:
+            job["rows"] += n
+
+        def run() -> None:
+            from dataward.catalog import Catalog
+            from dataward.classify.scan import scan
+
+            try:
+                result = scan(
+                    paths,
+                    sample=body.sample,
+                    full=body.full,
+                    force=body.force,
+                    catalog=Catalog(store),
+                    on_file=on_file,
+                    on_rows=on_rows,
+                )
+                job.update(status="done", result=result.to_dict(), errors=result.errors)
+            except Exception as exc:  # a failed job reports its error; the service goes on
+                job.update(status="failed", error=str(exc))
+
+        threading.Thread(target=run, name=f"scan-{job_id}", daemon=True).start()
+        return job_id
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return dict(job) if job is not None else None
+
+
+def mount(app: FastAPI) -> None:
+    require = app.state.require
+    get_store = app.state.get_store
+    config = app.state.config
+    jobs = Jobs()
+
+    @app.get("/v1/catalog/datasets", tags=["catalog"])
+    def catalog_datasets(
+        store: Annotated[Store, Depends(get_store)],
+        _key: Annotated[ApiKey, Depends(require(Role.AUDITOR, Role.STEWARD, Role.PIPELINE))],
+    ) -> dict[str, Any]:
+        """Every cataloged dataset with its tags and summary."""
+        from dataward.catalog import Catalog
+
+        return {"datasets": Catalog(store).datasets()}
+
+    @app.get("/v1/catalog/datasets/{key:path}", tags=["catalog"])
+    def catalog_dataset(
+        key: str,
+        store: Annotated[Store, Depends(get_store)],
+        _key: Annotated[ApiKey, Depends(require(Role.AUDITOR, Role.STEWARD, Role.PIPELINE))],
+    ) -> dict[str, Any]:
+        """One dataset (by id, path or file name) with its columns and tags."""
+        from dataward.catalog import Catalog
+        from dataward.catalog.catalog import CatalogError
+
+        try:
+            return Catalog(store).dataset(int(key) if key.isdigit() else key)
+        except CatalogError as exc:
+            raise HTTPException(404, str(exc)) from None
+
+    @app.post("/v1/scan", status_code=202, tags=["scan"])
+    def start_scan(
+        body: ScanRequest,
+        store: Annotated[Store, Depends(get_store)],
+        _key: Annotated[ApiKey, Depends(require(Role.STEWARD, Role.PIPELINE))],
+    ) -> dict[str, Any]:
+        """Scan files the service can read (under its scan roots) as a background job."""
+        roots = [r.resolve() for r in (config.scan_roots or [Path.cwd()])]
+        paths = []
+        for raw in body.paths:
+            path = Path(raw).resolve()
+            if not any(path == r or r in path.parents for r in roots):
+                raise HTTPException(403, f"{raw!r} is outside the scan roots of this service")
+            if not path.exists():
+                raise HTTPException(404, f"{raw!r} does not exist")
+            paths.append(path)
+        return {"job_id": jobs.start(store, body, paths), "status": "running"}
+
+    @app.get("/v1/jobs/{job_id}", tags=["scan"])
+    def job_status(
+        job_id: str,
+        _key: Annotated[ApiKey, Depends(require(Role.STEWARD, Role.PIPELINE, Role.AUDITOR))],
+    ) -> dict[str, Any]:
+        """A scan job's status, progress (files, rows) and, when done, its result."""
+        job = jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404, f"no job {job_id!r}")
+        return job
+
+    @app.post("/v1/decide", tags=["decide"])
+    def decide(
+        body: DecideRequest,
+        store: Annotated[Store, Depends(get_store)],
+        key: Annotated[ApiKey, Depends(require(Role.PIPELINE, Role.STEWARD))],
+    ) -> dict[str, Any]:
+        """Go or no-go for a training, inference or retrieval request, with its obligations."""
+        from dataward.policy import decide as policy_decide
+
+        try:
+            decision = policy_decide(body.model_dump(), store=store)
+        except PolicyError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return decision.to_dict()
+
+    @app.post("/v1/tokens/verify", tags=["decide"])
+    def verify_token(
+        body: TokenRequest,
+        _key: Annotated[ApiKey, Depends(require(Role.PIPELINE, Role.STEWARD, Role.AUDITOR))],
+    ) -> dict[str, Any]:
+        """Check a go token's signature and expiry, or re-validate it against a request."""
+        from dataward.policy.tokens import TokenError, revalidate
+        from dataward.policy.tokens import verify_token as verify
+
+        if body.request is not None:
+            return revalidate(body.token, body.request.model_dump()).to_dict()
+        try:
+            return {"valid": True, "problems": [], "claims": verify(body.token)}
+        except TokenError as exc:
+            return {"valid": False, "problems": [str(exc)], "claims": {}}
+
+    @app.get("/v1/audit/events", tags=["audit"])
+    def audit_events(
+        store: Annotated[Store, Depends(get_store)],
+        _key: Annotated[ApiKey, Depends(require(Role.AUDITOR, Role.STEWARD))],
+        start: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict[str, Any]:
+        """Events of the audit log; personal details stay sealed."""
+        from dataward.audit import open_audit_log
+
+        log = open_audit_log(store)
+        events = [e.to_dict() for e in log.events(start, limit)]
+        return {"size": log.size(), "events": events}
+
+    @app.get("/v1/audit/verify", tags=["audit"])
+    def audit_verify(
+        store: Annotated[Store, Depends(get_store)],
+        _key: Annotated[ApiKey, Depends(require(Role.AUDITOR))],
+    ) -> dict[str, Any]:
+        """Recompute the whole log: leaves, tree heads, checkpoints and their signatures."""
+        from dataward.audit import open_audit_log
+
+        try:
+            return open_audit_log(store).verify().to_dict()
+        except AuditError as exc:
+            return {"ok": False, "error": str(exc)}
+
+    @app.get("/v1/audit/proof/{index}", tags=["audit"])
+    def audit_proof(
+        index: int,
+        store: Annotated[Store, Depends(get_store)],
+        _key: Annotated[ApiKey, Depends(require(Role.AUDITOR))],
+    ) -> dict[str, Any]:
+        """A receipt for one event that verifies offline against a signed checkpoint."""
+        from dataward.audit import make_receipt, open_audit_log
+
+        log = open_audit_log(store)
+        if not 0 <= index < log.size():
+            raise HTTPException(404, f"no event {index}; the log has {log.size()}")
+        return make_receipt(log, index)

@@ -1,0 +1,345 @@
+"""The NER detector: built-in CRF on names and places of many cultures, any case; backends."""
+
+from __future__ import annotations
+
+import ast
+import pickle
+import sys
+from pathlib import Path
+
+import pytest
+
+from dataward.detect import Engine
+from dataward.detect.detectors import load_builtins
+from dataward.detect.ner import NerDetector, NerSettings, make_backend, map_label, ner_settings
+from dataward.detect.ner.backends import GlinerBackend, HuggingFaceBackend, SpacyBackend, require
+from dataward.detect.ner.builtin import MODEL_DIR, BuiltinBackend
+from dataward.detect.ner.features import case_mode, tokenize
+from dataward.detect.registry import detectors
+from dataward.errors import ConfigError
+
+NER = NerDetector(BuiltinBackend())
+
+
+def found(text: str) -> set[tuple[str, str]]:
+    return {(f.entity, text[f.start : f.end]) for f in NER.detect(text)}
+
+
+def entities_over(text: str, value: str) -> set[str]:
+    """Entities of findings that overlap ``value`` in ``text``."""
+    start = text.index(value)
+    end = start + len(value)
+    return {f.entity for f in NER.detect(text) if f.start < end and f.end > start}
+
+
+PEOPLE = [
+    "Nguyễn Văn An",
+    "Oluwaseun Adeyemi",
+    "Priya Raghunathan",
+    "José María García",
+    "Zhang Wei",
+    "Søren Kierkegaard",
+    "Aleksandra Wiśniewska",
+    "Mohammed Al-Farsi",
+    "Siobhán O'Connor",
+    "Kenji Watanabe",
+]
+
+PERSON_TEMPLATES = [
+    "My name is {} and I need help with my order.",
+    "Yesterday {} called the support line twice.",
+    "Please forward the contract to {}.",
+]
+
+
+@pytest.mark.parametrize("name", PEOPLE)
+@pytest.mark.parametrize("template", PERSON_TEMPLATES)
+@pytest.mark.parametrize("case", ["original", "upper", "lower"])
+def test_people_of_many_cultures_any_case(name: str, template: str, case: str) -> None:
+    text = template.format(name)
+    if case == "upper":
+        text = text.upper()
+    elif case == "lower":
+        text = text.lower()
+    value = name.upper() if case == "upper" else name.lower() if case == "lower" else name
+    assert "PERSON" in entities_over(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("My name is Priya Raghunathan and I live in Chennai.", "Priya Raghunathan"),
+        ("Please forward the contract to Oluwaseun Adeyemi.", "Oluwaseun Adeyemi"),
+        ("Yesterday José María García called the support line twice.", "José María García"),
+    ],
+)
+def test_exact_person_spans(text: str, value: str) -> None:
+    assert ("PERSON", value) in found(text)
+
+
+PLACES = ["Lagos", "Hanoi", "Chennai", "Reykjavík", "Buenos Aires", "Kraków", "Nairobi", "Osaka"]
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize("case", ["original", "upper", "lower"])
+def test_places_any_case(place: str, case: str) -> None:
+    text = f"She moved to {place} last year and loves it."
+    if case == "upper":
+        text, place = text.upper(), place.upper()
+    elif case == "lower":
+        text, place = text.lower(), place.lower()
+    assert "LOCATION" in entities_over(text, place)
+
+
+@pytest.mark.parametrize("country", ["Germany", "Nigeria", "Vietnam", "Peru", "New Zealand"])
+def test_countries_exact(country: str) -> None:
+    text = f"We flew to {country} in March."
+    assert ("LOCATION", country) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The meeting is moved to Monday afternoon.",
+        "Please restart the server and check the logs.",
+        "THE PATIENT WAS STABLE OVERNIGHT. CONTINUE CURRENT MEDICATIONS.",
+        "thanks, that fixed it!",
+        "Invoice 4411 was paid in full on 2024-03-02.",
+        "Open the Settings page and click Save.",
+        "GET /api/v2/orders/1234 200 31ms",
+        "",
+    ],
+)
+def test_sentences_with_no_entity(text: str) -> None:
+    assert found(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Dr. Okafor will see you at 10.", "Okafor"),
+        ("Appointment with Mrs. Lindqvist confirmed.", "Lindqvist"),
+        ("PT SEEN BY DR MBEKI TODAY, STABLE.", "MBEKI"),
+    ],
+)
+def test_titles_are_not_part_of_the_name(text: str, value: str) -> None:
+    spans = found(text)
+    assert ("PERSON", value) in spans
+    assert not any(v.lower().startswith(("dr", "mrs")) for e, v in spans if e == "PERSON")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Please ship it to 221 Baker Street, London.", "221 Baker Street"),
+        ("Ship it to Hauptstraße 5, 10115 Berlin.", "Hauptstraße 5"),
+        ("I live at 45 Nguyen Trai Street in Hanoi.", "45 Nguyen Trai Street"),
+        ("The office is at Calle de Alcalá 42, Madrid.", "Calle de Alcalá 42"),
+        ("DELIVER TO 1600 PENNSYLVANIA AVENUE TOMORROW", "1600 PENNSYLVANIA AVENUE"),
+    ],
+)
+def test_street_addresses(text: str, value: str) -> None:
+    assert "STREET_ADDRESS" in entities_over(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("She works for Siemens AG in Munich.", "Siemens AG"),
+        ("The refund from Acme Widgets Ltd. never arrived.", "Acme Widgets Ltd."),
+    ],
+)
+def test_organizations(text: str, value: str) -> None:
+    assert "ORGANIZATION" in entities_over(text, value)
+
+
+def test_clinical_all_caps_note() -> None:
+    text = "78 YO F ADMITTED FROM HOME IN SPRINGFIELD. SEEN BY DR HALVORSEN. DAUGHTER MARIA LOPEZ AT BEDSIDE."
+    spans = found(text)
+    assert ("PERSON", "HALVORSEN") in spans
+    assert ("PERSON", "MARIA LOPEZ") in spans
+    assert ("LOCATION", "SPRINGFIELD") in spans
+
+
+def test_engine_merges_ner_with_patterns() -> None:
+    load_builtins()
+    assert "ner" in detectors
+    engine = Engine.default()
+    text = "Contact Zhang Wei at zhang.wei@example.com or +44 20 7946 0958."
+    got = {(f.entity, text[f.start : f.end]) for f in engine.detect(text)}
+    assert ("PERSON", "Zhang Wei") in got
+    assert ("EMAIL_ADDRESS", "zhang.wei@example.com") in got
+    assert not any(e == "PERSON" and "@" in v for e, v in got)
+
+
+def test_engine_entity_filter_keeps_ner_only_when_asked() -> None:
+    text = "Søren Kierkegaard was born in Copenhagen."
+    only_email = Engine.default(entities=["EMAIL_ADDRESS"])
+    assert only_email.detect(text) == []
+    people = Engine.default(entities=["PERSON", "EMAIL_ADDRESS"])
+    assert [text[f.start : f.end] for f in people.detect(text)] == ["Søren Kierkegaard"]
+
+
+def test_detector_pickles_and_loads_lazily() -> None:
+    det = NerDetector()
+    clone = pickle.loads(pickle.dumps(det))
+    assert isinstance(clone.backend, BuiltinBackend)
+    used = NerDetector(BuiltinBackend())
+    used.detect("Ada Lovelace lives in London")
+    again = pickle.loads(pickle.dumps(used))
+    assert found("Ada Lovelace lives in London") == {
+        (f.entity, "Ada Lovelace lives in London"[f.start : f.end])
+        for f in again.detect("Ada Lovelace lives in London")
+    }
+
+
+def test_findings_carry_scores_and_explanations() -> None:
+    (f,) = [f for f in NER.detect("Please call Priya Raghunathan.") if f.entity == "PERSON"]
+    assert 0.5 <= f.score <= 0.99
+    assert f.detector == "ner"
+    assert f.explanation is not None and f.explanation.pattern == "ner:builtin"
+
+
+def test_long_text_is_tagged_in_windows() -> None:
+    para = "Nothing happened today. " * 60 + "Then Oluwaseun Adeyemi arrived from Lagos."
+    spans = found(para)
+    assert ("PERSON", "Oluwaseun Adeyemi") in spans
+    assert ("LOCATION", "Lagos") in spans
+
+
+def test_tokenizer_keeps_emails_and_possessives_apart() -> None:
+    toks = [t for t, _, _ in tokenize("Mary's mail: mary.ann@example.org\nO'Brien")]
+    assert toks == ["Mary", "'", "s", "mail", ":", "mary.ann@example.org", "\n", "O'Brien"]
+    assert case_mode(["PT", "SEEN", "BY", "DR", "X"]) == "U"
+    assert case_mode(["pt", "seen"]) == "L"
+
+
+# -- model files and runtime dependencies ---------------------------------------------------------
+
+
+def test_model_ships_in_the_package() -> None:
+    sizes = {p.name: p.stat().st_size for p in MODEL_DIR.iterdir()}
+    assert {"crf.bin", "lexicon.json.gz", "meta.json"} <= set(sizes)
+    assert sum(sizes.values()) < 20_000_000
+
+
+RUNTIME = Path(__file__).resolve().parents[2] / "src" / "dataward" / "detect" / "ner"
+ALLOWED = {"pycrfsuite", "pydantic", "dataward", "__future__"}
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["__init__.py", "backends.py", "builtin.py", "config.py", "detector.py", "features.py"],
+)
+def test_runtime_imports_no_training_or_network_libraries(module: str) -> None:
+    tree = ast.parse((RUNTIME / module).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            imported.add(node.module.split(".")[0])
+    third_party = {m for m in imported if m not in sys.stdlib_module_names}
+    assert third_party <= ALLOWED, third_party
+
+
+def test_model_loads_without_faker_or_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    for blocked in ("faker", "wordfreq", "pycountry", "spacy", "transformers", "gliner"):
+        monkeypatch.setitem(sys.modules, blocked, None)  # import fails
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network used")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    from dataward.detect.ner import builtin
+
+    monkeypatch.setattr(builtin, "_CACHE", {})
+    spans = NerDetector(BuiltinBackend()).detect("Kenji Watanabe moved to Osaka.")
+    assert {f.entity for f in spans} >= {"PERSON", "LOCATION"}
+
+
+# -- configuration and optional backends ---------------------------------------------------------
+
+
+def test_settings_default_to_builtin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATAWARD_NER__BACKEND", raising=False)
+    monkeypatch.delenv("DATAWARD_NER__MODEL", raising=False)
+    assert ner_settings().backend == "builtin"
+    assert isinstance(make_backend(NerSettings()), BuiltinBackend)
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DATAWARD_NER__BACKEND", "SpaCy")
+    monkeypatch.setenv("DATAWARD_NER__MODEL", str(tmp_path))
+    s = ner_settings()
+    assert (s.backend, s.model) == ("spacy", tmp_path)
+    backend = make_backend(s)
+    assert isinstance(backend, SpacyBackend) and backend.model == tmp_path
+
+
+def test_backend_none_turns_ner_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATAWARD_NER__BACKEND", "none")
+    det = NerDetector()
+    assert det.backend is None
+    assert list(det.detect("Zhang Wei lives in Beijing")) == []
+
+
+def test_unknown_backend_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATAWARD_NER__BACKEND", "flair")
+    with pytest.raises(ConfigError, match=r"ner\.backend"):
+        ner_settings()
+
+
+@pytest.mark.parametrize("backend", ["spacy", "gliner", "hf"])
+def test_optional_backends_need_a_local_model(backend: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="local path"):
+        make_backend(NerSettings(backend=backend))  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="does not exist"):
+        make_backend(NerSettings(backend=backend, model=tmp_path / "missing"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("cls", "extra"),
+    [(SpacyBackend, "ner-spacy"), (GlinerBackend, "ner-gliner"), (HuggingFaceBackend, "ner-hf")],
+)
+def test_missing_extra_gives_a_clear_error(
+    cls: type[SpacyBackend], extra: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for blocked in ("spacy", "gliner", "transformers"):
+        monkeypatch.setitem(sys.modules, blocked, None)
+    backend = cls(tmp_path)
+    with pytest.raises(ConfigError, match=rf"pip install 'dataward\[{extra}\]'"):
+        backend.predict("Zhang Wei lives in Beijing")
+    with pytest.raises(ConfigError):
+        require(backend.name)
+    clone = pickle.loads(pickle.dumps(backend))  # pickles as its configuration
+    assert clone.model == tmp_path and clone._loaded is None
+
+
+def test_plugged_backend_findings_are_mapped() -> None:
+    class Fake:
+        name = "fake"
+
+        def predict(self, text: str) -> list[tuple[int, int, str, float]]:
+            return [(0, 3, "PERSON", 0.9), (4, 8, "MISC", 0.9), (9, 14, "LOCATION", 0.2)]
+
+    got = [(f.entity, f.start, f.end) for f in NerDetector(Fake()).detect("Ada xxxx Paris")]
+    assert got == [("PERSON", 0, 3), ("LOCATION", 9, 14)]
+
+
+@pytest.mark.parametrize(
+    ("label", "entity"),
+    [
+        ("PER", "PERSON"),
+        ("B-PER", "PERSON"),
+        ("I-LOC", "LOCATION"),
+        ("GPE", "LOCATION"),
+        ("org", "ORGANIZATION"),
+        ("street address", "STREET_ADDRESS"),
+        ("MISC", None),
+    ],
+)
+def test_label_mapping(label: str, entity: str | None) -> None:
+    assert map_label(label) == entity

@@ -1,0 +1,229 @@
+"""``dataward protect`` and ``dataward reveal``: formats, atomic writes, determinism, audit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from dataward.cli import protect as protect_cli
+from dataward.errors import ProtectError
+from tests.protect.test_apply import make_patients, originals
+
+CANARY = "987-65-4329"
+
+
+@pytest.fixture(autouse=True)
+def _registered() -> None:
+    """Register the commands on the app when main.py does not yet."""
+    from dataward.cli.main import app
+
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    if "protect" not in names and "protect_command" not in names:
+        protect_cli.register(app)
+
+
+def _write_csv(path: Path, table: pa.Table) -> None:
+    pacsv.write_csv(table, path)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_protect_csv_default_no_leak_and_deterministic(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    table = make_patients(150)
+    src, out1, out2 = tmp_path / "in.csv", tmp_path / "out1.csv", tmp_path / "out2.csv"
+    _write_csv(src, table)
+    before = _digest(src)
+    r = cli("protect", str(src), str(out1), "--batch-rows", "40")
+    assert r.code == 0, r.err
+    data = out1.read_text()
+    assert [v for v in originals(table) if v in data] == []
+    back = pacsv.read_csv(out1, convert_options=pacsv.ConvertOptions(strings_can_be_null=False))
+    assert back.column_names == table.column_names
+    assert back.num_rows == table.num_rows
+    assert "ssn: US_SSN -> token" in r.err
+    assert not any(v in r.err + r.out for v in originals(table))
+    r2 = cli("protect", str(src), str(out2), "--batch-rows", "64")
+    assert r2.code == 0
+    assert out1.read_bytes() == out2.read_bytes()
+    assert _digest(src) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_protect_jsonl_keeps_structure(cli: Callable[..., Any], tmp_path: Path) -> None:
+    rows = make_patients(30).to_pylist()
+    src = tmp_path / "in.jsonl"
+    with src.open("w") as fh:
+        for i, row in enumerate(rows):
+            record = {
+                "id": i,
+                "patient": {"name": row["full_name"], "ssn": row["ssn"]},
+                "contacts": [{"email": row["email"]}],
+                "notes": row["notes"],
+                "active": True,
+            }
+            fh.write(json.dumps(record) + "\n")
+    out = tmp_path / "out.jsonl"
+    r = cli("protect", str(src), str(out))
+    assert r.code == 0, r.err
+    lines = out.read_text().splitlines()
+    assert len(lines) == len(rows)
+    first = json.loads(lines[0])
+    assert list(first) == ["id", "patient", "contacts", "notes", "active"]
+    assert first["id"] == 0 and first["active"] is True  # kept values keep their JSON types
+    assert first["patient"]["ssn"].startswith("tok_1_")
+    assert first["contacts"][0]["email"].startswith("tok_1_")
+    text = out.read_text()
+    assert not [r["ssn"] for r in rows if r["ssn"] in text]
+    assert not [r["email"] for r in rows if r["email"] in text]
+    assert not [r["full_name"] for r in rows if r["full_name"] in text]
+
+
+def test_protect_parquet_keeps_columns_and_is_byte_identical(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    table = make_patients(80).append_column("visits", pa.array(range(80), pa.int32()))
+    src = tmp_path / "in.parquet"
+    pq.write_table(table, src)
+    outs = [tmp_path / "a.parquet", tmp_path / "b.parquet"]
+    for out in outs:
+        assert cli("protect", str(src), str(out), "-q").code == 0
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    back = pq.read_table(outs[0])
+    assert back.column_names == table.column_names
+    assert back.num_rows == 80
+    assert back.schema.field("visits").type == pa.int32()
+    assert back.column("ward").equals(table.column("ward"))
+    assert not [v for v in originals(table) if v in str(back.to_pylist())]
+
+
+def test_format_conversion_and_config(cli: Callable[..., Any], tmp_path: Path) -> None:
+    table = make_patients(20)
+    src = tmp_path / "in.csv"
+    _write_csv(src, table)
+    config = tmp_path / "rules.yaml"
+    config.write_text(
+        "protect:\n  rules:\n    - {column: ssn, operator: hash, length: 16}\n"
+        "    - {column: notes, operator: redact}\n"
+    )
+    out = tmp_path / "out.jsonl"
+    r = cli("protect", str(src), str(out), "--config", str(config), "--report")
+    assert r.code == 0, r.err
+    report = json.loads(r.out)
+    assert report["rows_in"] == 20 and report["format"] == "jsonl"
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert list(rows[0]) == table.column_names
+    assert all(len(row["ssn"]) == 16 for row in rows)
+    assert {row["notes"] for row in rows} == {""}
+    bad = cli("protect", str(src), str(tmp_path / "x.csv"), "--format", "xml")
+    assert bad.code == 2
+
+
+def test_interrupted_write_leaves_nothing(
+    cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataward.protect.apply import Protector
+
+    table = make_patients(100)
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    _write_csv(src, table)
+    before = _digest(src)
+    original = Protector.protect_batch
+    calls = {"n": 0}
+
+    def failing(self: Protector, batch: Any) -> pa.Table:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise ProtectError("simulated failure mid-stream")
+        return original(self, batch)
+
+    monkeypatch.setattr(Protector, "protect_batch", failing)
+    r = cli("protect", str(src), str(out), "--batch-rows", "20")
+    assert r.code == 1 and "simulated" in r.err
+    assert calls["n"] == 3
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "in.csv"]
+    assert _digest(src) == before
+    # an existing OUTPUT survives a failed run unchanged
+    out.write_text("previous\n")
+    calls["n"] = 0
+    assert cli("protect", str(src), str(out), "--batch-rows", "20").code == 1
+    assert out.read_text() == "previous\n"
+    # an interrupt (Ctrl-C) mid-stream leaves no output either
+    out.unlink()
+
+    def interrupted(self: Protector, batch: Any) -> pa.Table:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Protector, "protect_batch", interrupted)
+    cli("protect", str(src), str(out), "--batch-rows", "20")
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "in.csv"]
+    assert cli("protect", str(src), str(src)).code == 2  # never over the input
+
+
+def test_reveal_value_and_file_with_audit(cli: Callable[..., Any], tmp_path: Path) -> None:
+    table = make_patients(25)
+    src, out, revealed = tmp_path / "in.csv", tmp_path / "out.csv", tmp_path / "rev.csv"
+    _write_csv(src, table)
+    assert cli("protect", str(src), str(out), "-q").code == 0
+    protected = pacsv.read_csv(out)
+    token = protected.column("ssn")[0].as_py()
+    r = cli("reveal", token, "--operator", "token", "--actor", "alice")
+    assert r.code == 0, r.err
+    assert r.out.strip() == table.column("ssn")[0].as_py()
+
+    r = cli("reveal", str(out), str(revealed), "--columns", "ssn,notes", "--actor", "bob")
+    assert r.code == 0, r.err
+    back = pacsv.read_csv(revealed)
+    assert back.column("ssn").to_pylist() == table.column("ssn").to_pylist()
+    notes = back.column("notes").to_pylist()
+    ssns = table.column("ssn").to_pylist()
+    mentioned = [i for i, n in enumerate(table.column("notes").to_pylist()) if ssns[i] in n]
+    assert mentioned and all(ssns[i] in notes[i] for i in mentioned)
+
+    from dataward.audit import open_audit_log
+
+    events = [e for e in open_audit_log().events() if e.kind == "reveal"]
+    assert [e.actor for e in events] == ["alice", "bob"]
+    assert events[0].payload is not None and events[0].payload["values"] == 1
+    assert events[1].payload is not None and events[1].payload["columns"] == ["ssn", "notes"]
+    dumped = json.dumps([e.payload for e in events])
+    assert not [s for s in ssns if s in dumped] and token not in dumped
+
+
+def test_reveal_refuses_one_way_and_bad_tokens(cli: Callable[..., Any]) -> None:
+    r = cli("reveal", "abc", "--operator", "hash")
+    assert r.code == 1 and "one-way" in r.err
+    r = cli("reveal", f"tok_1_{CANARY}", "--operator", "token")
+    assert r.code == 1
+    assert CANARY not in r.err + r.out
+
+
+def test_no_canary_in_logs_or_errors(
+    cli: Callable[..., Any], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(f"name,ssn,notes\nQuenby Ashvale,{CANARY},call about {CANARY}\n")
+    caplog.set_level(logging.DEBUG)
+    r = cli("protect", str(src), str(tmp_path / "out.csv"), "--report")
+    assert r.code == 0, r.err
+    assert CANARY not in (tmp_path / "out.csv").read_text()
+    assert CANARY not in r.out + r.err + caplog.text
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"rules:\n  - {{column: ssn, operator: hash, length: '{CANARY}'}}\n")
+    r = cli("protect", str(src), str(tmp_path / "out2.csv"), "--config", str(cfg))
+    assert r.code != 0
+    assert CANARY not in r.out + r.err + caplog.text
