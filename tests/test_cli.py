@@ -145,13 +145,6 @@ def test_entities_json_lists_the_taxonomy(cli: Cli) -> None:
     assert "EMAIL_ADDRESS" in table.out
 
 
-def test_demo_runs_on_bundled_sample(cli: Cli) -> None:
-    res = cli("demo")
-    assert res.code == 0, res.err
-    assert "12 records" in res.out
-    assert "ada.lovelace@example.org" not in res.out  # previews are masked
-
-
 def test_version(cli: Cli) -> None:
     assert cli("--version").out.startswith("dataward ")
 

@@ -56,6 +56,9 @@ def column_strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
         return array.cast(pa.string()) if pa.types.is_large_string(t) else array
     if pa.types.is_dictionary(t):
         return column_strings(array.cast(t.value_type))
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        # a JSON array leaf (``contacts[].phone``): each element is a value of the column
+        return column_strings(pc.list_flatten(array))
     if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
         return pa.array(
             [None if v is None else _text(v) for v in array.to_pylist()], type=pa.string()

@@ -292,6 +292,18 @@ class ColumnStats:
                         (why,),
                     )
             return None, "free_text", 0.0, "free-text", 0.0, ("free text with no frequent entity",)
+        embedded = [(e, c) for e, c in self.found.items() if c / n >= 0.5 and is_sensitive(e)]
+        if embedded:
+            # values that embed a sensitive value (log lines, KEY=value config lines): the most
+            # sensitive type names the column
+            tax = taxonomy()
+            entity, count = max(
+                embedded,
+                key=lambda ec: (tax.get(ec[0]).sensitivity if ec[0] in tax else 0, ec[1]),
+            )
+            share = count / n
+            why = f"{share:.0%} of values contain {entity}"
+            return entity, "entity", min(0.85, 0.35 + share / 2), "embedded", share, (why,)
         if self._identifier_like(n):
             return None, "identifier", 0.8, "identifier-shape", 1.0, ("unique fixed-shape values",)
         return None, "none", 0.0, "none", 0.0, ()

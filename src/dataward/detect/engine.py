@@ -369,6 +369,7 @@ class Engine:
         else:
             self._prefilter = None
         self._all_ids = list(range(len(self._compiled)))
+        self._secondary = frozenset(d.name for d in self._others)
 
     # -- construction -------------------------------------------------------------------------
 
@@ -471,12 +472,16 @@ class Engine:
         for pid in ids:
             c = self._compiled[pid]
             self._extract(c, text, candidates, lang_state, hint_tokens, explain, language)
+        n = len(text)
         for det in self._others:
-            candidates.extend(det.detect(text, language))
+            # a model's span glued into an identifier (AWS in AWS_ACCESS_KEY_ID) is not a name
+            candidates.extend(
+                f for f in det.detect(text, language) if not _glued(text, f.start, f.end, n)
+            )
         candidates = [f for f in candidates if f.score >= threshold]
         if self.entities is not None:
             candidates = [f for f in candidates if f.entity in self.entities]
-        return resolve_overlaps(candidates)
+        return resolve_overlaps(candidates, self._secondary)
 
     def _extract(
         self,
@@ -707,11 +712,19 @@ def _check_entities(entities: Collection[str]) -> None:
         tax.get(name)  # raises UnknownNameError with suggestions
 
 
-def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
-    """Keep the best of overlapping findings: higher score, then longer span, then earlier."""
+def resolve_overlaps(
+    findings: list[Finding], secondary: Collection[str] = frozenset()
+) -> list[Finding]:
+    """Keep the best of overlapping findings: higher score, then longer span, then earlier.
+
+    Findings of ``secondary`` detectors (models) yield to any overlapping finding of the others
+    (validated patterns): a model may guess a name where a checksum proved a card number."""
     if len(findings) <= 1:
         return findings
-    ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start, f.entity))
+    ranked = sorted(
+        findings,
+        key=lambda f: (f.detector in secondary, -f.score, -(f.end - f.start), f.start, f.entity),
+    )
     starts: list[int] = []
     kept: list[Finding] = []
     for f in ranked:
