@@ -13,7 +13,9 @@ def test_demo_runs_end_to_end(tmp_path: Path, cli: Callable[..., CliResult]) -> 
     assert res.code == 0, res.err
     out = " ".join(res.out.split())
     assert "allow_with_obligations" in out and "tokenize:PHI" in out
-    assert "leak check: 0 original identifiers remain" in out, out[out.find("5."):][:300] + (tmp_path / "demo" / "report.html").read_text()[-1500:]
+    assert "leak check: 0 original identifiers remain" in out, (
+        out[out.find("5.") :][:300] + (tmp_path / "demo" / "report.html").read_text()[-1500:]
+    )
     assert "decision: allow, go token issued: True" in out
     assert "audit log: verified" in out
     report = tmp_path / "demo" / "report.html"
