@@ -75,3 +75,15 @@ def test_metrics_count_requests(live: Live) -> None:
         c.post("/v1/detect", json={"text": "x"})
         body = c.get("/metrics").text
     assert 'dataward_requests_total{method="POST",route="/v1/detect",status="200"}' in body
+
+
+def test_protect_through_http(live: Live) -> None:
+    with live.client("pipeline") as c:
+        r = c.post("/v1/protect", json={"texts": [f"mail {CANARY} now", "nothing here"]})
+        assert r.status_code == 200, r.text
+        first, second = r.json()["results"]
+        assert CANARY not in first and first.startswith("mail ") and second == "nothing here"
+        again = c.post("/v1/protect", json={"texts": [f"mail {CANARY} now"]}).json()["results"][0]
+        assert again == first  # deterministic under the same key
+        bad = c.post("/v1/protect", json={"texts": ["x"], "rules": [{"operator": "no-such-op"}]})
+        assert bad.status_code in (400, 422)

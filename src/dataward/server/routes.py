@@ -30,6 +30,14 @@ class ScanRequest(BaseModel):
     force: bool = False
 
 
+class ProtectRequest(BaseModel):
+    """Text to protect: each finding is replaced by its type's operator (or the given rules)."""
+
+    texts: list[str] = Field(min_length=1, max_length=1000)
+    rules: list[dict[str, Any]] | None = None
+    """Rules as in the ``protect:`` section of ``dataward.yaml`` (first match wins)."""
+
+
 class TokenRequest(BaseModel):
     token: str
     request: DecideRequest | None = None
@@ -156,6 +164,21 @@ def mount(app: FastAPI) -> None:
         except PolicyError as exc:
             raise HTTPException(400, str(exc)) from None
         return decision.to_dict()
+
+    @app.post("/v1/protect", tags=["protect"])
+    def protect(
+        body: ProtectRequest,
+        _key: Annotated[ApiKey, Depends(require(Role.PIPELINE, Role.STEWARD))],
+    ) -> dict[str, Any]:
+        """Protect texts before they reach a model: findings replaced in place."""
+        from dataward.errors import ConfigError
+        from dataward.protect.apply import Protector
+
+        try:
+            protector = Protector({"rules": body.rules} if body.rules is not None else None)
+        except ConfigError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return {"results": [protector.protect_text(t) for t in body.texts]}
 
     @app.post("/v1/tokens/verify", tags=["decide"])
     def verify_token(
