@@ -56,6 +56,14 @@ class ServerSettings(BaseModel):
     max_texts: int = Field(default=1000, gt=0)
     scan_roots: list[Path] = Field(default_factory=list)
     """Folders ``POST /v1/scan`` may read (default: the working directory)."""
+    oidc_issuer: str | None = None
+    """Accept ``Bearer`` JWTs from this issuer (``iss``) next to API keys; off when unset."""
+    oidc_audience: str | None = None
+    """The ``aud`` a JWT must carry."""
+    oidc_jwks_path: Path | None = None
+    """A local JWKS file with the issuer's public keys (nothing is fetched)."""
+    oidc_role_claim: str = "dataward_role"
+    """The claim that names the role (a string or a list); ``roles`` is tried next."""
 
 
 class Settings(BaseSettings):
@@ -74,6 +82,9 @@ class Settings(BaseSettings):
     detect: DetectSettings = Field(default_factory=DetectSettings)
     ner: NerSettings = Field(default_factory=NerSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    integrations: dict[str, Any] = Field(default_factory=dict)
+    """The ``integrations:`` section (webhooks, Jira, ServiceNow), validated by
+    :meth:`dataward.integrations.config.Integrations.from_settings`."""
     protect: dict[str, Any] = Field(default_factory=dict)
     """The ``protect:`` section, validated by :func:`dataward.protect.config.parse_config`."""
 

@@ -85,3 +85,17 @@ def test_source_errors_are_collected(tmp_path: Path) -> None:
     assert len(result.datasets) == 1 and len(result.errors) == 1
     assert "missing.csv" in result.errors[0]
     store.close()
+
+
+def test_lookup_by_odd_keys_is_not_found(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from dataward.catalog import Catalog
+    from dataward.catalog.catalog import CatalogError
+    from dataward.store import open_store
+
+    catalog = Catalog(open_store(f"sqlite:///{tmp_path / 'c.db'}"))
+    for key in ("99999999999999999999", "²", "-1", "missing.csv"):
+        with pytest.raises(CatalogError):
+            catalog.dataset(key)
+    catalog.store.close()

@@ -273,8 +273,11 @@ class Catalog:
 
     def _find(self, conn: Connection, key: str | int) -> Any:
         q = sa.select(t.datasets)
-        if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
-            row = conn.execute(q.where(t.datasets.c.id == int(key))).first()
+        as_id = key if isinstance(key, int) else None
+        if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) < 19:
+            as_id = int(key)
+        if as_id is not None and 0 <= as_id < 2**63:
+            row = conn.execute(q.where(t.datasets.c.id == as_id)).first()
             if row is not None:
                 return row
         key = str(key)

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from dataward import __version__
 from dataward.errors import DatawardError
 from dataward.server.apikeys import ApiKey, Role, authenticate
+from dataward.server.oidc import OidcValidator, looks_like_jwt
 from dataward.store import Store, open_store
 
 log = logging.getLogger("dataward.server")
@@ -39,6 +40,10 @@ class ServerConfig:
     burst: int = 400
     max_texts: int = 1000
     scan_roots: list[Path] = field(default_factory=list)
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_path: Path | None = None
+    oidc_role_claim: str = "dataward_role"
 
 
 @dataclass
@@ -114,6 +119,7 @@ def create_app(store: Store | None = None, config: ServerConfig | None = None) -
         config = ServerConfig(**get_settings().server.model_dump())
     state: dict[str, Any] = {"store": store}
     limiter = RateLimiter(config.rate_per_second, config.burst)
+    oidc = OidcValidator.from_config(config)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -180,7 +186,11 @@ def create_app(store: Store | None = None, config: ServerConfig | None = None) -
                 "missing API key: send Authorization: Bearer KEY",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        key = authenticate(store_, presented.strip())
+        presented = presented.strip()
+        if oidc is not None and looks_like_jwt(presented):
+            key: ApiKey | None = oidc.authenticate(presented)  # 401 or 403 when not valid
+        else:
+            key = authenticate(store_, presented)
         if key is None:
             raise HTTPException(
                 401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"}

@@ -24,7 +24,7 @@ class DecideRequest(BaseModel):
 
 
 class ScanRequest(BaseModel):
-    paths: list[str] = Field(min_length=1)
+    paths: list[Annotated[str, Field(min_length=1, pattern=r"^[^\x00]*$")]] = Field(min_length=1)
     sample: int = Field(10_000, gt=0)
     full: bool = False
     force: bool = False
@@ -200,7 +200,7 @@ def mount(app: FastAPI) -> None:
     def audit_events(
         store: Annotated[Store, Depends(get_store)],
         _key: Annotated[ApiKey, Depends(require(Role.AUDITOR, Role.STEWARD))],
-        start: Annotated[int, Query(ge=0)] = 0,
+        start: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
         """Events of the audit log; personal details stay sealed."""
