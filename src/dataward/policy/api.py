@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dataward.policy import records
+from dataward.policy import records, writer
 from dataward.policy.config import load_policy_settings
 from dataward.policy.decision import Decision, Mode
 from dataward.policy.engine import PolicyEngine
@@ -53,7 +53,9 @@ def default_engine(extra_paths: Sequence[Path] = ()) -> PolicyEngine:
 
 
 def reload() -> None:
-    """Forget cached engines and stores (after policy files changed)."""
+    """Write queued decisions, then forget cached engines and stores (after policy files
+    changed)."""
+    writer.close_all()
     with _lock:
         _engines.clear()
         for store in _stores.values():
@@ -90,8 +92,9 @@ def decide(
     ('allow_with_obligations', ['tokenize:PHI'])
     """
     engine = engine or default_engine()
-    if log is None:
-        log = load_policy_settings().log_decisions
+    settings = load_policy_settings() if log is None else None
+    if settings is not None:
+        log = settings.log_decisions
     if store is None and log:
         store = default_store()
     approvals = (
@@ -104,12 +107,22 @@ def decide(
         if (engine.revision, url) not in _noted:
             records.note_revision(store, engine.revision, [s.name for s in engine.sources])
             _noted.add((engine.revision, url))
-        records.log_decision(store, decision)
         principal = prepared.cedar["principal"]
-        record_event(
-            "policy.decision", f"{principal['type']}::{principal['id']}", decision.log_entry()
-        )
+        actor = f"{principal['type']}::{principal['id']}"
+        if settings is None:
+            settings = load_policy_settings()
+        if settings.log_writer == "background":
+            writer.writer_for(store).submit(decision, actor)
+        else:
+            records.log_decision(store, decision)
+            record_event("policy.decision", actor, decision.log_entry())
     return decision
+
+
+def flush() -> None:
+    """Wait until every decision :func:`decide` queued is in the decision log and the audit
+    sink (see :mod:`dataward.policy.writer`)."""
+    writer.flush()
 
 
 @dataclass(frozen=True, slots=True)

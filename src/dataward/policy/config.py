@@ -9,16 +9,17 @@
       modes: {inference: warn, ci: shadow}
       token_ttl_seconds: 900
       log_decisions: true
+      log_writer: sync            # or background: a writer thread logs decisions in batches
 
 Environment: ``DATAWARD_POLICY_PACKS`` (comma-separated), ``DATAWARD_POLICY_PATHS``
-(``os.pathsep``-separated), ``DATAWARD_POLICY_MODE``.
+(``os.pathsep``-separated), ``DATAWARD_POLICY_MODE``, ``DATAWARD_POLICY_LOG_WRITER``.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
@@ -36,6 +37,7 @@ class PolicySettings(BaseModel):
     modes: dict[str, Mode] = {}
     token_ttl_seconds: int = Field(default=900, gt=0, le=7 * 24 * 3600)
     log_decisions: bool = True
+    log_writer: Literal["background", "sync"] = "sync"
 
 
 def load_policy_settings() -> PolicySettings:
@@ -55,6 +57,8 @@ def load_policy_settings() -> PolicySettings:
         ]
     if os.environ.get("DATAWARD_POLICY_PATHS"):
         raw["paths"] = [p for p in os.environ["DATAWARD_POLICY_PATHS"].split(os.pathsep) if p]
+    if os.environ.get("DATAWARD_POLICY_LOG_WRITER"):
+        raw["log_writer"] = os.environ["DATAWARD_POLICY_LOG_WRITER"]
     if os.environ.get("DATAWARD_POLICY_MODE"):
         raw["mode"] = os.environ["DATAWARD_POLICY_MODE"]
     try:

@@ -31,9 +31,12 @@ from dataward.policy.request import Approval, Prepared, TagResolver, digest, iso
 
 MAX_SEARCH_EVALUATIONS = 64
 """Re-evaluations the obligation search may spend on one request."""
+_FORBID_SETS_MAX = 1024
+"""Cached policy sets of fired forbids (see :meth:`PolicyEngine._still_forbidden`)."""
 TRAINING_ACTIONS = frozenset({"train", "fine_tune"})
 
 _Lift = tuple[frozenset[str], frozenset[str]]  # (transforms, approver roles)
+_Entities = cedarpy.Entities | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,7 @@ class PolicyEngine:
         self.token_ttl_seconds = token_ttl_seconds
         self._policy_set = loader.build_policy_set(self.policies)
         self._schema = loader.schema()
+        self._forbid_sets: dict[frozenset[str], cedarpy.PolicySet] = {}
         self._lifts: dict[str, list[_Lift] | None] = {}
         for p in self.policies:
             if p.effect != "forbid":
@@ -104,10 +108,44 @@ class PolicyEngine:
 
     # --- evaluation ---------------------------------------------------------------------------
 
-    def _authz(self, cedar_request: dict[str, Any], entities: str) -> _Answer:
+    def _authz(self, cedar_request: dict[str, Any], entities: _Entities) -> _Answer:
         result = cedarpy.is_authorized(cedar_request, self._policy_set, entities, self._schema)
         diag = result.diagnostics
         return _Answer(result.allowed, tuple(sorted(diag.reasons)), tuple(diag.errors))
+
+    def _entities(self, prepared: Prepared) -> _Entities:
+        """The request's entities parsed (and checked against the schema) once, for every
+        evaluation of the request; the JSON text when they do not parse, so that Cedar reports
+        the problem as it would have."""
+        text = json.dumps(prepared.entities)
+        try:
+            return cedarpy.Entities.from_json_str(text, self._schema)
+        except ValueError:
+            return text
+
+    def _still_forbidden(
+        self, trials: Sequence[dict[str, Any]], entities: _Entities, fired: Iterable[str]
+    ) -> list[bool]:
+        """For each Cedar request, whether a forbid that fired during the search holds for it.
+
+        Evaluating only those forbids is cheap; a forbid that holds makes Cedar deny whatever the
+        other policies say, so a True here is the answer a full evaluation would give (a False
+        proves nothing: the caller then evaluates the full set)."""
+        key = frozenset(p for p in fired if p in self.by_id and self.by_id[p].effect == "forbid")
+        if not key or not trials:
+            return [False] * len(trials)
+        policy_set = self._forbid_sets.get(key)
+        if policy_set is None:
+            if len(self._forbid_sets) >= _FORBID_SETS_MAX:
+                self._forbid_sets.clear()
+            est = {
+                "staticPolicies": {p: self.by_id[p].est for p in sorted(key)},
+                "templates": {},
+                "templateLinks": [],
+            }
+            policy_set = self._forbid_sets[key] = cedarpy.PolicySet.from_json_str(json.dumps(est))
+        results = cedarpy.is_authorized_batch(list(trials), policy_set, entities, self._schema)
+        return [bool(r.diagnostics.reasons) for r in results]
 
     def prepare(
         self,
@@ -119,7 +157,7 @@ class PolicyEngine:
 
     def evaluate(self, prepared: Prepared) -> Evaluation:
         """The effect for a prepared request, searching obligations and approvals on deny."""
-        entities = json.dumps(prepared.entities)
+        entities = self._entities(prepared)
         base = self._authz(prepared.cedar, entities)
         if base.errors:
             return Evaluation("deny", base.reasons, (), (), base.errors, 1)
@@ -151,7 +189,7 @@ class PolicyEngine:
         return Evaluation(effect, tuple(sorted(used)), obligations, approvals, (), spent)
 
     def _search(
-        self, prepared: Prepared, entities: str, first: tuple[str, ...]
+        self, prepared: Prepared, entities: _Entities, first: tuple[str, ...]
     ) -> tuple[_Lift | None, set[str], int]:
         start: _Lift = (frozenset(), frozenset())
         fired_at: dict[_Lift, tuple[str, ...]] = {start: first}
@@ -180,7 +218,7 @@ class PolicyEngine:
                 if answer.errors:
                     continue
                 if answer.allowed:
-                    pruned, extra = self._prune(prepared, entities, lift)
+                    pruned, extra = self._prune(prepared, entities, lift, fired)
                     return pruned, fired, spent + extra
                 if answer.reasons:
                     fired.update(answer.reasons)
@@ -188,20 +226,37 @@ class PolicyEngine:
                     queue.append(lift)
         return None, fired, spent
 
-    def _prune(self, prepared: Prepared, entities: str, lift: _Lift) -> tuple[_Lift, int]:
+    def _prune(
+        self, prepared: Prepared, entities: _Entities, lift: _Lift, fired: Iterable[str]
+    ) -> tuple[_Lift, int]:
+        """Drop, in order (approvals first, then transforms, each sorted), every lift whose
+        removal still allows. Each trial counts as one evaluation; trials that a fired forbid
+        still denies are settled by evaluating those forbids alone, in one batch."""
         transforms, roles = set(lift[0]), set(lift[1])
+        items = [("a", r) for r in sorted(roles)] + [("t", t) for t in sorted(transforms)]
         spent = 0
-        for kind, item in [("a", r) for r in sorted(roles)] + [
-            ("t", t) for t in sorted(transforms)
-        ]:
+        denied: list[bool] = []
+        for i, (kind, item) in enumerate(items):
             if len(transforms) + len(roles) == 1:
                 break
+            if not denied:  # (re)compute for the remaining trials against the current set
+                trials = [
+                    prepared.with_lifts(
+                        transforms - {it} if k == "t" else transforms,
+                        roles - {it} if k == "a" else roles,
+                    )
+                    for k, it in items[i:]
+                ]
+                denied = self._still_forbidden(trials, entities, fired)
+            spent += 1
+            if denied.pop(0):
+                continue
             trial_t = transforms - {item} if kind == "t" else transforms
             trial_r = roles - {item} if kind == "a" else roles
             answer = self._authz(prepared.with_lifts(trial_t, trial_r), entities)
-            spent += 1
             if answer.allowed and not answer.errors:
                 transforms, roles = trial_t, trial_r
+                denied = []
         return (frozenset(transforms), frozenset(roles)), spent
 
     def decide_prepared(

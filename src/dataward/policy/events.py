@@ -21,7 +21,10 @@ _resolved = False
 
 def set_sink(sink: Sink | None) -> None:
     """Send policy events to ``sink(kind, actor, payload, subject_id)``; ``None`` resets to the
-    default (``dataward.audit.record`` if present)."""
+    default (``dataward.audit.record`` if present). Queued decisions go to the old sink first."""
+    from dataward.policy import writer
+
+    writer.flush()
     global _sink, _resolved
     _sink, _resolved = sink, sink is not None
 

@@ -65,25 +65,43 @@ def _utc(dt: datetime | None) -> datetime | None:
 
 
 def log_decision(store: Store, decision: Decision) -> None:
-    entry = decision.log_entry()
-    created = datetime.fromisoformat(decision.timestamp.replace("Z", "+00:00"))
-    with store.begin() as conn:
-        conn.execute(
-            decisions.insert().values(
-                decision_id=decision.decision_id,
-                created_at=created,
-                point=decision.point,
-                mode=decision.mode,
-                effect=decision.effect,
-                evaluated_effect=decision.evaluated_effect,
-                policy_revision=decision.policy_revision,
-                input_digest=decision.input_digest,
-                request=canonical_json(decision.input),
-                result=canonical_json(
-                    {**entry["result"], "approvals_in_force": _approvals_json(decision)}
-                ),
-            )
+    """Write one decision to the log now (:func:`dataward.policy.decide` queues it instead, see
+    :mod:`dataward.policy.writer`)."""
+    log_decisions(store, [decision])
+
+
+def log_decisions(store: Store, batch: list[Decision]) -> None:
+    """Write decisions to the log in one transaction (one multi-row INSERT)."""
+    if not batch:
+        return
+    rows = []
+    for decision in batch:
+        result = decision.to_dict()
+        result.pop("token", None)
+        result["approvals_in_force"] = _approvals_json(decision)
+        rows.append(
+            {
+                "decision_id": decision.decision_id,
+                "created_at": datetime.fromisoformat(decision.timestamp.replace("Z", "+00:00")),
+                "point": decision.point,
+                "mode": decision.mode,
+                "effect": decision.effect,
+                "evaluated_effect": decision.evaluated_effect,
+                "policy_revision": decision.policy_revision,
+                "input_digest": decision.input_digest,
+                "request": canonical_json(decision.input),
+                "result": canonical_json(result),
+            }
         )
+    with store.begin() as conn:
+        conn.execute(decisions.insert(), rows)
+
+
+def flush_decisions(store: Store | None = None) -> None:
+    """Wait until queued decisions (of ``store``, default all) are written."""
+    from dataward.policy import writer
+
+    writer.flush(store)
 
 
 def _approvals_json(decision: Decision) -> list[str]:
@@ -106,7 +124,8 @@ class LoggedDecision:
 def logged_decisions(
     store: Store, since: datetime | None = None, point: str | None = None
 ) -> Iterator[LoggedDecision]:
-    """Logged decisions, oldest first."""
+    """Logged decisions, oldest first (queued ones are written first)."""
+    flush_decisions(store)
     query = sa.select(decisions).order_by(decisions.c.created_at, decisions.c.decision_id)
     if since is not None:
         query = query.where(decisions.c.created_at >= since)
@@ -196,6 +215,7 @@ def grant_approval(
         )
     from dataward.policy.events import record_event
 
+    flush_decisions()  # the audit log keeps the order things happened in
     record_event("policy.approval", granted_by, record.to_dict())
     return record
 
@@ -273,5 +293,6 @@ def note_revision(store: Store, revision: str, sources: list[str]) -> bool:
         )
     from dataward.policy.events import record_event
 
+    flush_decisions()
     record_event("policy.revision", "dataward", {"revision": revision, "sources": sources})
     return True

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,30 @@ def key_path() -> Path:
     from dataward.settings import get_settings
 
     return Path(get_settings().home) / KEY_FILE
+
+
+_keys: dict[Path, tuple[tuple[int, int, int], Ed25519PrivateKey, str]] = {}
+_keys_lock = threading.Lock()
+
+
+def _loaded(path: Path | None) -> tuple[Ed25519PrivateKey, str]:
+    """The signing key and its id, parsed once per key file (read again when the file is
+    replaced: another inode, size or modification time)."""
+    path = path or key_path()
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        key = load_key(path)
+        return key, key_id(key)
+    stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+    cached = _keys.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1], cached[2]
+    key = load_key(path)
+    kid = key_id(key)
+    with _keys_lock:
+        _keys[path] = (stamp, key, kid)
+    return key, kid
 
 
 def load_key(path: Path | None = None) -> Ed25519PrivateKey:
@@ -86,8 +111,8 @@ def key_id(key: Ed25519PrivateKey) -> str:
 
 
 def sign(claims: Mapping[str, Any], path: Path | None = None) -> str:
-    key = load_key(path)
-    body = _b64(canonical_json({**claims, "kid": key_id(key)}).encode())
+    key, kid = _loaded(path)
+    body = _b64(canonical_json({**claims, "kid": kid}).encode())
     signing_input = f"{PREFIX}.{body}".encode()
     return f"{PREFIX}.{body}.{_b64(key.sign(signing_input))}"
 
@@ -131,7 +156,7 @@ def verify_token(
     parts = token.strip().split(".")
     if len(parts) != 3 or parts[0] != PREFIX:
         raise TokenError("not a Dataward go token (expected dwt1.<claims>.<signature>)")
-    key = load_key(key_path)
+    key, _ = _loaded(key_path)
     try:
         signature = _unb64(parts[2])
     except (binascii.Error, ValueError):

@@ -1,0 +1,165 @@
+"""Writing decisions off the request path: a background writer per store.
+
+:func:`dataward.policy.decide` hands each decision to the store's writer and returns. The writer
+thread takes what is queued (up to :data:`BATCH` decisions at a time), inserts them into the
+decision log in one transaction, then sends their ``policy.decision`` events to the audit sink, in
+the order they were decided. The queue is bounded (:data:`QUEUE_SIZE`): when it is full, a caller
+waits for room instead of dropping a decision.
+
+Nothing is lost: :func:`flush` waits until everything queued is written; reading the decision log
+through :mod:`dataward.policy.records`, changing the audit sink, granting an approval, noting a
+policy revision, :func:`dataward.policy.reload` and interpreter exit all flush first. A batch that
+fails to write is retried one decision at a time; a decision that still fails is logged with its
+id (``logging``, ``dataward.policy.writer``) and counted in :attr:`DecisionWriter.failed`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import queue
+import threading
+from dataclasses import dataclass
+
+from dataward.policy import records
+from dataward.policy.decision import Decision
+from dataward.policy.events import record_event
+from dataward.store import Store
+
+BATCH = 256
+"""Most decisions written in one transaction."""
+QUEUE_SIZE = 10_000
+"""Decisions that may wait to be written before callers wait for room."""
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    decision: Decision
+    actor: str
+
+
+class DecisionWriter:
+    """A thread that writes one store's decisions (log rows and audit events) in batches."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.failed = 0
+        """Decisions that could not be written (each is logged with its id)."""
+        self._queue: queue.Queue[_Item | None] = queue.Queue(QUEUE_SIZE)
+        self._thread = threading.Thread(
+            target=self._run, name="dataward-decision-writer", daemon=True
+        )
+        self._closed = False
+        self._thread.start()
+
+    def submit(self, decision: Decision, actor: str) -> None:
+        """Queue ``decision`` (waits for room when the queue is full)."""
+        if self._closed:
+            raise RuntimeError("the decision writer is closed")
+        self._queue.put(_Item(decision, actor))
+
+    def flush(self) -> None:
+        """Return once every decision submitted so far is in the log and the audit sink."""
+        if threading.current_thread() is not self._thread:
+            self._queue.join()
+
+    def close(self) -> None:
+        """Flush, then stop the thread."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                self._queue.task_done()
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            try:
+                self._write(batch)
+            finally:
+                for _ in range(len(batch) + stop):
+                    self._queue.task_done()
+            if stop:
+                return
+
+    def _write(self, batch: list[_Item]) -> None:
+        try:
+            records.log_decisions(self.store, [item.decision for item in batch])
+            written = batch
+        except Exception:
+            _log.warning("writing %d decisions at once failed; retrying one by one", len(batch))
+            written = []
+            for item in batch:
+                try:
+                    records.log_decisions(self.store, [item.decision])
+                    written.append(item)
+                except Exception:
+                    self.failed += 1
+                    _log.exception("decision %s was not logged", item.decision.decision_id)
+        for item in written:
+            try:
+                record_event("policy.decision", item.actor, item.decision.log_entry())
+            except Exception:
+                self.failed += 1
+                _log.exception(
+                    "decision %s was not sent to the audit log", item.decision.decision_id
+                )
+
+
+_lock = threading.Lock()
+_writers: dict[int, DecisionWriter] = {}
+
+
+def writer_for(store: Store) -> DecisionWriter:
+    """The background writer of ``store`` (started on first use)."""
+    with _lock:
+        writer = _writers.get(id(store))
+        if writer is None or writer.store is not store or writer._closed:
+            writer = _writers[id(store)] = DecisionWriter(store)
+        return writer
+
+
+def flush(store: Store | None = None) -> None:
+    """Wait until the decisions queued for ``store`` (default: every store) are written."""
+    with _lock:
+        writers = list(_writers.values())
+    for writer in writers:
+        if store is None or writer.store is store:
+            writer.flush()
+
+
+def close_all() -> None:
+    """Flush and stop every writer (:func:`dataward.policy.reload`, interpreter exit)."""
+    with _lock:
+        writers = list(_writers.values())
+        _writers.clear()
+    for writer in writers:
+        writer.close()
+
+
+def _forget_after_fork() -> None:
+    """Threads do not survive a fork: a child starts its own writers."""
+    global _lock
+    _lock = threading.Lock()
+    _writers.clear()
+
+
+atexit.register(close_all)
+os.register_at_fork(after_in_child=_forget_after_fork)
