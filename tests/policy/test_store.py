@@ -91,3 +91,30 @@ def test_replay_shows_changed_decisions(store_url: str, tmp_path: Path) -> None:
     assert replay(store, candidate, since=future).replayed == 0
     assert replay(store, active).changes == ()
     store.close()
+
+
+def test_cataloged_dataset_tags_come_from_the_catalog(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import dataward as dw
+    from dataward.policy.api import reload
+
+    monkeypatch.setenv("DATAWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    data = tmp_path / "members.csv"
+    data.write_text(
+        "member_ssn,email\n" + "".join(f"536-22-{8100 + i},m{i}@example.org\n" for i in range(40))
+    )
+    dw.scan([data])
+    request = {
+        "principal": {"type": "ServiceAccount", "id": "trainer", "groups": ["ml"]},
+        "action": "train",
+        "resource": {"type": "Dataset", "id": "members.csv", "tags": []},
+        "context": {"purpose": "analytics", "environment": "prod", "transforms": []},
+    }
+    try:
+        decision = dw.decide(request)
+        assert decision.effect != "allow" and decision.obligations  # PII tags from the scan
+        unknown = dw.decide(
+            {**request, "resource": {"type": "Dataset", "id": "not-cataloged", "tags": []}}
+        )
+        assert unknown.effect == "allow"
+    finally:
+        reload()

@@ -31,6 +31,19 @@ def set_tag_resolver(resolver: TagResolver | None) -> None:
     _engines.clear()
 
 
+def catalog_tags(resource_id: str) -> list[str]:
+    """The default tag resolver: a dataset's tags from the catalog (id, path or file name) in
+    the default store; nothing when the catalog does not know it."""
+    from dataward.catalog import Catalog
+    from dataward.catalog.catalog import CatalogError
+
+    try:
+        tags: list[str] = Catalog(default_store()).dataset(resource_id)["tags"]
+    except CatalogError:
+        return []
+    return tags
+
+
 def default_engine(extra_paths: Sequence[Path] = ()) -> PolicyEngine:
     """The engine the settings describe (packs, paths, modes), cached until they change."""
     settings = load_policy_settings()
@@ -43,7 +56,7 @@ def default_engine(extra_paths: Sequence[Path] = ()) -> PolicyEngine:
             engine = PolicyEngine.load(
                 settings.packs,
                 [*settings.paths, *extra_paths],
-                tag_resolver=_tag_resolver,
+                tag_resolver=_tag_resolver or catalog_tags,
                 modes=settings.modes,
                 default_mode=settings.mode,
                 token_ttl_seconds=settings.token_ttl_seconds,
