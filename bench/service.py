@@ -26,6 +26,18 @@ from pathlib import Path
 
 import httpx
 
+DECISION = {
+    "principal": {"type": "ServiceAccount", "id": "trainer", "groups": ["ml"]},
+    "action": "train",
+    "resource": {"type": "Dataset", "id": "claims", "version": "v1", "tags": ["PHI", "PII"]},
+    "context": {
+        "purpose": "analytics",
+        "environment": "prod",
+        "transforms": ["tokenize:PHI"],
+        "lawful_basis": ["legitimate_interests"],
+        "consent": ["analytics"],
+    },
+}
 SAMPLE = "Patient Jane called from +1 415 555 0132; card 4111 1111 1111 1111; mail ada@example.org"
 
 
@@ -123,6 +135,13 @@ def main() -> None:
             results = {
                 "health (baseline)": _load(
                     url, args.clients, args.seconds, lambda c: c.get("/health"), key
+                ),
+                "decide": _load(
+                    url,
+                    args.clients,
+                    args.seconds,
+                    lambda c: c.post("/v1/decide", json=DECISION),
+                    key,
                 ),
                 "detect (1 text)": _load(
                     url,
