@@ -1,4 +1,5 @@
-"""NER quality and speed: the dev set, unseen synthetic sentences and their all-caps variant.
+"""NER quality and speed: the dev set, unseen synthetic sentences, their all-caps variant and
+synthetic all-caps clinical notes.
 
     python bench/ner.py                 # tables
     python bench/ner.py --json          # one JSON object
@@ -8,7 +9,9 @@ Span matching as in bench/accuracy.py (same type, IoU >= 0.5, one to one); gold 
 STREET_ADDRESS. "Type-blind" counts a predicted span of any NER type over a gold NER span.
 Speed: records/s and MB/s of the whole engine (every detector) with NER on and off, same run.
 The unseen set needs Faker, pycountry and wordfreq (the ``ner-train`` extra): it uses the
-templates and values that scripts/train_ner.py holds out of training.
+templates and values that scripts/train_ner.py holds out of training. The clinical notes
+(``clinical``) are synthetic, not real notes: lines from CLINICAL_TEMPLATES below (none is a
+training template) filled with held-out values, upper-cased; report the type-blind F2.
 """
 
 from __future__ import annotations
@@ -132,6 +135,69 @@ def synthetic(n: int, seed: int, upper: bool) -> list[Record]:
     return out
 
 
+CLINICAL_TEMPLATES = [
+    "{AGE} YO {SEX} PRESENTING TO {HOSP} WITH {DX}.",
+    "PT WAS SEEN IN THE ED BY {DOC} WHO RECOMMENDED ADMISSION.",
+    "HISTORY OBTAINED FROM PT AND HIS WIFE {FIRST}.",
+    "PT IS A {AGE} YEAR OLD {SEX} FROM {CITY} WITH PMH OF {DX} AND {DX}.",
+    "TRANSFERRED TO {HOSP} IN {CITY} FOR HIGHER LEVEL OF CARE.",
+    "CASE DISCUSSED WITH {DOC}, ON CALL FOR CARDIOLOGY.",
+    "PT'S DAUGHTER {PER} IS HCP, PHONE {PHONE}.",
+    "PREVIOUSLY FOLLOWED BY {DOC} AT {HOSP}.",
+    "RECENT TRIP TO {COUNTRY}. NO SICK CONTACTS.",
+    "STARTED ON {DRUG}. WILL F/U WITH {DOC} IN CLINIC.",
+    "SOCIAL: LIVES ALONE IN {CITY}, {REGION}. FORMER {JOB}.",
+    "NURSING NOTE: PT RESTING COMFORTABLY. {DX} STABLE.",
+    "VITALS STABLE, AFEBRILE. EXAM UNREMARKABLE.",
+    "ASSESSMENT AND PLAN: {DX}, CONTINUE {DRUG}.",
+    "MR. {LAST} TOLERATED THE PROCEDURE WELL.",
+    "PATIENT NAME: {PER}",
+    "ADDRESS: {ADDRESS}",
+    "NOTE WRITTEN BY {DOC} FOR {PER}.",
+    "PT HAS BEEN CARED FOR AT {HOSP} SINCE {DATE}.",
+    "LABS NOTABLE FOR ANEMIA. CXR WITHOUT INFILTRATE.",
+]
+"""Clinical-note lines for the synthetic notes (none is a training template)."""
+
+
+def clinical(n: int, seed: int) -> list[Record]:
+    """Synthetic all-caps clinical notes: 3-6 lines each from CLINICAL_TEMPLATES, held-out
+    values of scripts/train_ner.py (names, cities, hospitals made from them). Not real notes."""
+    import random
+
+    import train_ner
+
+    pools = train_ner.collect_pools()
+    _train, held = pools.split()
+    rng = random.Random(seed)
+    lines = list(train_ner.generate(held, n * 6, seed, CLINICAL_TEMPLATES, recase=False))
+    out: list[Record] = []
+    k = 0
+    for _ in range(n):
+        parts: list[str] = []
+        spans: list[dict[str, Any]] = []
+        pos = 0
+        for _ in range(rng.randint(3, 6)):
+            text, sp = lines[k % len(lines)]
+            k += 1
+            if parts:
+                sep = rng.choice([" ", "\n"])
+                parts.append(sep)
+                pos += len(sep)
+            spans.extend(
+                {
+                    "entity_type": TRAIN_TO_GOLD[lab],
+                    "start_position": pos + s,
+                    "end_position": pos + e,
+                }
+                for s, e, lab in sp
+            )
+            parts.append(text)
+            pos += len(text)
+        out.append({"full_text": "".join(parts).upper(), "spans": spans})
+    return out
+
+
 def speed(engine: Engine, texts: Sequence[str], repeat: int = 2) -> dict[str, float]:
     nbytes = sum(len(t.encode()) for t in texts) * repeat
     started = time.perf_counter()
@@ -184,12 +250,13 @@ def main() -> None:
     if args.synthetic:
         out["unseen"] = score(on, synthetic(args.synthetic, 99, upper=False))
         out["unseen_all_caps"] = score(on, synthetic(args.synthetic, 99, upper=True))
+        out["clinical_synthetic"] = score(on, clinical(args.synthetic // 4, 4242))
     texts = [r["full_text"] for r in dev]
     out["speed"] = {"ner_on": speed(on, texts), "ner_off": speed(off, texts)}
     if args.json:
         print(json.dumps(out))
         return
-    for key in ("dev", "unseen", "unseen_all_caps"):
+    for key in ("dev", "unseen", "unseen_all_caps", "clinical_synthetic"):
         if key in out:
             _table(key, out[key])
     s = out["speed"]

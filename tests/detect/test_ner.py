@@ -233,7 +233,7 @@ ALLOWED = {"pycrfsuite", "pydantic", "dataward", "__future__"}
 )
 def test_runtime_imports_no_training_or_network_libraries(module: str) -> None:
     tree = ast.parse((RUNTIME / module).read_text(encoding="utf-8"))
-    imported = set()
+    imported: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported.update(a.name.split(".")[0] for a in node.names)
@@ -343,3 +343,120 @@ def test_plugged_backend_findings_are_mapped() -> None:
 )
 def test_label_mapping(label: str, entity: str | None) -> None:
     assert map_label(label) == entity
+
+
+MORE_PEOPLE = [
+    "Chidi Okonkwo",
+    "Ana de la Cruz",
+    "Ahmad bin Ismail",
+    "Anna Kowalska-Nowak",
+    "Jean-Luc Moreau",
+    "Thandiwe Dlamini",
+    "Bui Thi Thu",
+    "Dmitri Sokolov",
+]
+
+
+@pytest.mark.parametrize("name", MORE_PEOPLE)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "Hi team, {} will take over the ticket from Monday.",
+        "The lease was signed by {} last spring.",
+        "ATTENDING: DR {}",
+    ],
+)
+@pytest.mark.parametrize("case", ["original", "upper", "lower"])
+def test_more_cultures_in_more_registers(name: str, template: str, case: str) -> None:
+    text = template.format(name)
+    if case == "upper":
+        text, name = text.upper(), name.upper()
+    elif case == "lower":
+        text, name = text.lower(), name.lower()
+    assert "PERSON" in entities_over(text, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Attendees: Ingrid Solberg, Kwame Mensah and Yusuf.",
+            ["Ingrid Solberg", "Kwame Mensah", "Yusuf"],
+        ),
+        (
+            "cc: Maren, Tomasz Zielinski; Hiroshi Tanaka",
+            ["Maren", "Tomasz Zielinski", "Hiroshi Tanaka"],
+        ),
+    ],
+)
+def test_names_in_lists(text: str, names: list[str]) -> None:
+    for name in names:
+        assert "PERSON" in entities_over(text, name), name
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Appointment with Dr. Xalvarrenko at 3pm.", "Xalvarrenko"),
+        ("Ask Prof. Quandt about the grant.", "Quandt"),
+        ("FOLLOW UP WITH DR OYELARAN-BELLO IN 2 WEEKS.", "OYELARAN-BELLO"),
+        ("Thank you, Sra. Etxeberria, the parcel has arrived.", "Etxeberria"),
+    ],
+)
+def test_title_then_unknown_name_is_a_person(text: str, value: str) -> None:
+    assert ("PERSON", value) in found(text)
+
+
+def test_clinical_note_with_hospital_and_city() -> None:
+    text = "PT IS A 67 YO M SEEN BY DR SMITH AT ST MARY HOSPITAL IN BOSTON FOR CHEST PAIN."
+    spans = found(text)
+    assert ("PERSON", "SMITH") in spans
+    assert ("LOCATION", "BOSTON") in spans
+    assert entities_over(text, "ST MARY HOSPITAL")
+    assert not entities_over(text, "CHEST PAIN")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("PATIENT NAME: EDWARD KOWALCZYK\nDOB: 01/02/1950", "EDWARD KOWALCZYK"),
+        ("WIFE LUCIA AT BEDSIDE. PT DENIES SOB.", "LUCIA"),
+        ("MRS FERREIRA SEEN IN CLINIC, HX OF DM, HTN.", "FERREIRA"),
+        ("d/c home with daughter fatima ahmed, f/u with dr lindgren", "fatima ahmed"),
+    ],
+)
+def test_clinical_lines(text: str, value: str) -> None:
+    assert "PERSON" in entities_over(text, value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PT DENIES CP, SOB. CONTINUE LASIX 40 MG PO BID.",
+        "HX OF PARKINSON'S DISEASE AND HTN, S/P CABG.",
+        "MILD MR AND TR ON ECHO. EF 55%.",
+        "Take the Monday train and bring the Excel report.",
+        "The quarterly budget review moved to next Thursday.",
+        "vitals stable, afebrile, plan to discharge tomorrow",
+    ],
+)
+def test_sentences_without_names(text: str) -> None:
+    assert not any(e == "PERSON" for e, _ in found(text))
+
+
+@pytest.mark.parametrize(
+    "text", ["SHIP TO 12 OAK DR SPRINGFIELD", "Ship to 12 Oak Dr Springfield, IL"]
+)
+def test_street_abbreviation_is_not_a_title(text: str) -> None:
+    town = "SPRINGFIELD" if "SPRINGFIELD" in text else "Springfield"
+    assert "PERSON" not in entities_over(text, town)
+
+
+def test_script_and_vowel_features() -> None:
+    from dataward.detect.ner.builtin import _loaded
+
+    feats = _loaded(MODEL_DIR).featurizer.features(["Иван", "HCP", "张伟", "Anna"])
+    assert "sc=cyr" in feats[0]
+    assert "novowel" in feats[1]
+    assert "sc=han" in feats[2]
+    assert not any(f.startswith("sc=") or f == "novowel" for f in feats[3])

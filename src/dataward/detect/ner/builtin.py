@@ -142,9 +142,10 @@ class BuiltinBackend:
         tagger = m.tagger
         tagger.set(m.featurizer.features(words))
         labels: list[str] = tagger.tag()
+        mode = case_mode(words)
+        _after_titles(m, words, labels, mode)
         if all(lab == "O" for lab in labels):
             return []
-        mode = case_mode(words)
         out: list[Span] = []
         i, n = 0, len(labels)
         while i < n:
@@ -164,6 +165,91 @@ class BuiltinBackend:
                 out.append((toks[a][1], toks[b - 1][2], entity, score))
             i = j
         return out
+
+
+TITLES = frozenset(
+    ["dr", "mr", "mrs", "ms", "mx", "prof", "herr", "frau", "mme", "mlle", "sra", "dott"]
+)
+"""Personal titles after which a name-like word is a person (Dr Okafor, MRS LINDQVIST)."""
+_AMBIGUOUS_TITLES = frozenset(["dr", "mr", "ms"])
+"""Titles that are also abbreviations (Drive; mitral regurgitation, multiple sclerosis): in
+all-caps or lower-case text they only vouch for a word the gazetteers hold or no word list has."""
+_SPAN_GAZ = ("sfx", "org", "st", "cal", "med", "ttl")
+
+
+def _after_titles(m: _Loaded, words: list[str], labels: list[str], mode: str) -> None:
+    """Decoding rule: a title followed by a name-like word makes that word a person, whatever
+    the model said (``Dr. Mbeki`` where the model saw nothing; ``DR PATEL`` tagged as a place).
+    Up to three name-like words are taken (``Dr Ana María Ruiz``). Changes ``labels`` in place."""
+    n = len(words)
+    gaz = m.lexicon.gazetteers
+    for i in range(n - 1):
+        low = words[i].lower()
+        if low not in TITLES or labels[i] != "O":
+            continue
+        if i > 0 and labels[i - 1] != "O":
+            continue
+        j = i + 2 if words[i + 1] == "." else i + 1
+        if j >= n:
+            continue
+        if _street_before(words, i):
+            # "12 Oak Dr Springfield": Drive, and what follows is the town, not a person
+            if labels[j] == "B-PER":
+                k = j + 1
+                while k < n and labels[k] == "I-PER":
+                    k += 1
+                town = all(w.lower() in gaz.get("city", ()) for w in words[j:k])
+                labels[j] = "B-LOC" if town else "O"
+                for q in range(j + 1, k):
+                    labels[q] = "I-LOC" if town else "O"
+            continue
+        strict = mode != "N" and low in _AMBIGUOUS_TITLES
+        lab = labels[j]
+        if lab in ("B-LOC", "B-ORG"):
+            k = j + 1
+            while k < n and labels[k] == "I-" + lab[2:]:
+                k += 1
+            span = [w.lower() for w in words[j:k]]
+            if k - j <= 3 and not any(w in gaz.get(g, ()) for w in span for g in _SPAN_GAZ):
+                labels[j] = "B-PER"
+                for q in range(j + 1, k):
+                    labels[q] = "I-PER"
+            continue
+        if lab != "O" or not _name_like(m, words[j], mode, strict):
+            continue
+        labels[j] = "B-PER"
+        k = j + 1
+        while k < n and k - j < 3 and labels[k] == "O" and _name_like(m, words[k], mode, True):
+            labels[k] = "I-PER"
+            k += 1
+
+
+def _street_before(words: list[str], i: int) -> bool:
+    """Whether ``words[i]`` follows a house number and up to three street-name words."""
+    k = i - 1
+    while k >= 0 and i - k <= 3 and words[k].isalpha() and words[k].lower() not in _EDGE_WORDS:
+        k -= 1
+    return k >= 0 and k < i - 1 and words[k].isdigit()
+
+
+def _name_like(m: _Loaded, tok: str, mode: str, strict: bool) -> bool:
+    """Whether ``tok`` may be (part of) a name: a word, capitalised in normally cased text, not a
+    frequent word; ``strict``: also a word the name gazetteers hold or no word list knows."""
+    if len(tok) < 2 or not tok.replace("-", "").replace("'", "").isalpha():
+        return False
+    low = tok.lower()
+    if low in _EDGE_WORDS or low in TITLES:
+        return False
+    if mode == "N" and not tok[0].isupper():
+        return False
+    gaz = m.lexicon.gazetteers
+    named = low in gaz.get("fn", ()) or low in gaz.get("ln", ())
+    if not named and any(low in gaz.get(g, ()) for g in ("cal", "med", "sfx", "st")):
+        return False
+    band = m.lexicon.freq.get(low, 0)
+    if strict:
+        return named or band == 0
+    return named or band < (5 if mode == "N" else 4)
 
 
 def _wordy(tok: str) -> bool:
@@ -210,23 +296,31 @@ def _pieces(
             if words[b - 1] == "." and b - 1 > a and _keeps_dot(m, words[b - 2]):
                 break
             b -= 1
+        if b - a == 1 and kind != "ADDR" and m.lexicon.freq.get(words[a].lower(), 0) >= 6:
+            continue  # a lone very frequent word ("An", "Will" opening a sentence) is no name
         if a < b and not (kind == "ADDR" and _phone_like(words[a:b])):
             out.append((a, b))
     return out
 
 
 def _person_like(m: _Loaded, words: list[str]) -> bool:
-    """An "organization" of two to four words that are all known first or last names, with a
-    first name among them and no company word (Inc, Ltd, Bank, ...), is a person: Zhang Wei."""
-    names = [w.lower() for w in words if w.isalpha()]
+    """An "organization" of two to four words with no company word (Inc, Ltd, Bank, ...) is a
+    person when its words are all known first or last names with a first name among them
+    (Zhang Wei), or when it opens with a known first name and every other word is a known name
+    or a word no word list holds (Ekmel Qafarov)."""
+    names = [w.lower() for w in words if w.replace("-", "").isalpha()]
     if not 2 <= len(names) <= 4 or len(names) != len(words):
         return False
     gaz = m.lexicon.gazetteers
-    first, last, sfx = gaz.get("fn", ()), gaz.get("ln", ()), gaz.get("sfx", ())
-    return (
-        all(w in first or w in last for w in names)
-        and any(w in first for w in names)
-        and not any(w in sfx for w in names)
+    first, last = gaz.get("fn", ()), gaz.get("ln", ())
+    if any(w in gaz.get(g, ()) for w in names for g in ("sfx", "org", "st")):
+        return False
+    names = [w for w in names if w not in PARTICLES]  # Pieter van der Berg
+    if all(w in first or w in last for w in names) and any(w in first for w in names):
+        return True
+    freq = m.lexicon.freq
+    return names[0] in first and all(
+        w in first or w in last or freq.get(w, 0) == 0 for w in names[1:]
     )
 
 
@@ -288,8 +382,16 @@ def _breaker(m: _Loaded, tok: str, mode: str, kind: str) -> bool:
     if not tok.replace("-", "").isalpha():
         return False
     low = tok.lower()
-    if kind == "ORG" or low in PARTICLES or (kind == "LOC" and low in _JOINERS):
+    if low in PARTICLES or (kind in ("LOC", "ORG") and low in _JOINERS):
         return False
+    if kind == "ORG":
+        # company names keep their words (Home Depot), but not a verb the model ran over:
+        # "Kerri Akça could visit Sofievær" is no company
+        if low in m.lexicon.gazetteers.get("org", ()):
+            return False
+        return (mode == "N" and tok.islower() and m.lexicon.freq.get(low, 0) >= 4) or (
+            mode != "N" and _common(m, tok, 6)
+        )
     if mode == "N" and tok.islower():
         return True
     return _common(m, tok, 5)

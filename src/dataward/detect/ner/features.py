@@ -62,6 +62,36 @@ def _shape(tok: str) -> str:
     return "".join(out[:6])
 
 
+_SCRIPTS = (
+    (0x0370, 0x0400, "grk"),
+    (0x0400, 0x0530, "cyr"),
+    (0x0530, 0x0590, "arm"),
+    (0x0590, 0x0600, "heb"),
+    (0x0600, 0x0800, "ara"),
+    (0x0900, 0x0E00, "ind"),
+    (0x0E00, 0x0E80, "tha"),
+    (0x10A0, 0x1100, "geo"),
+    (0x1100, 0x1200, "kor"),
+    (0x3040, 0x3100, "jpn"),
+    (0x3400, 0xA000, "han"),
+    (0xAC00, 0xD7B0, "kor"),
+)
+
+
+def _script(tok: str) -> str:
+    """The writing system of a word's first letter when it is not Latin (``cyr``, ``han``...)."""
+    for ch in tok:
+        if ch.isalpha():
+            code = ord(ch)
+            if code < 0x0370:
+                return ""
+            for lo, hi, name in _SCRIPTS:
+                if lo <= code < hi:
+                    return name
+            return "oth"
+    return ""
+
+
 def _casing(tok: str) -> str:
     if tok.isdigit():
         return "D"
@@ -132,14 +162,22 @@ class Featurizer:
             "len=" + (str(len(tok)) if len(tok) < 4 else "4+"),
         ]
         own.extend("g=" + g for g in gaz)
+        script = _script(tok) if kind == "o" else ""
+        if script:
+            own.append("sc=" + script)
         if not gaz:
             own.append("g=none")
         if tok.endswith(".") or (len(tok) <= 3 and cas in "TU" and tok.isalpha()):
             own.append("abbr")
+        if tok.isascii() and tok.isalpha() and not any(ch in "aeiouy" for ch in low):
+            own.append("novowel")  # HCP, PMH, SOB: abbreviations, not names
         left = ["-1w=" + low, "-1f=" + str(band), "-1c=" + cas]
         left.extend("-1g=" + g for g in gaz)
         right = ["+1w=" + low, "+1f=" + str(band), "+1c=" + cas]
         right.extend("+1g=" + g for g in gaz)
+        if script:
+            left.append("-1sc=" + script)
+            right.append("+1sc=" + script)
         entry = (own, left, right, low, cas)
         if len(self._cache) >= self.CACHE_LIMIT:
             self._cache.clear()
