@@ -215,3 +215,14 @@ class _DigitsDetector(PatternDetector):
 def test_digits_glued_to_a_decimal_are_not_a_match(backend: str, text: str, found: bool) -> None:
     engine = _engine(backend, _DigitsDetector())
     assert bool(engine.detect(text)) is found
+
+
+def test_one_engine_serves_many_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = Engine.default()
+    corpus = _corpus(200)
+    expected = [engine.detect(t) for t in corpus]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(engine.detect, corpus))
+    assert got == expected

@@ -4,6 +4,11 @@ A batch's columns are dictionary-encoded (Arrow), so a value repeated a thousand
 detected once. Structured cells are detected as whole values, with the column name as context
 words; a finding *covers* a cell when it spans most of it ("536-22-8174" is one US_SSN value).
 Free-text cells report every entity found in them.
+
+Speed: the value statistics a profile needs (shape, signature, word counts) are computed with the
+detection, in the same worker; a per-column memo skips values already seen in earlier batches;
+one pool serves the whole scan, and :meth:`Analyser.submit` lets the caller fold one batch's
+results while the workers detect the next.
 """
 
 from __future__ import annotations
@@ -11,15 +16,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataward.classify.names import name_tokens
+from dataward.classify.names import match_rule, name_tokens
+from dataward.classify.shapes import SHAPES, alpha_words, is_uuid, signature, word_count
 from dataward.detect.engine import Engine
 from dataward.detect.model import Finding
 
@@ -30,6 +36,18 @@ COVER = 0.8
 
 ValueResult = tuple[str | None, float, tuple[tuple[str, float], ...]]
 """Per distinct value: (covering entity, its score, every entity found with its best score)."""
+
+ValueFacts = tuple[bool, bool, str, int, int, int, bool]
+"""Per distinct value: (fits the column-name rule's shape, is a UUID, shape signature, length,
+words, words of two letters or more, all digits)."""
+
+Analysed = tuple[ValueResult, ValueFacts]
+
+MEMO_VALUES = 50_000
+"""Distinct values remembered per column across batches (low-cardinality columns hit it)."""
+MEMO_DISTINCT = 0.5
+"""A column whose batch has more distinct values than this share of its rows is mostly unique:
+its values are not remembered (they would not come again, and cost memory)."""
 
 
 @dataclass(slots=True)
@@ -45,6 +63,7 @@ class ColumnBatch:
     nulls: int
     rows: int
     results: list[ValueResult]
+    facts: list[ValueFacts] = field(default_factory=list)
 
 
 def column_strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -111,11 +130,30 @@ def analyse_values(
     engine: Engine, hints: Sequence[str], values: Sequence[str]
 ) -> list[ValueResult]:
     """Detect every value once; see :data:`ValueResult`."""
-    out: list[ValueResult] = []
-    for value in values:
-        findings = engine.detect(value, hints=hints)
-        out.append(_result(value, findings))
-    return out
+    found = engine.detect_many(values, hints=hints)
+    return [_result(v, f) for v, f in zip(values, found, strict=True)]
+
+
+def analyse(
+    engine: Engine, hints: Sequence[str], shape: str | None, values: Sequence[str]
+) -> list[Analysed]:
+    """Detection results and value statistics of every value (see :data:`ValueFacts`)."""
+    results = analyse_values(engine, hints, values)
+    test = SHAPES[shape] if shape is not None else None
+    return [(r, value_facts(v, test)) for v, r in zip(values, results, strict=True)]
+
+
+def value_facts(value: str, shape: Callable[[str], bool] | None) -> ValueFacts:
+    """The per-value statistics a column profile accumulates."""
+    return (
+        shape is not None and shape(value),
+        is_uuid(value),
+        signature(value),
+        len(value),
+        word_count(value),
+        alpha_words(value),
+        value.isdigit(),
+    )
 
 
 def _result(value: str, findings: list[Finding]) -> ValueResult:
@@ -136,6 +174,12 @@ def _result(value: str, findings: list[Finding]) -> ValueResult:
     return (cover.entity, cover.score, entities)
 
 
+def column_shape(name: str) -> str | None:
+    """The value shape of the column-name rule for ``name``, if one applies."""
+    rule = match_rule(name_tokens(name))
+    return rule.shape if rule is not None else None
+
+
 # -- the pool ---------------------------------------------------------------------------------
 
 _WORKER: list[Engine] = []
@@ -145,23 +189,81 @@ def _init(engine: Engine) -> None:
     _WORKER[:] = [engine]
 
 
-def _job(hints: tuple[str, ...], values: list[str]) -> list[ValueResult]:
-    return analyse_values(_WORKER[0], hints, values)
+def _job(hints: tuple[str, ...], shape: str | None, values: list[str]) -> list[Analysed]:
+    return analyse(_WORKER[0], hints, shape, values)
+
+
+def _ready() -> bool:
+    return bool(_WORKER)
+
+
+@dataclass(slots=True)
+class _Part:
+    """Values of one column sent for analysis: where they go in the column's results."""
+
+    column: int
+    positions: list[int]
+    values: list[str]
+    future: Future[list[Analysed]] | None = None
+    done: list[Analysed] | None = None
+
+
+class Pending:
+    """Analysis submitted for one batch's columns; :meth:`wait` fills their results."""
+
+    def __init__(
+        self,
+        columns: Sequence[ColumnBatch],
+        known: list[list[Analysed | None]],
+        parts: list[_Part],
+        memos: list[dict[str, Analysed] | None],
+        unique: set[int],
+    ) -> None:
+        self.columns = columns
+        self._unique = unique
+        self._known = known
+        self._parts = parts
+        self._memos = memos
+
+    def wait(self) -> Sequence[ColumnBatch]:
+        for col, memo in zip(self.columns, self._memos, strict=True):
+            if memo is not None and len(col.values) > MEMO_DISTINCT * col.rows:
+                memo.clear()  # mostly unique: stop remembering this column's values
+                self._unique.add(id(memo))
+        for part in self._parts:
+            got = part.done if part.done is not None else part.future.result()  # type: ignore[union-attr]
+            slots = self._known[part.column]
+            memo = self._memos[part.column]
+            keep = memo is not None and id(memo) not in self._unique
+            for pos, value, item in zip(part.positions, part.values, got, strict=True):
+                slots[pos] = item
+                if keep and len(memo) < MEMO_VALUES:  # type: ignore[arg-type]
+                    memo[value] = item  # type: ignore[index]
+        for col, slots in zip(self.columns, self._known, strict=True):
+            col.results = [item[0] for item in slots]  # type: ignore[index]
+            col.facts = [item[1] for item in slots]  # type: ignore[index]
+        self._parts = []
+        return self.columns
 
 
 class Analyser:
-    """Runs :func:`analyse_values` for many columns, in a process pool when the work is big."""
+    """Runs :func:`analyse` for many columns, in one process pool for the whole scan when the
+    work is big; remembers the analysis of values already seen, per column."""
 
     PARALLEL_MIN = 4000
-    """Fewer distinct values than this are detected in-process (a pool costs ~1 s to start)."""
-    CHUNK = 1000
+    """Fewer new distinct values than this are analysed in-process (a pool costs ~1 s to
+    start)."""
+    CHUNK = 2000
 
     def __init__(self, engine: Engine, workers: int | None = None) -> None:
         self.engine = engine
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
-        self._pool: Executor | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._memo: dict[tuple[tuple[str, ...], str | None], dict[str, Analysed]] = {}
+        self._unique: set[int] = set()
+        """Memos (by id) of mostly-unique columns: nothing more is remembered in them."""
 
-    def _executor(self) -> Executor:
+    def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             import multiprocessing
 
@@ -171,30 +273,57 @@ class Analyser:
             )
         return self._pool
 
+    def warm(self) -> None:
+        """Start the worker pool now (in the background) when more than one worker is asked
+        for: a big input is worth it, and its start overlaps with reading the input."""
+        if self.workers > 1:
+            self._executor().submit(_ready)
+
     def run(self, columns: Sequence[ColumnBatch]) -> None:
-        """Fill ``results`` of every column."""
-        total = sum(len(c.values) for c in columns)
+        """Fill ``results`` and ``facts`` of every column."""
+        self.submit(columns).wait()
+
+    def submit(self, columns: Sequence[ColumnBatch]) -> Pending:
+        """Start the analysis of the columns' values; values seen before come from the memo."""
+        known: list[list[Analysed | None]] = []
+        todo: list[tuple[int, list[int], list[str]]] = []
+        memos: list[dict[str, Analysed] | None] = []
+        keys: list[tuple[tuple[str, ...], str | None]] = []
+        for ci, col in enumerate(columns):
+            key = (hints_for(col.name), column_shape(col.name))
+            keys.append(key)
+            memo = self._memo.setdefault(key, {})
+            slots: list[Analysed | None] = (
+                [memo.get(v) for v in col.values] if memo else [None] * len(col.values)
+            )
+            positions = [i for i, item in enumerate(slots) if item is None]
+            known.append(slots)
+            memos.append(memo)
+            if positions:
+                todo.append((ci, positions, [col.values[i] for i in positions]))
+        total = sum(len(t[2]) for t in todo)
+        parts: list[_Part] = []
         if self.workers <= 1 or total < self.PARALLEL_MIN:
-            for col in columns:
-                col.results = analyse_values(self.engine, hints_for(col.name), col.values)
-            return
+            for ci, positions, values in todo:
+                hints, shape = keys[ci]
+                done = analyse(self.engine, hints, shape, values)
+                parts.append(_Part(ci, positions, values, done=done))
+            return Pending(columns, known, parts, memos, self._unique)
         pool = self._executor()
-        futures = []
-        for ci, col in enumerate(columns):
-            hints = hints_for(col.name)
-            for start in range(0, len(col.values), self.CHUNK):
-                chunk = col.values[start : start + self.CHUNK]
-                futures.append((ci, pool.submit(_job, hints, chunk)))
-        parts: dict[int, list[ValueResult]] = {i: [] for i in range(len(columns))}
-        for ci, fut in futures:
-            parts[ci].extend(fut.result())
-        for ci, col in enumerate(columns):
-            col.results = parts[ci]
+        for ci, positions, values in todo:
+            hints, shape = keys[ci]
+            for start in range(0, len(values), self.CHUNK):
+                chunk = values[start : start + self.CHUNK]
+                fut = pool.submit(_job, hints, shape, chunk)
+                parts.append(_Part(ci, positions[start : start + self.CHUNK], chunk, fut))
+        return Pending(columns, known, parts, memos, self._unique)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        self._memo.clear()
+        self._unique.clear()
 
     def __enter__(self) -> Analyser:
         return self

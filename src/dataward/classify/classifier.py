@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any, Literal
@@ -11,7 +12,7 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataward.classify.analysis import Analyser, ColumnBatch, encode
+from dataward.classify.analysis import Analyser, ColumnBatch, Pending, encode
 from dataward.classify.dataset import DatasetClassification, RecordStats, derive_tags, record_counts
 from dataward.classify.profile import ColumnProfile, ColumnStats, is_sensitive
 from dataward.detect.engine import Engine
@@ -67,8 +68,11 @@ class BatchClassifier:
         *,
         decide_after: int = DEFAULT_SAMPLE,
         ner: Any | None = None,
+        lookahead: int = 1,
     ) -> None:
         self.analyser = analyser
+        self.lookahead = lookahead
+        self._inflight: deque[tuple[Pending, int]] = deque()
         self.key = key
         self.decide_after = decide_after
         self.ner = ner
@@ -82,8 +86,20 @@ class BatchClassifier:
         self._ner_values: dict[str, list[str]] = {}
 
     def add(self, batch: pa.RecordBatch | pa.Table) -> None:
+        """Start analysing a batch; up to ``lookahead`` batches stay in flight while earlier
+        ones are folded into the statistics."""
         cols = [encode(name, batch.column(i)) for i, name in enumerate(batch.schema.names)]
-        self.analyser.run(cols)
+        self._inflight.append((self.analyser.submit(cols), batch.num_rows))
+        while len(self._inflight) > self.lookahead:
+            self._complete(*self._inflight.popleft())
+
+    def drain(self) -> None:
+        """Fold every batch still in flight."""
+        while self._inflight:
+            self._complete(*self._inflight.popleft())
+
+    def _complete(self, pending: Pending, num_rows: int) -> None:
+        cols = list(pending.wait())
         for col in cols:
             stats = self.stats.get(col.name)
             if stats is None:
@@ -92,10 +108,10 @@ class BatchClassifier:
             keep = self._ner_values.setdefault(col.name, [])
             if self.ner is not None and len(keep) < _NER_VALUES:
                 keep.extend(col.values[: _NER_VALUES - len(keep)])
-        self.rows += batch.num_rows
+        self.rows += num_rows
         if self._decided is None:
-            self._pending.append((cols, batch.num_rows))
-            self._pending_rows += batch.num_rows
+            self._pending.append((cols, num_rows))
+            self._pending_rows += num_rows
             if self._pending_rows >= self.decide_after:
                 self._flush()
         else:
@@ -145,6 +161,7 @@ class BatchClassifier:
     def result(
         self, path: str, fmt: str, *, total_rows: int | None = None, sampled: bool = False
     ) -> DatasetClassification:
+        self.drain()
         if self._decided is None:
             self._flush()
         profiles = self._profiles()

@@ -23,9 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dataward.classify.analysis import ColumnBatch
+from dataward.classify.analysis import ColumnBatch, value_facts
 from dataward.classify.names import NameRule, match_rule, name_tokens
-from dataward.classify.shapes import SHAPES, alpha_words, is_uuid, signature, word_count
+from dataward.classify.shapes import SHAPES
 from dataward.redaction import preview
 from dataward.taxonomy import taxonomy
 
@@ -139,29 +139,40 @@ class ColumnStats:
     def add(self, batch: ColumnBatch) -> None:
         self.rows += batch.rows
         self.nulls += batch.nulls
-        for value, count, (entity, score, found) in zip(
-            batch.values, batch.counts, batch.results, strict=True
-        ):
+        facts = batch.facts
+        if len(facts) != len(batch.values):
+            facts = [value_facts(v, self._shape) for v in batch.values]
+        cover, cover_score, found = self.cover, self.cover_score, self.found
+        signatures, lengths, distinct = self.signatures, self.lengths, self.distinct
+        for value, count, (entity, score, names), (
+            shape_ok,
+            uuid,
+            sig,
+            length,
+            words,
+            alpha,
+            digit,
+        ) in zip(batch.values, batch.counts, batch.results, facts, strict=True):
             if entity is not None:
-                self.cover[entity] += count
-                self.cover_score[entity] += score * count  # type: ignore[assignment]
-            for name, _score in found:
-                self.found[name] += count
-            if self._shape is not None and self._shape(value):
+                cover[entity] += count
+                cover_score[entity] += score * count  # type: ignore[assignment]
+            for name, _score in names:
+                found[name] += count
+            if shape_ok:
                 self.shape_ok += count
-            if is_uuid(value):
+            if uuid:
                 self.uuid += count
-            if len(self.signatures) < 64 or value in self.signatures:
-                self.signatures[signature(value)] += count
-            self.lengths[len(value)] += count
-            self.words += word_count(value) * count
-            self.alpha_words += alpha_words(value) * count
-            self.chars += len(value) * count
-            if value.isdigit():
+            if len(signatures) < 64 or value in signatures:
+                signatures[sig] += count
+            lengths[length] += count
+            self.words += words * count
+            self.alpha_words += alpha * count
+            self.chars += length * count
+            if digit:
                 self.integers += count
             if not self.saturated:
-                self.distinct.add(hash(value))
-                if len(self.distinct) >= _DISTINCT_CAP:
+                distinct.add(hash(value))
+                if len(distinct) >= _DISTINCT_CAP:
                     self.saturated = True
             if len(self.examples) < _EXAMPLES and value not in self.examples:
                 self.examples.append(value)

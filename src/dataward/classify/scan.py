@@ -23,6 +23,9 @@ from dataward.sources import discover
 
 log = logging.getLogger(__name__)
 
+WARM_BYTES = 1_000_000
+"""Files at least this big start the worker pool before their first batch is analysed."""
+
 
 @dataclass(frozen=True, slots=True)
 class ScanResult:
@@ -170,6 +173,8 @@ def _scan(
                         unchanged_tags[uri] = catalog.dataset(previous.dataset_path)["tags"]
                     continue
                 change = "new" if previous is None else "changed"
+                if (item.size_bytes or 0) >= WARM_BYTES:
+                    analyser.warm()  # the workers start while the file is read
                 result = classify_batches(
                     item.batches(),
                     path=uri,

@@ -14,13 +14,14 @@ import hashlib
 import logging
 import os
 import re
+import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from dataward.detect.base import Detector, PatternDetector
-from dataward.detect.context import match_words, tokens, words_for
+from dataward.detect.context import _matcher, tokens, words_for
 from dataward.detect.language import detect_language
 from dataward.detect.model import Explanation, Finding, Pattern
 from dataward.errors import DetectorError
@@ -78,6 +79,14 @@ class _Compiled:
     uses_context: bool
 
 
+_ContextSet = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
+"""A detector's context words, negative words and entity-promoting words for one language."""
+
+_ContextHit = tuple[tuple[str, ...], tuple[str, ...], tuple[str, tuple[str, ...]] | None]
+"""Context words, negative words and the first promotion found around one match."""
+_CONTEXT_MEMO = 20_000
+"""Windows remembered by :meth:`Engine._context` before the memo starts over."""
+
 LONG_TEXT = 8192
 """Values longer than this use RE2 for spans (linear time); shorter ones Python ``re``, whose
 per-call overhead is lower. Patterns have no nested quantifiers that backtrack badly on short
@@ -124,6 +133,8 @@ class _HyperscanPrefilter:
             _store_cached(patterns, self.serialize())
         self._scratch = _hs.Scratch(self.db)
         self.db.scratch = self._scratch
+        # Hyperscan scratch space serves one scan at a time: each thread gets its own
+        self._local = threading.local()
 
     def _compile(self, patterns: Sequence[Pattern]) -> Any:
         assert _hs is not None
@@ -163,10 +174,14 @@ class _HyperscanPrefilter:
 
     def hits(self, text: str) -> list[int]:
         found: list[int] = []
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._scratch.clone()
         self.db.scan(
             text.encode("utf-8", "surrogatepass"),
             match_event_handler=_on_match,
             context=found,
+            scratch=scratch,
         )
         if self.always:
             found.extend(self.always)
@@ -370,6 +385,9 @@ class Engine:
             self._prefilter = None
         self._all_ids = list(range(len(self._compiled)))
         self._secondary = frozenset(d.name for d in self._others)
+        self._model_lock = threading.Lock()
+        self._words: dict[tuple[int, str | None], _ContextSet] = {}
+        self._hits: dict[tuple[int, str | None, str, frozenset[str]], _ContextHit] = {}
 
     # -- construction -------------------------------------------------------------------------
 
@@ -465,19 +483,46 @@ class Engine:
         threshold = self.threshold if threshold is None else threshold
         if not text:
             return []
+        hint_tokens = frozenset(t for h in hints for t in tokens(h))
+        return self._detect(text, threshold, language, hint_tokens, explain)
+
+    def detect_many(
+        self,
+        texts: Iterable[str | None],
+        *,
+        threshold: float | None = None,
+        language: str | None = None,
+        hints: Sequence[str] = (),
+    ) -> list[list[Finding]]:
+        """``[detect(t, hints=hints, ...) for t in texts]`` in-process, with the hint words read
+        once (``None`` or empty: no findings). A value the prefilter does not hit costs one scan."""
+        threshold = self.threshold if threshold is None else threshold
+        hint_tokens = frozenset(t for h in hints for t in tokens(h))
+        return [
+            self._detect(t, threshold, language, hint_tokens, False) if t else [] for t in texts
+        ]
+
+    def _detect(
+        self,
+        text: str,
+        threshold: float,
+        language: str | None,
+        hint_tokens: frozenset[str],
+        explain: bool,
+    ) -> list[Finding]:
         ids = self._prefilter.hits(text) if self._prefilter is not None else self._all_ids
         candidates: list[Finding] = []
         lang_state: list[str | None] = []
-        hint_tokens = frozenset(t for h in hints for t in tokens(h))
         for pid in ids:
             c = self._compiled[pid]
             self._extract(c, text, candidates, lang_state, hint_tokens, explain, language)
         n = len(text)
         for det in self._others:
+            # models keep state between calls (a tagger's current sequence): one thread at a time
+            with self._model_lock:
+                found = list(det.detect(text, language))
             # a model's span glued into an identifier (AWS in AWS_ACCESS_KEY_ID) is not a name
-            candidates.extend(
-                f for f in det.detect(text, language) if not _glued(text, f.start, f.end, n)
-            )
+            candidates.extend(f for f in found if not _glued(text, f.start, f.end, n))
         candidates = [f for f in candidates if f.score >= threshold]
         if self.entities is not None:
             candidates = [f for f in candidates if f.entity in self.entities]
@@ -522,21 +567,17 @@ class Engine:
                     lang = lang_state[0]
                 before, after = _window(text, start, end, det.window_before, det.window_after)
                 phrase = f"{before} {after}".lower()
-                window = set(tokens(phrase)) | hint_tokens
-                found = match_words(window, phrase, words_for(det.context, lang))
+                found, negative, promotion = self._context(c, lang, phrase, hint_tokens)
                 if found:
                     delta += det.context_boost
-                negative = match_words(window, phrase, words_for(det.negative_context, lang))
                 if negative:
                     delta -= det.negative_penalty
                     notes.append("negative context: " + ", ".join(negative))
-                for promoted, words in det.context_entities.items():
-                    hit = match_words(window, phrase, words_for(words, lang))
-                    if hit:
-                        entity = promoted
-                        notes.append(f"promoted to {promoted} by: {', '.join(hit)}")
-                        found = found + hit
-                        break
+                if promotion is not None:
+                    promoted, hit = promotion
+                    entity = promoted
+                    notes.append(f"promoted to {promoted} by: {', '.join(hit)}")
+                    found = found + hit
                 score = min(1.0, max(0.0, score + delta))
             explanation = None
             if explain:
@@ -551,6 +592,47 @@ class Engine:
                     notes=tuple(notes),
                 )
             out.append(Finding(entity, start, end, score, det.name, explanation))
+
+    def _context(
+        self, c: _Compiled, lang: str | None, phrase: str, hint_tokens: frozenset[str]
+    ) -> _ContextHit:
+        """The context words, negative words and the first promotion (entity, words) found
+        around a match. Remembered per pattern, language, window and hints: the window of a whole
+        cell is empty, so a column of structured values computes it once."""
+        key = (c.index, lang, phrase, hint_tokens)
+        got = self._hits.get(key)
+        if got is not None:
+            return got
+        window = set(tokens(phrase)) | hint_tokens
+        positive, negatives, promotions = self._context_words(c, lang)
+        found = _match(window, phrase, positive)
+        negative = _match(window, phrase, negatives)
+        promotion: tuple[str, tuple[str, ...]] | None = None
+        for promoted, words in promotions:
+            hit = _match(window, phrase, words)
+            if hit:
+                promotion = (promoted, hit)
+                break
+        got = (found, negative, promotion)
+        if len(self._hits) >= _CONTEXT_MEMO:
+            self._hits.clear()
+        self._hits[key] = got
+        return got
+
+    def _context_words(self, c: _Compiled, lang: str | None) -> _ContextSet:
+        """The context, negative and promoting words of a pattern's detector for ``lang``,
+        computed once per pattern and language."""
+        key = (c.index, lang)
+        got = self._words.get(key)
+        if got is None:
+            det = c.detector
+            got = (
+                words_for(det.context, lang),
+                words_for(det.negative_context, lang),
+                tuple((p, words_for(w, lang)) for p, w in det.context_entities.items()),
+            )
+            self._words[key] = got
+        return got
 
     def detect_batch(
         self,
@@ -642,6 +724,26 @@ def _chunks(items: Iterable[str | None], size: int) -> Iterator[list[str | None]
 def _prepend(first: list[list[str | None]], rest: Iterator[list[str | None]]) -> Iterator[Any]:
     yield from first
     yield from rest
+
+
+def _match(window: Collection[str], phrase_text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`~dataward.detect.context.match_words`, the same result in the same order, with the
+    prefix loop cut once the prefix lengths (ascending) reach the token's length."""
+    if not words:
+        return ()
+    exact, prefixes, lengths, phrases = _matcher(words)
+    found: list[str] = []
+    for tok in window:
+        if tok in exact:
+            found.append(tok)
+        size = len(tok)
+        for n in lengths:
+            if n >= size:
+                break
+            if tok[:n] in prefixes:
+                found.append(tok[:n])
+    found.extend(p for p in phrases if p in phrase_text)
+    return tuple(dict.fromkeys(found))
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z])")

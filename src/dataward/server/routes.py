@@ -117,7 +117,7 @@ def mount(app: FastAPI) -> None:
         from dataward.catalog.catalog import CatalogError
 
         try:
-            return Catalog(store).dataset(int(key) if key.isdigit() else key)
+            return Catalog(store).dataset(key)
         except CatalogError as exc:
             raise HTTPException(404, str(exc)) from None
 
