@@ -24,42 +24,20 @@ from dataward.detect.base import Detector, PatternDetector
 from dataward.detect.context import _matcher, tokens, words_for
 from dataward.detect.language import detect_language
 from dataward.detect.model import Explanation, Finding, Pattern
+from dataward.detect.prefilter import (
+    _HyperscanPrefilter,
+    _re2,
+    _re2_options,
+    _Re2SetPrefilter,
+)
+from dataward.detect.prefilter import (
+    available_backends as available_backends,
+)
 from dataward.errors import DetectorError
 
 log = logging.getLogger(__name__)
 
 Backend = Literal["auto", "hyperscan", "re2", "re"]
-
-
-def _optional(module: str) -> Any:
-    """The module if it is installed here, else ``None`` (availability depends on the platform)."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
-
-
-_hs: Any = _optional("hyperscan")
-_re2: Any = _optional("re2")
-
-
-def _re2_options() -> Any:
-    options = _re2.Options()
-    options.log_errors = False  # a pattern RE2 refuses falls back quietly; never print to stderr
-    return options
-
-
-def available_backends() -> list[str]:
-    """Backends usable here, fastest first."""
-    out = []
-    if _hs is not None:
-        out.append("hyperscan")
-    if _re2 is not None:
-        out.append("re2")
-    out.append("re")
-    return out
 
 
 class _Regex(Protocol):
@@ -108,225 +86,6 @@ def _span_regex(pattern: Pattern, use_re2: bool) -> _Regex:
         raise DetectorError(
             f"pattern {pattern.name!r} does not compile: {exc}", pattern=pattern.name
         ) from None
-
-
-class _HyperscanPrefilter:
-    """Which patterns hit a value, by one Hyperscan scan.
-
-    The database is compiled from a superset form of each pattern (large counted repetitions
-    loosened, see :func:`loosen_repeats`), which compiles fast and never misses a match; the span
-    regex confirms every hit. Compiled databases are cached on disk under ``DATAWARD_HOME``.
-    """
-
-    def __init__(
-        self, patterns: Sequence[Pattern], serialized: tuple[bytes, list[int]] | None = None
-    ) -> None:
-        assert _hs is not None
-        self.always: list[int] = []
-        if serialized is None:
-            serialized = _load_cached(patterns)
-        if serialized is not None:
-            self.db = _hs.loadb(serialized[0], _hs.HS_MODE_BLOCK)
-            self.always = list(serialized[1])
-        else:
-            self.db = self._compile(patterns)
-            _store_cached(patterns, self.serialize())
-        self._scratch = _hs.Scratch(self.db)
-        self.db.scratch = self._scratch
-        # Hyperscan scratch space serves one scan at a time: each thread gets its own
-        self._local = threading.local()
-
-    def _compile(self, patterns: Sequence[Pattern]) -> Any:
-        assert _hs is not None
-        base = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8
-        exprs = [loosen_repeats(p.regex).encode("utf-8") for p in patterns]
-        flags = [base | (_hs.HS_FLAG_CASELESS if p.ignore_case else 0) for p in patterns]
-        ids = list(range(len(patterns)))
-        db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-        if not exprs:
-            return db
-        try:
-            db.compile(expressions=exprs, ids=ids, flags=flags)
-            return db
-        except _hs.error:
-            log.debug("Hyperscan refused the pattern set; checking patterns one by one")
-        keep_e, keep_i, keep_f = [], [], []
-        for i, (expr, f) in enumerate(zip(exprs, flags, strict=True)):
-            if not _hs_compiles(expr, f):
-                if _hs_compiles(expr, f | _hs.HS_FLAG_PREFILTER):
-                    f |= _hs.HS_FLAG_PREFILTER
-                else:
-                    log.debug(
-                        "pattern %s: Hyperscan cannot prefilter it; always run", patterns[i].name
-                    )
-                    self.always.append(i)
-                    continue
-            keep_e.append(expr)
-            keep_i.append(i)
-            keep_f.append(f)
-        if keep_e:
-            db.compile(expressions=keep_e, ids=keep_i, flags=keep_f)
-        return db
-
-    def serialize(self) -> tuple[bytes, list[int]]:
-        assert _hs is not None
-        return _hs.dumpb(self.db), self.always
-
-    def hits(self, text: str) -> list[int]:
-        found: list[int] = []
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = self._scratch.clone()
-        self.db.scan(
-            text.encode("utf-8", "surrogatepass"),
-            match_event_handler=_on_match,
-            context=found,
-            scratch=scratch,
-        )
-        if self.always:
-            found.extend(self.always)
-        found.sort()
-        return found
-
-
-def _on_match(pid: int, start: int, end: int, flags: int, context: Any) -> None:
-    context.append(pid)
-
-
-_REPEAT_LIMIT = 24
-
-
-def loosen_repeats(regex: str, limit: int = _REPEAT_LIMIT) -> str:
-    """A superset of ``regex`` for prefiltering: ``{n,m}`` with n or m above ``limit`` becomes
-    ``{min(n, limit),}``. Every string the original matches, the result matches too.
-
-    >>> loosen_repeats(r"xox[bp]-[A-Za-z0-9]{100,300}")
-    'xox[bp]-[A-Za-z0-9]{24,}'
-    """
-    out: list[str] = []
-    i, n = 0, len(regex)
-    in_class = False
-    while i < n:
-        ch = regex[i]
-        if ch == "\\":
-            out.append(regex[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-            out.append(ch)
-            i += 1
-            continue
-        if ch == "[":
-            in_class = True
-            out.append(ch)
-            # a ']' right after '[' or '[^' is a literal
-            if regex[i + 1 : i + 2] == "^":
-                out.append("^")
-                i += 1
-            if regex[i + 1 : i + 2] == "]":
-                out.append("]")
-                i += 1
-            i += 1
-            continue
-        if ch == "{":
-            close = regex.find("}", i)
-            body = regex[i + 1 : close] if close != -1 else ""
-            lo, sep, hi = body.partition(",")
-            if lo.isdigit() and (not hi or hi.isdigit()):
-                low = int(lo)
-                high = int(hi) if hi else (None if sep else low)
-                if low > limit or (high is not None and high > limit):
-                    out.append(f"{{{min(low, limit)},}}")
-                    i = close + 1
-                    continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def _cache_path(patterns: Sequence[Pattern]) -> Any:
-    from pathlib import Path
-
-    from dataward.settings import get_settings
-
-    h = hashlib.sha256(f"{getattr(_hs, '__version__', '?')}|{_REPEAT_LIMIT}".encode())
-    for p in patterns:
-        h.update(f"{p.regex}\0{p.ignore_case}\n".encode())
-    try:
-        folder = get_settings().cache
-    except Exception:  # settings problems surface elsewhere; the cache is optional
-        return None
-    return Path(folder) / f"hyperscan-{h.hexdigest()[:24]}.db"
-
-
-def _load_cached(patterns: Sequence[Pattern]) -> tuple[bytes, list[int]] | None:
-    import pickle
-
-    path = _cache_path(patterns)
-    if path is None or not path.exists():
-        return None
-    try:
-        data, always = pickle.loads(path.read_bytes())
-        return bytes(data), [int(x) for x in always]
-    except Exception:  # a corrupt cache is rebuilt
-        log.debug("ignoring unreadable Hyperscan cache %s", path)
-        return None
-
-
-def _store_cached(patterns: Sequence[Pattern], serialized: tuple[bytes, list[int]]) -> None:
-    import pickle
-
-    path = _cache_path(patterns)
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(serialized))
-        tmp.replace(path)
-    except OSError:  # read-only home: run without the cache
-        log.debug("cannot write the Hyperscan cache under %s", path.parent)
-
-
-_HS_COMPILE_CACHE: dict[tuple[bytes, int], bool] = {}
-
-
-def _hs_compiles(expr: bytes, flags: int) -> bool:
-    assert _hs is not None
-    key = (expr, flags)
-    if key not in _HS_COMPILE_CACHE:
-        try:
-            _hs.Database(mode=_hs.HS_MODE_BLOCK).compile(expressions=[expr], ids=[0], flags=[flags])
-            _HS_COMPILE_CACHE[key] = True
-        except _hs.error:
-            _HS_COMPILE_CACHE[key] = False
-    return _HS_COMPILE_CACHE[key]
-
-
-class _Re2SetPrefilter:
-    """Which patterns hit a value, by one RE2 ``Set`` match (when Hyperscan is missing)."""
-
-    def __init__(self, patterns: Sequence[Pattern]) -> None:
-        assert _re2 is not None
-        self.set = _re2.Set.SearchSet(_re2_options())
-        self.ids: list[int] = []
-        self.always: list[int] = []
-        for i, p in enumerate(patterns):
-            source = f"(?i){p.regex}" if p.ignore_case else p.regex
-            try:
-                self.set.Add(source)
-                self.ids.append(i)
-            except Exception:  # RE2 lacks the construct: run it every time
-                self.always.append(i)
-        self.set.Compile()
-
-    def hits(self, text: str) -> list[int]:
-        found = [self.ids[j] for j in self.set.Match(text) or ()]
-        found.extend(self.always)
-        found.sort()
-        return found
 
 
 class Engine:
