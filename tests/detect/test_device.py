@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dataward.detect import Engine, Finding
-from dataward.detect.detectors.device import ImeiDetector, MeidDetector, luhn_ok
+from dataward.detect.detectors.device import ImeiDetector, MeidDetector
+from dataward.detect.validators import luhn_ok
 
 BACKENDS = ("hyperscan", "re")
 _ENGINES: dict[str, Engine] = {}

@@ -40,8 +40,11 @@ def match_words(window: Iterable[str], phrase_text: str, words: tuple[str, ...])
     for tok in window:
         if tok in exact:
             found.append(tok)
-        for n in lengths:
-            if len(tok) > n and tok[:n] in prefixes:
+        size = len(tok)
+        for n in lengths:  # ascending: stop once a prefix would be the whole token
+            if n >= size:
+                break
+            if tok[:n] in prefixes:
                 found.append(tok[:n])
     found.extend(p for p in phrases if p in phrase_text)
     return tuple(dict.fromkeys(found))

@@ -61,9 +61,11 @@ def _register_builtin_validators() -> None:
     if _builtins_registered:
         return
     _builtins_registered = True
-    from stdnum import iban, luhn
+    from stdnum import iban
 
-    validators.add("luhn", lambda v: luhn.is_valid(re.sub(r"[^0-9]", "", v)))
+    from dataward.detect.validators import luhn_ok
+
+    validators.add("luhn", lambda v: luhn_ok(re.sub(r"[^0-9]", "", v)))
     validators.add("iban", iban.is_valid)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from dataward.detect.base import Detector, PatternDetector
-from dataward.detect.context import _matcher, tokens, words_for
+from dataward.detect.context import match_words, tokens, words_for
 from dataward.detect.language import detect_language
 from dataward.detect.model import Explanation, Finding, Pattern
 from dataward.detect.prefilter import (
@@ -364,11 +364,11 @@ class Engine:
             return got
         window = set(tokens(phrase)) | hint_tokens
         positive, negatives, promotions = self._context_words(c, lang)
-        found = _match(window, phrase, positive)
-        negative = _match(window, phrase, negatives)
+        found = match_words(window, phrase, positive)
+        negative = match_words(window, phrase, negatives)
         promotion: tuple[str, tuple[str, ...]] | None = None
         for promoted, words in promotions:
-            hit = _match(window, phrase, words)
+            hit = match_words(window, phrase, words)
             if hit:
                 promotion = (promoted, hit)
                 break
@@ -483,26 +483,6 @@ def _chunks(items: Iterable[str | None], size: int) -> Iterator[list[str | None]
 def _prepend(first: list[list[str | None]], rest: Iterator[list[str | None]]) -> Iterator[Any]:
     yield from first
     yield from rest
-
-
-def _match(window: Collection[str], phrase_text: str, words: tuple[str, ...]) -> tuple[str, ...]:
-    """:func:`~dataward.detect.context.match_words`, the same result in the same order, with the
-    prefix loop cut once the prefix lengths (ascending) reach the token's length."""
-    if not words:
-        return ()
-    exact, prefixes, lengths, phrases = _matcher(words)
-    found: list[str] = []
-    for tok in window:
-        if tok in exact:
-            found.append(tok)
-        size = len(tok)
-        for n in lengths:
-            if n >= size:
-                break
-            if tok[:n] in prefixes:
-                found.append(tok[:n])
-    found.extend(p for p in phrases if p in phrase_text)
-    return tuple(dict.fromkeys(found))
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z])")

@@ -10,20 +10,11 @@ from __future__ import annotations
 from dataward.detect.base import PatternDetector
 from dataward.detect.model import Pattern
 from dataward.detect.registry import register
+from dataward.detect.validators import luhn_ok
 
 # GSMA reporting body identifiers (first two digits of the TAC) seen in issued IMEIs
 _RBI = frozenset({"01", "10", "30", "33", "35", "44", "45", "49", "50", "51", "52", "53", "54", "86", "91", "98", "99"})  # fmt: skip
 _SEP = "[- .]"
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
 
 
 @register("imei")

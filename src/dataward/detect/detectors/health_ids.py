@@ -12,6 +12,7 @@ import re
 from dataward.detect.base import PatternDetector
 from dataward.detect.model import Pattern
 from dataward.detect.registry import register
+from dataward.detect.validators import luhn_ok
 
 _NEGATIVE_NUMBER_WORDS = {
     "en": (
@@ -45,19 +46,9 @@ def _digits(value: str) -> str:
     return "".join(c for c in value if c.isdigit())
 
 
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
 def npi_ok(digits: str) -> bool:
     """Whether ten digits form a valid NPI: Luhn over the ISO prefix 80840 and the number."""
-    return len(digits) == 10 and digits[0] in "12" and _luhn_ok("80840" + digits)
+    return len(digits) == 10 and digits[0] in "12" and luhn_ok("80840" + digits)
 
 
 @register("us-npi")
