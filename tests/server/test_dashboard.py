@@ -55,7 +55,13 @@ def _sign_in(driver: object, key: str) -> None:
     button = driver.find_element(By.CSS_SELECTOR, "button[type=submit]")  # type: ignore[attr-defined]
     driver.find_element(By.ID, "key").send_keys(key)  # type: ignore[attr-defined]
     button.click()
-    WebDriverWait(driver, 20).until(ec.staleness_of(button))
+    WebDriverWait(driver, 30).until(ec.staleness_of(button))
+    WebDriverWait(driver, 30).until(  # the next page, fully loaded (the dashboard may be slow)
+        lambda d: (
+            d.execute_script("return document.readyState") == "complete"
+            and d.find_elements(By.CSS_SELECTOR, "main")
+        )
+    )
 
 
 def _seed(live: Live, tmp_path: Path) -> None:
