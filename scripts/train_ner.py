@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gzip
 import json
 import os
@@ -37,7 +38,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from dataward.detect.ner.builtin import PARTICLES  # noqa: E402
-from dataward.detect.ner.features import Featurizer, Lexicon, tokenize  # noqa: E402
+from dataward.detect.ner.features import (  # noqa: E402
+    Featurizer,
+    Lexicon,
+    phrase_key,
+    tokenize,
+)
 
 MODEL_DIR = ROOT / "src" / "dataward" / "detect" / "ner" / "model"
 SEED = 20261127
@@ -372,8 +378,10 @@ class Gen:
             name = f"{first} {self._c(self.p.first)} {last}"
         elif style < 0.86:
             name = f"{first[0]}. {last}"
-        elif style < 0.91:
+        elif style < 0.88:
             name = f"{first} {last}-{self._c(self.p.last)}"
+        elif style < 0.91:
+            name = f"{last} {first}"  # family name first (Zhang Wei, Nguyễn An, Kovács Anna)
         elif style < 0.96:
             particle = r.choice(
                 ["van der", "de", "da", "von", "al", "bin", "del", "van", "di", "le"]
@@ -554,6 +562,17 @@ class Gen:
             pieces.extend(self.person() if r.random() < 0.6 else self.first())
         return pieces
 
+    def first_list(self) -> list[Piece]:
+        """Three to six given names in a row: Ana, Ben, Chidi, Dmitri and Eve."""
+        r = self.r
+        n = r.randint(3, 6)
+        pieces: list[Piece] = []
+        for i in range(n):
+            if i:
+                pieces.append((", " if i < n - 1 else r.choice([" and ", ", and ", " & "]), None))
+            pieces.extend(self.first())
+        return pieces
+
     def diagnosis(self) -> str:
         return self.r.choice(DIAGNOSES)
 
@@ -625,6 +644,7 @@ SLOTS: dict[str, Callable[[Gen], list[Piece] | str]] = {
     "JUNK": Gen.junk,
     "HOSP": Gen.hospital,
     "PLIST": Gen.person_list,
+    "FLIST": Gen.first_list,
     "DX": Gen.diagnosis,
     "ABBR": Gen.abbr,
     "SEX": Gen.sex,
@@ -811,6 +831,37 @@ TEMPLATES = [
     "{PER} wondered if {PER} would move to {PLACE}.",
     "Can {FIRST} visit {CITY} next {MONTH}?",
     "{FIRST} thinks {FIRST} should call {ORG}.",
+    # places named alone, at either end of a sentence; names as modifiers and in lists
+    "I come from {COUNTRY} originally.",
+    "We are based in {COUNTRY}",
+    "She emigrated from {COUNTRY}",
+    "{COUNTRY} was lovely this time of year.",
+    "{CITY} is where I grew up.",
+    "In {COUNTRY} the shops close early on {DATE}.",
+    "Prices in {COUNTRY} keep rising, says {PER}.",
+    "The train from {CITY} arrives at noon; the one from {COUNTRY} is late.",
+    "Greetings from {CITY}!",
+    "Currently in {CITY} for a workshop.",
+    "Our {WORD} trip: {CITY}, then {CITY}, then {COUNTRY}.",
+    "the flight landed in {CITY} after a stop in {COUNTRY}",
+    "Their kids are {FLIST}.",
+    "Invited: {FLIST}",
+    "{FLIST} all signed the card.",
+    "I still owe {FIRST} and {FIRST} dinner.",
+    "Here's {FIRST}'s address, as promised:\n{BLOCK}",
+    "{FIRST} gave {FIRST} her old address: {STREET}, {CITY}",
+    "I read the {LAST} biography last {MONTH}.",
+    "It reminds me of the {LAST} case.",
+    "Unlike {LAST}'s first album, this one is quiet.",
+    "a film by {PER}, starring {LAST} and {PER}",
+    "{PER}, our {JOB}, said the numbers were fine.",
+    '{FIRST} screamed at {FIRST}: "Get out!"',
+    "Ask for {TPER} at the front desk.",
+    "Could you change the name on my card to {TPER}?",
+    "This is {TPER} speaking.",
+    "{TPER} is a {AGE} year old {JOB} from {CITY}.",
+    "Values like {WORD} and {WORD} get capitalised in slogans.",
+    "Cheers to the {WORD} crew and {WORD} crew!",
     # sentences with no entity at all
     "{JUNK}.",
     "Re: {JUNK}",
@@ -1008,6 +1059,8 @@ TAILS = [
     ", {JUNK}",
     " with {PLIST}",
     " for {DX}",
+    " from {COUNTRY}",
+    " in {COUNTRY}",
 ]
 ENDS = [".", ".", ".", "!", "", "?", " :)", ".\n"]
 
@@ -1113,23 +1166,57 @@ def bio(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[str], list[s
 # -- lexicon -------------------------------------------------------------------------------------
 
 
-def build_lexicon(pools: Pools) -> dict[str, list[str]]:
-    """Gazetteers of lower-cased tokens from the training values and the hand lists."""
+def faker_names() -> tuple[set[str], set[str]]:
+    """Every first and last name in Faker's person providers of our locales (tens of thousands:
+    sampling ``first_name()`` a few hundred times per locale misses common names)."""
+    import importlib
+
+    first: set[str] = set()
+    last: set[str] = set()
+    for loc in LATIN_LOCALES + OTHER_LOCALES:
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        except ImportError:
+            continue
+        for attrs, into in (
+            (("first_names", "first_names_male", "first_names_female"), first),
+            (("last_names",), last),
+        ):
+            for attr in attrs:
+                values = getattr(provider, attr, ())
+                if isinstance(values, (list, tuple, dict)):
+                    into.update(v for v in values if isinstance(v, str) and v.strip())
+    return first, last
+
+
+PLACE_KINDS = {"city": "city", "country": "ctry", "region": "reg"}
+
+
+def build_lexicon(
+    pools: Pools, first: set[str] | None = None, last: set[str] | None = None
+) -> dict[str, object]:
+    """Gazetteers of lower-cased tokens and whole place names, from ``pools`` and the extra
+    name lists. The tokens of invented cities (``Port Megan``) leave out the name words they
+    were made of, so a first name is not a place word."""
     gaz: dict[str, set[str]] = {g: set() for g in ("fn", "ln", "city", "ctry", "reg", "st", "org")}
 
     def toks(value: str) -> list[str]:
         return [t.lower() for t, _, _ in tokenize(value) if any(c.isalpha() for c in t)]
 
-    for v in pools.first:
+    for v in [*pools.first, *(first or ())]:
         gaz["fn"].update(toks(v))
-    for v in pools.last:
+    for v in [*pools.last, *(last or ())]:
         gaz["ln"].update(toks(v))
-    for v in pools.city:
-        gaz["city"].update(toks(v))
-    for v in pools.country:
-        gaz["ctry"].update(toks(v))
-    for v in pools.region:
-        gaz["reg"].update(toks(v))
+    names = gaz["fn"] | gaz["ln"]
+    phrases: dict[str, set[str]] = {k: set() for k in PLACE_KINDS.values()}
+    for pool, kind in PLACE_KINDS.items():
+        for v in getattr(pools, pool):
+            words = toks(v)
+            phrases[kind].add(phrase_key(v))
+            for w in words:
+                if len(words) > 1 and w in names and v not in pools.reference:
+                    continue
+                gaz[kind].add(w)
     street_counts: Counter[str] = Counter()
     for v in pools.street:
         street_counts.update(toks(v))
@@ -1141,11 +1228,11 @@ def build_lexicon(pools: Pools) -> dict[str, list[str]]:
         w.rstrip(".") for w in STREET_WORDS
     }
     # a surname that recurs in company names (Nguyễn, Berg, Smith) is still no company word
-    names = gaz["fn"] | gaz["ln"] | {p.lower() for p in PARTICLES}
+    names |= {p.lower() for p in PARTICLES}
     gaz["org"] = {w for w, c in org_counts.items() if c >= 6 and w not in names} | {
         w.rstrip(".") for w in ORG_WORDS
     }
-    out = {k: sorted(v) for k, v in gaz.items()}
+    out: dict[str, object] = {k: sorted(v) for k, v in gaz.items()}
     out["ttl"] = sorted({t.lower().rstrip(".") for t in TITLES})
     out["sfx"] = sorted({w.rstrip(".") for w in ORG_WORDS})  # rules only, not a model feature
     out["cal"] = sorted(CALENDAR)
@@ -1154,9 +1241,23 @@ def build_lexicon(pools: Pools) -> dict[str, list[str]]:
         | {p.lower() for p in PRODUCTS}
         | {w.lower() for w in CLINIC_WORDS if w.isalpha() and len(w) > 1}
     )
-    return out
+    return {"gazetteers": out, "phrases": {k: sorted(v - {""}) for k, v in phrases.items()}}
 
 
+def lexicon_of(built: dict[str, object], freq: dict[str, int]) -> Lexicon:
+    gaz = built["gazetteers"]
+    phrases = built["phrases"]
+    assert isinstance(gaz, dict) and isinstance(phrases, dict)
+    kinds: dict[str, list[str]] = {}
+    for kind, keys in sorted(phrases.items()):
+        for key in keys:
+            kinds.setdefault(key, []).append(kind)
+    return Lexicon(
+        {k: frozenset(v) for k, v in gaz.items()}, freq, {k: tuple(v) for k, v in kinds.items()}
+    )
+
+
+@functools.cache
 def build_freq(limit: int = 60000) -> dict[str, int]:
     """Frequency band (rounded Zipf value, 1..7) of the most common English words."""
     from wordfreq import top_n_list, zipf_frequency
@@ -1168,11 +1269,11 @@ def build_freq(limit: int = 60000) -> dict[str, int]:
     return out
 
 
-def save_lexicon(out_dir: Path, gaz: dict[str, list[str]], freq: dict[str, int]) -> None:
+def save_lexicon(out_dir: Path, built: dict[str, object], freq: dict[str, int]) -> None:
     bands: dict[str, list[str]] = {}
     for w, b in freq.items():
         bands.setdefault(str(b), []).append(w)
-    payload = {"version": 1, "gazetteers": gaz, "freq_bands": bands}
+    payload = {"version": 2, **built, "freq_bands": bands}
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     with gzip.GzipFile(out_dir / "lexicon.json.gz", "wb", mtime=0) as fh:
         fh.write(data.encode())
@@ -1215,7 +1316,7 @@ def evaluate(
     return out
 
 
-_IDENTITY = ("w=", "p3=", "g=")
+_IDENTITY = ("w=", "p3=", "g=", "G=")
 DROPOUT_SHARE = {"PER": 1.0, "LOC": 0.8, "ADDR": 0.6, "ORG": 0.25, "O": 0.12}
 """Feature dropout rate per label, as a share of ``--dropout``: names and places must be found
 without the gazetteers; companies mostly by their suffixes and context (less dropout, so an
@@ -1259,10 +1360,13 @@ def main() -> None:
     train_pools, held_pools = pools.split()
     sizes = {k: len(getattr(pools, k)) for k in pools.__dataclass_fields__ if k != "reference"}
     print(f"values: {sizes} ({time.time() - t0:.0f}s)")
-    gaz = build_lexicon(train_pools)
+    first, last = faker_names()
     freq = build_freq()
-    lexicon = Lexicon({k: frozenset(v) for k, v in gaz.items()}, freq)
-    feat = Featurizer(lexicon)
+    # trained and shipped with every name and place we have; measured also with the training
+    # values alone, where the held-out names are words no gazetteer holds
+    shipped = build_lexicon(pools, first, last)
+    feat = Featurizer(lexicon_of(shipped, freq))
+    feat_unseen = Featurizer(lexicon_of(build_lexicon(train_pools), freq))
 
     trainer = pycrfsuite.Trainer(verbose=False)
     n_tok = 0
@@ -1288,7 +1392,7 @@ def main() -> None:
     model_path = args.out / "crf.bin"
     trainer.train(str(model_path))
     print(f"trained in {time.time() - t0:.0f}s; model {model_path.stat().st_size / 1e6:.2f} MB")
-    save_lexicon(args.out, gaz, freq)
+    save_lexicon(args.out, shipped, freq)
 
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model_path))
@@ -1299,6 +1403,7 @@ def main() -> None:
     ):
         data = [bio(t, s) for t, s in generate(pl, 3000, seed, tpl)]
         results[name] = evaluate(tagger, feat, data)
+        results[name + ", values no gazetteer holds"] = evaluate(tagger, feat_unseen, data)
         upper = [bio(t.upper(), s) for t, s in generate(pl, 3000, seed, tpl, recase=False)]
         results[name + ", all caps"] = evaluate(tagger, feat, upper)
     for name, res in results.items():

@@ -460,3 +460,52 @@ def test_script_and_vowel_features() -> None:
     assert "novowel" in feats[1]
     assert "sc=han" in feats[2]
     assert not any(f.startswith("sc=") or f == "novowel" for f in feats[3])
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("I'm originally from Hungary", ["Hungary"]),
+        ("In Israel the shops close early on Fridays.", ["Israel"]),
+        ("We spent a month in Trinidad and Tobago.", ["Trinidad and Tobago"]),
+        ("she grew up in bosnia and herzegovina", ["bosnia and herzegovina"]),
+    ],
+)
+def test_whole_place_names(text: str, places: list[str]) -> None:
+    for place in places:
+        assert ("LOCATION", place) in found(text)
+
+
+def test_whole_place_names_become_features() -> None:
+    from dataward.detect.ner.features import Featurizer, Lexicon
+
+    lexicon = Lexicon({}, {}, {"new zealand": ("ctry",), "york": ("city",)})
+    feats = Featurizer(lexicon).features(["to", "New", "Zealand", "and", "York"])
+    assert ["G=ctry" in f for f in feats] == [False, True, True, False, False]
+    assert "G=city" in feats[4]
+
+
+def test_lexicon_holds_common_given_names() -> None:
+    """Faker's whole name lists, not a sample of them: common names are known names."""
+    fn = BuiltinBackend().lexicon.gazetteers["fn"]
+    for name in ("megan", "nicholas", "brandi", "kyle", "ashley", "oluwaseun", "søren"):
+        assert name in fn
+
+
+def test_given_names_in_a_long_list() -> None:
+    text = "Our children are Megan, Nicholas, Brandi, Kyle and Ashley."
+    for name in ("Megan", "Nicholas", "Brandi", "Kyle", "Ashley"):
+        assert ("PERSON", name) in found(text)
+
+
+def test_address_started_in_a_sentence_runs_over_its_lines() -> None:
+    text = "The parcel went to 14 Birch Lane\n Apt. 3\n Springfield\n Canada 40211 last week."
+    assert ("STREET_ADDRESS", "14 Birch Lane\n Apt. 3\n Springfield\n Canada 40211") in found(text)
+
+
+def test_letter_block_keeps_town_and_country_as_places() -> None:
+    text = "Maria Lopez\n\n14 Birch Lane\n Apt. 3\n Springfield\n Canada 40211"
+    got = found(text)
+    assert ("PERSON", "Maria Lopez") in got
+    assert ("LOCATION", "Canada") in got
+    assert not any(e == "STREET_ADDRESS" and "Canada" in v for e, v in got)

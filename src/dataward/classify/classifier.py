@@ -83,7 +83,7 @@ class BatchClassifier:
         self._decided: dict[str, ColumnProfile] | None = None
         self._with_pii = 0
         self._with_high = 0
-        self._ner_values: dict[str, list[str]] = {}
+        self._ner_values: dict[str, dict[str, None]] = {}
 
     def add(self, batch: pa.RecordBatch | pa.Table) -> None:
         """Start analysing a batch; up to ``lookahead`` batches stay in flight while earlier
@@ -105,9 +105,13 @@ class BatchClassifier:
             if stats is None:
                 stats = self.stats[col.name] = ColumnStats(col.name, col.data_type)
             stats.add(col)
-            keep = self._ner_values.setdefault(col.name, [])
+            keep = self._ner_values.setdefault(col.name, {})
             if self.ner is not None and len(keep) < _NER_VALUES:
-                keep.extend(col.values[: _NER_VALUES - len(keep)])
+                # the first distinct values of the column, whatever its batch size
+                for value in col.values:
+                    keep.setdefault(value)
+                    if len(keep) >= _NER_VALUES:
+                        break
         self.rows += num_rows
         if self._decided is None:
             self._pending.append((cols, num_rows))
@@ -142,7 +146,7 @@ class BatchClassifier:
         return out
 
     def _ner_shares(self, name: str) -> dict[str, float]:
-        values = self._ner_values.get(name, [])
+        values = list(self._ner_values.get(name, {}))
         if not values or self.ner is None:
             return {}
         counts: dict[str, int] = {}

@@ -69,7 +69,11 @@ def load_lexicon(folder: Path) -> Lexicon:
         payload = json.loads(fh.read().decode("utf-8"))
     gaz = {k: frozenset(v) for k, v in payload["gazetteers"].items()}
     freq = {w: int(band) for band, words in payload["freq_bands"].items() for w in words}
-    return Lexicon(gaz, freq)
+    kinds: dict[str, list[str]] = {}
+    for kind, keys in sorted(payload.get("phrases", {}).items()):
+        for key in keys:
+            kinds.setdefault(key, []).append(kind)
+    return Lexicon(gaz, freq, {k: tuple(v) for k, v in kinds.items()})
 
 
 class _Loaded:
@@ -146,7 +150,7 @@ class BuiltinBackend:
         _after_titles(m, words, labels, mode)
         if all(lab == "O" for lab in labels):
             return []
-        out: list[Span] = []
+        found: list[tuple[int, int, str, float]] = []
         i, n = 0, len(labels)
         while i < n:
             lab = labels[i]
@@ -160,11 +164,95 @@ class BuiltinBackend:
             for a, b in _pieces(m, words, i, j, kind, mode):
                 score = sum(tagger.marginal(labels[k], k) for k in range(a, b)) / (b - a)
                 entity = ENTITY_OF[kind]
-                if kind == "ORG" and _person_like(m, words[a:b]):
+                if (kind == "ORG" and _person_like(m, words[a:b])) or (
+                    kind == "LOC" and _name_not_place(m, words[a:b])
+                ):
                     entity = "PERSON"
-                out.append((toks[a][1], toks[b - 1][2], entity, score))
+                elif kind == "ADDR" and a > 0 and _house_number(words[a - 1]):
+                    a -= 1  # "14 Birch Lane": the number the model left out
+                found.append((a, b, entity, score))
             i = j
-        return out
+        return [(toks[a][1], toks[b - 1][2], e, sc) for a, b, e, sc in _join_blocks(words, found)]
+
+
+def _join_blocks(
+    words: list[str], found: list[tuple[int, int, str, float]]
+) -> list[tuple[int, int, str, float]]:
+    """An address that starts after words on its line (``ship to 12 Oak St`` / ``Address: 12
+    Oak St``) runs on over the following lines while they hold only its parts (unit, town,
+    country, postcode): one ``STREET_ADDRESS`` from street to postcode. A letter-style block,
+    whose street opens its own line, keeps its town and country as places."""
+    out: list[tuple[int, int, str, float]] = []
+    k = 0
+    while k < len(found):
+        a, b, entity, score = found[k]
+        k += 1
+        if entity != "STREET_ADDRESS" or not _after_words(words, a):
+            out.append((a, b, entity, score))
+            continue
+        scores = [score]
+        while True:
+            line = _rest_of_line(words, b)
+            if line is None:
+                break
+            # the next line: every word in it must belong to the next findings
+            start, end = line
+            q = k
+            pos = start
+            while pos < end and not _wordy(words[pos]):
+                pos += 1
+            covered_to = pos
+            while q < len(found) and found[q][0] >= pos and found[q][0] < end:
+                gap = words[covered_to : found[q][0]]
+                if found[q][2] not in ("STREET_ADDRESS", "LOCATION") or any(
+                    _wordy(w) and not w.isdigit() and not (w.islower() and len(w) <= 3) for w in gap
+                ):
+                    break
+                covered_to = found[q][1]
+                scores.append(found[q][3])
+                q += 1
+            while covered_to < end and (
+                words[covered_to].isdigit() or not _wordy(words[covered_to])
+            ):
+                covered_to += 1  # a trailing postcode or punctuation
+            if q == k:
+                break
+            b = covered_to
+            k = q
+            if covered_to < end:
+                break  # the sentence goes on after the address on this line
+        while b > a and not _wordy(words[b - 1]):
+            b -= 1
+        out.append((a, b, entity, sum(scores) / len(scores)))
+    return out
+
+
+def _after_words(words: list[str], a: int) -> bool:
+    """Whether a word stands before token ``a`` on its line."""
+    k = a - 1
+    while k >= 0 and words[k] != "\n":
+        if _wordy(words[k]):
+            return True
+        k -= 1
+    return False
+
+
+def _rest_of_line(words: list[str], b: int) -> tuple[int, int] | None:
+    """When only punctuation or a postcode follows token ``b`` on its line: the token range of
+    the next non-empty line."""
+    k = b
+    while k < len(words) and words[k] != "\n":
+        if _wordy(words[k]) and not words[k].isdigit():
+            return None
+        k += 1
+    while k < len(words) and words[k] == "\n":
+        k += 1
+    if k >= len(words):
+        return None
+    end = k
+    while end < len(words) and words[end] != "\n":
+        end += 1
+    return k, end
 
 
 TITLES = frozenset(
@@ -322,6 +410,26 @@ def _person_like(m: _Loaded, words: list[str]) -> bool:
     return names[0] in first and all(
         w in first or w in last or freq.get(w, 0) == 0 for w in names[1:]
     )
+
+
+def _name_not_place(m: _Loaded, words: list[str]) -> bool:
+    """A "place" of two to five words that no place list holds whole, opening with a known
+    first name and closing with a known last name, all its words names or particles, is a
+    person (Ana de la Cruz; Santa Cruz stays a place)."""
+    low = [w.lower() for w in words]
+    if not 2 <= len(low) <= 5 or " ".join(low) in m.lexicon.phrases:
+        return False
+    gaz = m.lexicon.gazetteers
+    first, last = gaz.get("fn", ()), gaz.get("ln", ())
+    return (
+        low[0] in first
+        and low[-1] in last
+        and all(w in first or w in last or w in PARTICLES for w in low)
+    )
+
+
+def _house_number(tok: str) -> bool:
+    return tok.isdigit() and len(tok) <= 5
 
 
 def _phone_like(words: list[str]) -> bool:

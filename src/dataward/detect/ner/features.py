@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 TOKEN_RE = re.compile(
     r"https?://\S+|www\.\S+"  # URLs: one opaque token
@@ -28,6 +28,8 @@ TOKEN_RE = re.compile(
 GAZETTEERS = ("fn", "ln", "city", "ctry", "reg", "st", "org", "ttl", "cal", "med")
 """Gazetteer names: first names, last names, cities, countries, regions, street words, company
 words, personal titles, calendar words (months, weekdays), medical and product words."""
+MAX_PHRASE = 5
+"""Longest place name, in tokens, matched whole (``Saint Vincent and the Grenadines``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +37,17 @@ class Lexicon:
     """Gazetteers (lower-cased tokens) and word-frequency bands, loaded from the model folder."""
 
     gazetteers: Mapping[str, frozenset[str]]
+    """Single tokens: a token of any value of that kind (``g=`` features)."""
     freq: Mapping[str, int]
     """Zipf-like frequency band (1..7) of common words; absent words are rare."""
+    phrases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Whole place names (tokens lower-cased, joined by spaces) → their kinds (``city``,
+    ``ctry``, ``reg``): the tokens of the longest whole match get ``G=`` features."""
+
+
+def phrase_key(value: str) -> str:
+    """How a value is written in :attr:`Lexicon.phrases`: its tokens, lower-cased."""
+    return " ".join(t.lower() for t, _, _ in tokenize(value))
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
@@ -184,14 +195,39 @@ class Featurizer:
         self._cache[tok] = entry
         return entry
 
+    def _phrases(self, lows: list[str]) -> list[tuple[str, ...]]:
+        """The kinds of the longest whole place name each token belongs to (left to right)."""
+        n = len(lows)
+        out: list[tuple[str, ...]] = [()] * n
+        phrases = self._lex.phrases
+        if not phrases:
+            return out
+        i = 0
+        while i < n:
+            if not lows[i][:1].isalpha():
+                i += 1
+                continue
+            for size in range(min(MAX_PHRASE, n - i), 0, -1):
+                kinds = phrases.get(lows[i] if size == 1 else " ".join(lows[i : i + size]))
+                if kinds:
+                    for k in range(i, i + size):
+                        out[k] = kinds
+                    i += size
+                    break
+            else:
+                i += 1
+        return out
+
     def features(self, tokens: Sequence[str]) -> list[list[str]]:
         """One feature list per token."""
         n = len(tokens)
         info = [self._token(t) for t in tokens]
         mode = case_mode(tokens)
+        places = self._phrases([x[3] for x in info])
         out: list[list[str]] = []
         for i, (own, _left, _right, _low, cas) in enumerate(info):
             f = ["b", "m=" + mode, "cm=" + cas + mode, "cb=" + cas + own[2] + mode, *own]
+            f.extend("G=" + k for k in places[i])
             if i > 0:
                 prev = info[i - 1]
                 f.extend(prev[1])
