@@ -5,14 +5,19 @@ Embedded defaults need no configuration at all.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     YamlConfigSettingsSource,
 )
 
@@ -66,6 +71,69 @@ class ServerSettings(BaseModel):
     """The claim that names the role (a string or a list); ``roles`` is tried next."""
 
 
+PolicyMode = Literal["shadow", "warn", "enforce"]
+"""How a policy decision is applied (:data:`dataward.policy.Mode`)."""
+POLICY_PACKS = ("baseline", "gdpr", "hipaa", "pci", "eu-ai-act", "secrets", "dev-prod")
+"""The built-in policy packs, all enabled by default. Their files are in
+:data:`dataward.policy.PACKS`, which is not imported here (it needs cedarpy); a test keeps the
+two equal."""
+
+
+class PolicySettings(BaseModel):
+    """The ``policy:`` section of ``dataward.yaml``::
+
+        policy:
+          packs: [baseline, gdpr, hipaa, pci, eu-ai-act, secrets, dev-prod]
+          paths: [policies/]          # your own .cedar files or folders
+          mode: enforce               # default for every enforcement point
+          modes: {inference: warn, ci: shadow}
+          token_ttl_seconds: 900
+          log_decisions: true
+          log_writer: sync            # or background: a writer thread logs decisions in batches
+
+    Environment: ``DATAWARD_POLICY__<FIELD>`` like every section (lists and maps as JSON), and
+    the older ``DATAWARD_POLICY_PACKS``, ``_PATHS``, ``_MODE``, ``_LOG_WRITER`` (see
+    :data:`LEGACY_POLICY_ENV`).
+    """
+
+    packs: list[str] = Field(default_factory=lambda: list(POLICY_PACKS))
+    paths: list[Path] = []
+    """Your own ``.cedar`` files or folders, loaded next to the packs."""
+    mode: PolicyMode = "enforce"
+    """The mode of every enforcement point not in ``modes``."""
+    modes: dict[str, PolicyMode] = {}
+    token_ttl_seconds: int = Field(default=900, gt=0, le=7 * 24 * 3600)
+    log_decisions: bool = True
+    log_writer: Literal["background", "sync"] = "sync"
+
+
+LEGACY_POLICY_ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "DATAWARD_POLICY_PACKS": ("packs", lambda v: [p.strip() for p in v.split(",") if p.strip()]),
+    "DATAWARD_POLICY_PATHS": ("paths", lambda v: [p for p in v.split(os.pathsep) if p]),
+    "DATAWARD_POLICY_MODE": ("mode", str),
+    "DATAWARD_POLICY_LOG_WRITER": ("log_writer", str),
+}
+"""The documented single-underscore names of ``policy:`` fields, older than the nested
+``DATAWARD_POLICY__*`` names: variable -> (field, parser). They override ``dataward.yaml``; a
+nested name for the same field overrides them. Empty values are ignored, except that an empty
+``DATAWARD_POLICY_PACKS`` means no packs."""
+
+
+class _LegacyPolicyEnv(PydanticBaseSettingsSource):
+    """Reads :data:`LEGACY_POLICY_ENV` into the ``policy`` section."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads the whole section
+
+    def __call__(self) -> dict[str, Any]:
+        section = {
+            field: parse(value)
+            for name, (field, parse) in LEGACY_POLICY_ENV.items()
+            if (value := os.environ.get(name)) or (value == "" and field == "packs")
+        }
+        return {"policy": section} if section else {}
+
+
 class Settings(BaseSettings):
     """Where Dataward keeps its state and how it behaves by default."""
 
@@ -82,6 +150,7 @@ class Settings(BaseSettings):
     detect: DetectSettings = Field(default_factory=DetectSettings)
     ner: NerSettings = Field(default_factory=NerSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
     integrations: dict[str, Any] = Field(default_factory=dict)
     """The ``integrations:`` section (webhooks, Jira, ServiceNow), validated by
     :meth:`dataward.integrations.config.Integrations.from_settings`."""
@@ -97,7 +166,13 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls))
+        # Earlier sources win: DATAWARD_* (nested), the legacy policy names, then dataward.yaml.
+        return (
+            init_settings,
+            env_settings,
+            _LegacyPolicyEnv(settings_cls),
+            YamlConfigSettingsSource(settings_cls),
+        )
 
     @property
     def cache(self) -> Path:
@@ -108,12 +183,45 @@ class Settings(BaseSettings):
         return self.detect.threshold
 
 
-def get_settings() -> Settings:
-    """Current settings; a bad ``dataward.yaml`` raises :class:`ConfigError`."""
+_cached: tuple[object, Settings] | None = None
+
+
+def _inputs() -> object:
+    """Everything :class:`Settings` is read from: the ``DATAWARD_*`` variables and the bytes of
+    ``dataward.yaml``. Cheap next to building the settings (about 400 µs), which
+    :func:`dataward.policy.decide` needs on every call."""
+    env = os.environ
+    names = tuple([(k, env[k]) for k in env if k[:9].upper() == "DATAWARD_"])
     try:
-        return Settings()
+        return names, Path(CONFIG_FILE).read_bytes()
+    except OSError:
+        return names, None
+
+
+def get_settings() -> Settings:
+    """Current settings; invalid ones raise :class:`ConfigError` naming the setting.
+
+    Built again whenever ``DATAWARD_*`` or ``dataward.yaml`` changed, else the same (shared:
+    do not modify it).
+    """
+    global _cached
+    key = _inputs()
+    cached = _cached
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    try:
+        settings = Settings()
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise ConfigError(f"invalid settings ({CONFIG_FILE} or DATAWARD_*): {problems}") from None
+    except SettingsError as exc:  # a DATAWARD_* value that is not valid JSON where JSON is due
+        cause = f": {exc.__cause__}" if exc.__cause__ else ""
+        raise ConfigError(
+            f"invalid settings (DATAWARD_*; lists and maps are JSON): {exc}{cause}"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{CONFIG_FILE}: invalid YAML: {exc}", path=CONFIG_FILE) from None
+    _cached = (key, settings)
+    return settings

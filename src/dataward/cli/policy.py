@@ -28,13 +28,12 @@ def register(app: typer.Typer) -> None:
 
 def _engine(paths: list[Path], packs: str | None) -> Any:
     from dataward.policy import PolicyEngine, default_engine
-    from dataward.policy.config import load_policy_settings
+    from dataward.settings import get_settings
 
     if packs is None:
         return default_engine(paths)
-    settings = load_policy_settings()
     names = [p.strip() for p in packs.split(",") if p.strip()]
-    return PolicyEngine.load(names, [*settings.paths, *paths])
+    return PolicyEngine.load(names, [*get_settings().policy.paths, *paths])
 
 
 def validate_command(
@@ -139,12 +138,12 @@ def replay_command(
     """Re-evaluate logged requests against a candidate policy set; show what would change."""
     from dataward.policy import PolicyEngine, replay
     from dataward.policy.api import default_store
-    from dataward.policy.config import load_policy_settings
+    from dataward.settings import get_settings
 
     if not candidate.is_dir():
         raise PolicyError(f"{candidate}: --candidate must be a folder of .cedar files")
     names = (
-        load_policy_settings().packs
+        get_settings().policy.packs
         if packs is None
         else [p.strip() for p in packs.split(",") if p.strip()]
     )

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from dataward.policy import records, writer
-from dataward.policy.config import load_policy_settings
 from dataward.policy.decision import Decision, Mode
 from dataward.policy.engine import PolicyEngine
 from dataward.policy.events import record_event
 from dataward.policy.request import TagResolver, canonical_json
+from dataward.settings import get_settings
 from dataward.store import Store, database_url, open_store
 
 _lock = threading.Lock()
@@ -46,7 +46,7 @@ def catalog_tags(resource_id: str) -> list[str]:
 
 def default_engine(extra_paths: Sequence[Path] = ()) -> PolicyEngine:
     """The engine the settings describe (packs, paths, modes), cached until they change."""
-    settings = load_policy_settings()
+    settings = get_settings().policy
     key = canonical_json(settings.model_dump(mode="json")) + canonical_json(
         [str(p) for p in extra_paths]
     )
@@ -105,7 +105,7 @@ def decide(
     ('allow_with_obligations', ['tokenize:PHI'])
     """
     engine = engine or default_engine()
-    settings = load_policy_settings() if log is None else None
+    settings = get_settings().policy if log is None else None
     if settings is not None:
         log = settings.log_decisions
     if store is None and log:
@@ -123,7 +123,7 @@ def decide(
         principal = prepared.cedar["principal"]
         actor = f"{principal['type']}::{principal['id']}"
         if settings is None:
-            settings = load_policy_settings()
+            settings = get_settings().policy
         if settings.log_writer == "background":
             writer.writer_for(store).submit(decision, actor)
         else:

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dataward.policy.obligations import Obligation
+from dataward.settings import PolicyMode
 
 Effect = Literal["allow", "deny", "allow_with_obligations", "needs_approval"]
-Mode = Literal["shadow", "warn", "enforce"]
+Mode = PolicyMode
+"""``shadow``, ``warn`` or ``enforce`` (defined with the settings, which must not import this)."""
 EFFECTS: tuple[Effect, ...] = ("allow", "deny", "allow_with_obligations", "needs_approval")
 MODES: tuple[Mode, ...] = ("shadow", "warn", "enforce")
 

@@ -1,0 +1,170 @@
+"""The ``policy:`` settings come through :class:`dataward.settings.Settings` like every section:
+``dataward.yaml``, ``DATAWARD_POLICY__*``, and the older ``DATAWARD_POLICY_*`` names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from dataward.errors import ConfigError
+from dataward.policy import MODES, PACKS, Mode, decide, default_engine
+from dataward.settings import CONFIG_FILE, POLICY_PACKS, PolicySettings, get_settings
+from tests.policy.conftest import req
+
+
+def write_config(text: str) -> None:
+    Path(CONFIG_FILE).write_text(text, "utf-8")  # the test's working directory (conftest)
+
+
+def test_defaults_match_the_policy_package() -> None:
+    settings = get_settings().policy
+    assert settings == PolicySettings()
+    assert settings.packs == list(PACKS) == list(POLICY_PACKS)
+    assert (settings.mode, settings.modes, settings.paths) == ("enforce", {}, [])
+    assert (settings.token_ttl_seconds, settings.log_decisions, settings.log_writer) == (
+        900,
+        True,
+        "sync",
+    )
+    assert get_args(Mode) == MODES
+
+
+def test_yaml_section_is_read_through_settings(tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "extra.cedar").write_text(
+        '@id("mine.no-export")\nforbid (principal, action == Action::"export", resource);\n'
+    )
+    write_config(
+        "policy:\n"
+        "  packs: [baseline, hipaa]\n"
+        "  paths: [mine]\n"
+        "  mode: warn\n"
+        "  modes: {ci: shadow}\n"
+        "  token_ttl_seconds: 60\n"
+        "  log_decisions: false\n"
+        "  log_writer: background\n"
+    )
+    settings = get_settings().policy
+    assert settings == PolicySettings(
+        packs=["baseline", "hipaa"],
+        paths=[Path("mine")],
+        mode="warn",
+        modes={"ci": "shadow"},
+        token_ttl_seconds=60,
+        log_decisions=False,
+        log_writer="background",
+    )
+    engine = default_engine()
+    assert [s.name for s in engine.sources][:2] == ["pack:baseline", "pack:hipaa"]
+    assert "mine.no-export" in engine.by_id
+    assert (engine.default_mode, engine.modes, engine.token_ttl_seconds) == (
+        "warn",
+        {"ci": "shadow"},
+        60,
+    )
+    decision = decide(req(["PHI"], purpose="marketing"))  # log_decisions: false: no store
+    assert decision.mode == "warn" and decision.effect == "allow"
+
+
+def test_nested_env_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config("policy: {mode: warn, packs: [gdpr], log_writer: background}\n")
+    monkeypatch.setenv("DATAWARD_POLICY__MODE", "shadow")
+    monkeypatch.setenv("DATAWARD_POLICY__PACKS", '["baseline", "pci"]')  # lists are JSON
+    monkeypatch.setenv("DATAWARD_POLICY__PATHS", '["a", "b"]')
+    monkeypatch.setenv("DATAWARD_POLICY__MODES", '{"inference": "warn"}')
+    monkeypatch.setenv("DATAWARD_POLICY__TOKEN_TTL_SECONDS", "120")
+    monkeypatch.setenv("DATAWARD_POLICY__LOG_DECISIONS", "false")
+    settings = get_settings().policy
+    assert settings.mode == "shadow"
+    assert settings.packs == ["baseline", "pci"]
+    assert settings.paths == [Path("a"), Path("b")]
+    assert settings.modes == {"inference": "warn"}
+    assert (settings.token_ttl_seconds, settings.log_decisions) == (120, False)
+    assert settings.log_writer == "background"  # from dataward.yaml
+
+
+def test_legacy_env_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config("policy: {mode: warn, packs: [gdpr], paths: [x], token_ttl_seconds: 30}\n")
+    monkeypatch.setenv("DATAWARD_POLICY_PACKS", " baseline, hipaa ,")
+    monkeypatch.setenv("DATAWARD_POLICY_PATHS", os.pathsep.join(["a", "", "b"]))
+    monkeypatch.setenv("DATAWARD_POLICY_MODE", "shadow")
+    monkeypatch.setenv("DATAWARD_POLICY_LOG_WRITER", "background")
+    settings = get_settings().policy
+    assert settings.packs == ["baseline", "hipaa"]
+    assert settings.paths == [Path("a"), Path("b")]
+    assert (settings.mode, settings.log_writer) == ("shadow", "background")
+    assert settings.token_ttl_seconds == 30  # from dataward.yaml
+    monkeypatch.setenv("DATAWARD_POLICY__MODE", "enforce")  # the nested name wins
+    assert get_settings().policy.mode == "enforce"
+    monkeypatch.setenv("DATAWARD_POLICY_PACKS", "")  # set but empty: no packs
+    monkeypatch.setenv("DATAWARD_POLICY_PATHS", "")  # empty: ignored
+    settings = get_settings().policy
+    assert (settings.packs, settings.paths) == ([], [Path("x")])
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "env"),
+    [
+        ("policy: {mode: strict}\n", {}),
+        ("", {"DATAWARD_POLICY_MODE": "strict"}),
+        ("", {"DATAWARD_POLICY__MODE": "strict"}),
+        ("", {"DATAWARD_POLICY__MODES": '{"ci": "strict"}'}),
+    ],
+)
+def test_invalid_mode_is_a_config_error(
+    yaml_text: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(yaml_text)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=r"policy\.mode.*'shadow', 'warn' or 'enforce'"):
+        get_settings()
+    with pytest.raises(ConfigError, match=r"policy\.mode"):
+        default_engine()
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "env", "message"),
+    [
+        ("policy: {log_writer: later}\n", {}, r"policy\.log_writer"),
+        ("policy: {token_ttl_seconds: 0}\n", {}, r"policy\.token_ttl_seconds"),
+        ("", {"DATAWARD_POLICY_LOG_WRITER": "later"}, r"policy\.log_writer"),
+        ("", {"DATAWARD_POLICY__PACKS": "baseline,hipaa"}, r'JSON.*field "policy"'),
+        ("policy: [\n", {}, r"dataward\.yaml: invalid YAML"),
+    ],
+)
+def test_other_invalid_values_are_config_errors(
+    yaml_text: str, env: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(yaml_text)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        get_settings()
+
+
+def test_settings_follow_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = get_settings()
+    assert get_settings() is first  # nothing changed: built once
+    write_config("policy: {mode: warn}\n")
+    assert get_settings().policy.mode == "warn"
+    write_config("policy: {mode: shadow}\n")
+    assert get_settings().policy.mode == "shadow"
+    monkeypatch.setenv("DATAWARD_POLICY__MODE", "enforce")
+    assert get_settings().policy.mode == "enforce"
+    monkeypatch.delenv("DATAWARD_POLICY__MODE")
+    Path(CONFIG_FILE).unlink()
+    assert get_settings().policy == first.policy
+
+
+def test_cli_reports_an_invalid_setting(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATAWARD_POLICY_MODE", "strict")
+    result = cli("policy", "validate")
+    assert result.code == 2 and "policy.mode" in result.err
+    monkeypatch.delenv("DATAWARD_POLICY_MODE")
+    write_config("policy: {packs: [baseline]}\n")
+    result = cli("policy", "validate")
+    assert result.code == 0 and "from 1 files" in result.out
