@@ -62,6 +62,7 @@ LATIN_LOCALES = _words(
     "it_IT lt_LT lv_LV nl_BE nl_NL no_NO pl_PL pt_BR pt_PT ro_RO sk_SK sl_SI sq_AL sv_SE tr_TR "
     "vi_VN yo_NG ig_NG ha_NG en_KE tw_GH zu_ZA az_AZ uz_UZ sw en_NG mt_MT lb_LU de_LU"
 )
+ENGLISH_LOCALES = [loc for loc in LATIN_LOCALES if loc.startswith("en_")]
 OTHER_LOCALES = _words("ru_RU uk_UA el_GR bg_BG ja_JP zh_CN ko_KR ar_EG he_IL hi_IN th_TH ka_GE")
 
 # romanized names of cultures whose Faker locales write in other scripts
@@ -126,6 +127,15 @@ CAP_WORDS = _words(
     "Server Database Backup Restore Login Logout Password Reset Profile Settings Home Office "
     "North South East West Central General Main Chief Senior Junior Head Lead Director President"
 )
+DEMONYMS = _words(
+    "American British English French German Italian Spanish Portuguese Dutch Swedish Norwegian "
+    "Danish Finnish Polish Czech Greek Turkish Russian Ukrainian Chinese Japanese Korean Thai "
+    "Vietnamese Indian Pakistani Persian Arab Arabic Israeli Egyptian Nigerian Kenyan Ethiopian "
+    "Mexican Brazilian Argentinian Chilean Peruvian Colombian Cuban Canadian Australian Irish "
+    "Scottish Welsh Swiss Austrian Belgian Hungarian Romanian Bulgarian Serbian Croatian Filipino "
+    "Indonesian Malaysian Lebanese Moroccan Ghanaian Icelandic Mongolian Nepalese"
+)
+"""Nationality and language adjectives: outside (a Thai place, Italian food, speaks Polish)."""
 JOBS = _words(
     "nurse engineer accountant teacher pharmacist paramedic analyst developer cashier driver "
     "technician surgeon attorney consultant designer electrician plumber architect editor chef"
@@ -615,6 +625,12 @@ class Gen:
             ]
         return self.person()
 
+    def demonym(self) -> str:
+        return self.r.choice(DEMONYMS)
+
+    def year(self) -> str:
+        return str(self.r.randint(1900, 2030))
+
     def month(self) -> str:
         return self.r.choice(CALENDAR[:12]).title()
 
@@ -645,6 +661,8 @@ SLOTS: dict[str, Callable[[Gen], list[Piece] | str]] = {
     "HOSP": Gen.hospital,
     "PLIST": Gen.person_list,
     "FLIST": Gen.first_list,
+    "DEMONYM": Gen.demonym,
+    "YEAR": Gen.year,
     "DX": Gen.diagnosis,
     "ABBR": Gen.abbr,
     "SEX": Gen.sex,
@@ -861,6 +879,22 @@ TEMPLATES = [
     "This is {TPER} speaking.",
     "{TPER} is a {AGE} year old {JOB} from {CITY}.",
     "Values like {WORD} and {WORD} get capitalised in slogans.",
+    '"{JUNK}," said {FIRST}.',
+    "There is a new {DEMONYM} restaurant near {ORG}.",
+    "{FIRST} loves {DEMONYM} food and {DEMONYM} films.",
+    "The {DEMONYM} team beat the {DEMONYM} side in {CITY}.",
+    "She speaks {DEMONYM}, {DEMONYM} and a little {DEMONYM}.",
+    "^PT IS {DEMONYM} SPEAKING, INTERPRETER CALLED.",
+    "{ORG} was founded in {YEAR} and renamed in {YEAR}.",
+    "Back in {YEAR}, {PER} moved to {CITY}.",
+    "In {YEAR} the {WORD} {WORD} was replaced.",
+    "That is so unfair! said {FIRST} to {FIRST}",
+    "Good luck, {FIRST}!",
+    "See you tomorrow, {FIRST}.",
+    "Please add {PER} as an authorised user on my card.",
+    "Remove {PER} from the {WORD} list.",
+    "{FIRST}: where's the {JUNK}?\n{FIRST}: no idea",
+    "He worked as an assistant to {PER} for a year.",
     "Cheers to the {WORD} crew and {WORD} crew!",
     # sentences with no entity at all
     "{JUNK}.",
@@ -1166,14 +1200,15 @@ def bio(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[str], list[s
 # -- lexicon -------------------------------------------------------------------------------------
 
 
-def faker_names() -> tuple[set[str], set[str]]:
-    """Every first and last name in Faker's person providers of our locales (tens of thousands:
-    sampling ``first_name()`` a few hundred times per locale misses common names)."""
+def faker_names(locales: list[str] | None = None) -> tuple[set[str], set[str]]:
+    """Every first and last name in Faker's person providers of ``locales`` (default: all of
+    ours; tens of thousands: sampling ``first_name()`` a few hundred times per locale misses
+    common names)."""
     import importlib
 
     first: set[str] = set()
     last: set[str] = set()
-    for loc in LATIN_LOCALES + OTHER_LOCALES:
+    for loc in locales or LATIN_LOCALES + OTHER_LOCALES:
         try:
             provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
         except ImportError:
@@ -1203,10 +1238,19 @@ def build_lexicon(
     def toks(value: str) -> list[str]:
         return [t.lower() for t, _, _ in tokenize(value) if any(c.isalpha() for c in t)]
 
+    freq = build_freq()
+    # a frequent English word (line, will, page) is a name word only where English-speaking
+    # locales use it as a name (john, grace, rose): in lower-case text nothing else tells them
+    # apart
+    english = {w.lower() for names in faker_names(ENGLISH_LOCALES) for w in names}
+
+    def name_words(value: str) -> list[str]:
+        return [w for w in toks(value) if freq.get(w, 0) < 5 or w in english]
+
     for v in [*pools.first, *(first or ())]:
-        gaz["fn"].update(toks(v))
+        gaz["fn"].update(name_words(v))
     for v in [*pools.last, *(last or ())]:
-        gaz["ln"].update(toks(v))
+        gaz["ln"].update(name_words(v))
     names = gaz["fn"] | gaz["ln"]
     phrases: dict[str, set[str]] = {k: set() for k in PLACE_KINDS.values()}
     for pool, kind in PLACE_KINDS.items():
@@ -1349,7 +1393,7 @@ def main() -> None:
     ap.add_argument("--iterations", type=int, default=100)
     ap.add_argument("--c1", type=float, default=0.05)
     ap.add_argument("--c2", type=float, default=0.005)
-    ap.add_argument("--dropout", type=float, default=0.7)
+    ap.add_argument("--dropout", type=float, default=0.5)
     ap.add_argument("--out", type=Path, default=MODEL_DIR)
     args = ap.parse_args()
 

@@ -509,3 +509,33 @@ def test_letter_block_keeps_town_and_country_as_places() -> None:
     assert ("PERSON", "Maria Lopez") in got
     assert ("LOCATION", "Canada") in got
     assert not any(e == "STREET_ADDRESS" and "Canada" in v for e, v in got)
+
+
+def test_address_after_a_label_line_is_one_address() -> None:
+    text = "Here is my new address:\n\n14 Birch Lane\n Apt. 3\n Springfield\n Canada 40211"
+    assert ("STREET_ADDRESS", "14 Birch Lane\n Apt. 3\n Springfield\n Canada 40211") in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The company was renamed in 1965.",
+        "We found a nice new Thai place downtown.",
+        "He speaks Polish and a little Italian.",
+    ],
+)
+def test_years_and_nationalities_are_no_places(text: str) -> None:
+    assert not {e for e, _ in found(text)} & {"LOCATION", "PERSON", "ORGANIZATION"}
+
+
+def test_town_line_between_address_and_country_is_a_place() -> None:
+    """Whatever the model makes of an unknown town, its place in a postal block decides."""
+    text = "Jan Novak\n> 41 Via dalla Staziun 87\n> Apt. 033\n> Qwertzwil\n> Mongolia 34161"
+    assert ("LOCATION", "Qwertzwil") in found(text)
+    assert ("LOCATION", "Mongolia") in found(text)
+
+
+def test_short_lower_case_phrases_are_not_names() -> None:
+    """Danish ``Line`` is a name, but in lower-case text ``first line`` is just words."""
+    assert found("first line") == set()
+    assert ("PERSON", "grace") in found("i met grace in paris")

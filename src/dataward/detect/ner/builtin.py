@@ -164,24 +164,68 @@ class BuiltinBackend:
             for a, b in _pieces(m, words, i, j, kind, mode):
                 score = sum(tagger.marginal(labels[k], k) for k in range(a, b)) / (b - a)
                 entity = ENTITY_OF[kind]
-                if (kind == "ORG" and _person_like(m, words[a:b])) or (
-                    kind == "LOC" and _name_not_place(m, words[a:b])
+                if (
+                    (kind == "ORG" and _person_like(m, words[a:b]))
+                    or (kind == "LOC" and _name_not_place(m, words[a:b]))
+                    or (  # a "street" of names with no number: Nguyễn Văn An
+                        kind == "ADDR"
+                        and not any(ch.isdigit() for w in words[a:b] for ch in w)
+                        and _person_like(m, words[a:b])
+                    )
                 ):
                     entity = "PERSON"
                 elif kind == "ADDR" and a > 0 and _house_number(words[a - 1]):
                     a -= 1  # "14 Birch Lane": the number the model left out
                 found.append((a, b, entity, score))
             i = j
+        _towns_in_blocks(m, words, found)
         return [(toks[a][1], toks[b - 1][2], e, sc) for a, b, e, sc in _join_blocks(words, found)]
+
+
+def _line_of(words: list[str], a: int) -> tuple[int, int]:
+    """The token range of the line holding token ``a``."""
+    start = a
+    while start > 0 and words[start - 1] != "\n":
+        start -= 1
+    end = a
+    while end < len(words) and words[end] != "\n":
+        end += 1
+    return start, end
+
+
+def _towns_in_blocks(
+    m: _Loaded, words: list[str], found: list[tuple[int, int, str, float]]
+) -> None:
+    """In a postal block, the line between an address line and a line that opens with a known
+    country is the town: a "person" or "company" filling that line is a place (``12 Oak St`` /
+    ``Dozwil`` / ``Mongolia 34161``). Changes ``found`` in place."""
+    for k in range(1, len(found) - 1):
+        a, b, entity, score = found[k]
+        if entity not in ("PERSON", "ORGANIZATION"):
+            continue
+        start, end = _line_of(words, a)
+        if any(_wordy(w) for w in words[start:a] + words[b:end]):
+            continue  # the span is not the whole line
+        before, after = found[k - 1], found[k + 1]
+        if before[2] != "STREET_ADDRESS" or after[2] != "LOCATION":
+            continue
+        if before[1] > start or after[0] < end:
+            continue
+        if any(_wordy(w) for w in words[before[1] : start] + words[end : after[0]]):
+            continue  # the neighbours are not on the lines around it
+        country = " ".join(w.lower() for w in words[after[0] : after[1]])
+        if "ctry" in m.lexicon.phrases.get(country, ()):
+            found[k] = (a, b, "LOCATION", score)
 
 
 def _join_blocks(
     words: list[str], found: list[tuple[int, int, str, float]]
 ) -> list[tuple[int, int, str, float]]:
     """An address that starts after words on its line (``ship to 12 Oak St`` / ``Address: 12
-    Oak St``) runs on over the following lines while they hold only its parts (unit, town,
-    country, postcode): one ``STREET_ADDRESS`` from street to postcode. A letter-style block,
-    whose street opens its own line, keeps its town and country as places."""
+    Oak St``) or right after a line ending in a colon runs on over the following lines while
+    they hold only its parts (unit, town, country, postcode): one ``STREET_ADDRESS`` from street
+    to postcode. A letter-style block, whose street opens its own line after a name, keeps its
+    town and country as places."""
     out: list[tuple[int, int, str, float]] = []
     k = 0
     while k < len(found):
@@ -228,13 +272,16 @@ def _join_blocks(
 
 
 def _after_words(words: list[str], a: int) -> bool:
-    """Whether a word stands before token ``a`` on its line."""
+    """Whether a word stands before token ``a`` on its line, or the line before ends with a
+    colon (``Address:`` / ``here is my address:`` on a line of its own)."""
     k = a - 1
     while k >= 0 and words[k] != "\n":
         if _wordy(words[k]):
             return True
         k -= 1
-    return False
+    while k >= 0 and words[k] == "\n":
+        k -= 1
+    return k >= 0 and words[k] == ":"
 
 
 def _rest_of_line(words: list[str], b: int) -> tuple[int, int] | None:
@@ -386,6 +433,8 @@ def _pieces(
             b -= 1
         if b - a == 1 and kind != "ADDR" and m.lexicon.freq.get(words[a].lower(), 0) >= 6:
             continue  # a lone very frequent word ("An", "Will" opening a sentence) is no name
+        if a < b and kind != "ADDR" and not any(ch.isalpha() for w in words[a:b] for ch in w):
+            continue  # a name, place or company has letters ("in 1965" is no place)
         if a < b and not (kind == "ADDR" and _phone_like(words[a:b])):
             out.append((a, b))
     return out
@@ -401,8 +450,10 @@ def _person_like(m: _Loaded, words: list[str]) -> bool:
         return False
     gaz = m.lexicon.gazetteers
     first, last = gaz.get("fn", ()), gaz.get("ln", ())
-    if any(w in gaz.get(g, ()) for w in names for g in ("sfx", "org", "st")):
+    if any(w in gaz.get("sfx", ()) or w in gaz.get("org", ()) for w in names):
         return False
+    if any(w in gaz.get("st", ()) and w not in first and w not in last for w in names):
+        return False  # Main Street, not Simpson (a surname streets are named after)
     names = [w for w in names if w not in PARTICLES]  # Pieter van der Berg
     if all(w in first or w in last for w in names) and any(w in first for w in names):
         return True
