@@ -139,13 +139,15 @@ def case_mode(tokens: Sequence[str]) -> str:
 class Featurizer:
     """Turns token lists into CRF feature lists, caching per-token work."""
 
-    __slots__ = ("_cache", "_lex")
+    __slots__ = ("_cache", "_lex", "_starts")
 
     CACHE_LIMIT = 200_000
 
     def __init__(self, lexicon: Lexicon) -> None:
         self._lex = lexicon
         self._cache: dict[str, tuple[list[str], list[str], list[str], str, str]] = {}
+        self._starts = frozenset(k.split(" ", 1)[0] for k in lexicon.phrases if " " in k)
+        """First words of the place names of several tokens: only these start a longer match."""
 
     def _token(self, tok: str) -> tuple[list[str], list[str], list[str], str, str]:
         hit = self._cache.get(tok)
@@ -202,12 +204,14 @@ class Featurizer:
         phrases = self._lex.phrases
         if not phrases:
             return out
+        starts = self._starts
         i = 0
         while i < n:
             if not lows[i][:1].isalpha():
                 i += 1
                 continue
-            for size in range(min(MAX_PHRASE, n - i), 0, -1):
+            longest = min(MAX_PHRASE, n - i) if lows[i] in starts else 1
+            for size in range(longest, 0, -1):
                 kinds = phrases.get(lows[i] if size == 1 else " ".join(lows[i : i + size]))
                 if kinds:
                     for k in range(i, i + size):
