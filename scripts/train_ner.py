@@ -12,9 +12,11 @@ clinical notes, log lines, letter and address blocks) and composed from parts, e
 case, ALL CAPS or lower case. About a fifth of the invented values (Faker's names, streets,
 companies, fictional cities; chosen by a stable hash) and the templates of ``HELDOUT_TEMPLATES``
 are never used for training: ``generate(held_pools, ..., HELDOUT_TEMPLATES)`` draws only from
-them, for an "unseen" evaluation (see bench/ner.py). The gazetteers shipped with the model come
-from the training values, so held-out names are unknown to it; reference data (countries,
-regions, real cities, the hand-written name lists) is always training data.
+them, for an "unseen" evaluation (see bench/ner.py). The gazetteers shipped with the model hold
+every value and Faker's whole name lists; the evaluation is also run with a lexicon of the
+training values alone ("values no gazetteer holds" in meta.json), where the held-out names are
+unknown words. Reference data (countries, regions, real cities, the hand-written name lists) is
+always training data.
 """
 
 from __future__ import annotations
