@@ -539,3 +539,22 @@ def test_short_lower_case_phrases_are_not_names() -> None:
     """Danish ``Line`` is a name, but in lower-case text ``first line`` is just words."""
     assert found("first line") == set()
     assert ("PERSON", "grace") in found("i met grace in paris")
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("In Hungary they sing company songs.", "Hungary"),
+        ("IN ISRAEL THEY CLOSE EARLY", "ISRAEL"),
+        ("she moved to hungary", "hungary"),
+    ],
+)
+def test_country_names_the_model_missed(text: str, place: str) -> None:
+    assert ("LOCATION", place) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Jordan Peterson wrote a book.", "the china cabinet", "roast turkey for dinner"]
+)
+def test_country_words_that_are_names_or_things(text: str) -> None:
+    assert not {e for e, _ in found(text)} & {"LOCATION", "STREET_ADDRESS"}

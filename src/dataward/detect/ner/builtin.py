@@ -148,6 +148,7 @@ class BuiltinBackend:
         labels: list[str] = tagger.tag()
         mode = case_mode(words)
         _after_titles(m, words, labels, mode)
+        _countries(m, words, labels, mode)
         if all(lab == "O" for lab in labels):
             return []
         found: list[tuple[int, int, str, float]] = []
@@ -359,6 +360,49 @@ def _after_titles(m: _Loaded, words: list[str], labels: list[str], mode: str) ->
             k += 1
 
 
+_COUNTRY_HOMOGRAPHS = frozenset(
+    ["turkey", "china", "guinea", "chad", "jordan", "georgia", "jersey", "niger", "wales"]
+)
+"""Country names that are also common English words or given names."""
+
+
+def _countries(m: _Loaded, words: list[str], labels: list[str], mode: str) -> None:
+    """Decoding rule: a whole country name the model left outside is a place (``In Hungary
+    they ...``, where ``In March they ...`` taught it otherwise), unless it is written in lower
+    case in normally cased text, is a common word in text without capitals (``roast turkey``),
+    or is a name (``Jordan Peterson``, ``Mr Chad``). Changes ``labels`` in place."""
+    lows = [w.lower() for w in words]
+    kinds = m.featurizer.places(lows)
+    gaz = m.lexicon.gazetteers
+    names = (gaz.get("fn", ()), gaz.get("ln", ()))
+    i, n = 0, len(words)
+    while i < n:
+        if "ctry" not in kinds[i]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and kinds[j] is kinds[i] and lows[j] != "\n":
+            j += 1
+        run = range(i, j)
+        if (
+            all(labels[k] == "O" for k in run)
+            and not (mode == "N" and words[i][:1].islower())
+            # without capitals, a country that is also a common word (turkey, china) may be one
+            and not (mode != "N" and j - i == 1 and lows[i] in _COUNTRY_HOMOGRAPHS)
+            and not (i > 0 and lows[i - 1].rstrip(".") in TITLES)
+            and not (
+                j < n
+                and words[j][:1].isupper()
+                and mode == "N"
+                and any(lows[j] in g for g in names)
+            )
+        ):
+            labels[i] = "B-LOC"
+            for k in range(i + 1, j):
+                labels[k] = "I-LOC"
+        i = j
+
+
 def _street_before(words: list[str], i: int) -> bool:
     """Whether ``words[i]`` follows a house number and up to three street-name words."""
     k = i - 1
@@ -435,6 +479,8 @@ def _pieces(
             continue  # a lone very frequent word ("An", "Will" opening a sentence) is no name
         if a < b and kind != "ADDR" and not any(ch.isalpha() for w in words[a:b] for ch in w):
             continue  # a name, place or company has letters ("in 1965" is no place)
+        if a < b and kind == "ADDR" and not _address_like(m, words[a:b]):
+            continue  # "roast turkey": an address has a number or a street word
         if a < b and not (kind == "ADDR" and _phone_like(words[a:b])):
             out.append((a, b))
     return out
@@ -481,6 +527,14 @@ def _name_not_place(m: _Loaded, words: list[str]) -> bool:
 
 def _house_number(tok: str) -> bool:
     return tok.isdigit() and len(tok) <= 5
+
+
+def _address_like(m: _Loaded, words: list[str]) -> bool:
+    """Whether an address span holds a digit or a street word (Street, Via, Calle, Apt)."""
+    street = m.lexicon.gazetteers.get("st", ())
+    return any(ch.isdigit() for w in words for ch in w) or any(
+        w.lower().rstrip(".") in street for w in words
+    )
 
 
 def _phone_like(words: list[str]) -> bool:

@@ -197,7 +197,7 @@ class Featurizer:
         self._cache[tok] = entry
         return entry
 
-    def _phrases(self, lows: list[str]) -> list[tuple[str, ...]]:
+    def places(self, lows: list[str]) -> list[tuple[str, ...]]:
         """The kinds of the longest whole place name each token belongs to (left to right)."""
         n = len(lows)
         out: list[tuple[str, ...]] = [()] * n
@@ -227,7 +227,7 @@ class Featurizer:
         n = len(tokens)
         info = [self._token(t) for t in tokens]
         mode = case_mode(tokens)
-        places = self._phrases([x[3] for x in info])
+        places = self.places([x[3] for x in info])
         out: list[list[str]] = []
         for i, (own, _left, _right, _low, cas) in enumerate(info):
             f = ["b", "m=" + mode, "cm=" + cas + mode, "cb=" + cas + own[2] + mode, *own]
