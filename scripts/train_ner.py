@@ -39,13 +39,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from dataward.detect.ner.builtin import PARTICLES  # noqa: E402
 from dataward.detect.ner.features import (  # noqa: E402
     Featurizer,
     Lexicon,
     phrase_key,
     tokenize,
 )
+from dataward.detect.ner.rules import PARTICLES  # noqa: E402
 
 MODEL_DIR = ROOT / "src" / "dataward" / "detect" / "ner" / "model"
 SEED = 20261127

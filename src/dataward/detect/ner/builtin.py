@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from dataward.detect.ner import rules
 from dataward.detect.ner.backends import Span
 from dataward.detect.ner.features import Featurizer, Lexicon, case_mode, tokenize
 from dataward.errors import ConfigError
@@ -28,40 +29,6 @@ ENTITY_OF = {
 }
 MAX_TOKENS = 256
 """Longer texts are tagged in windows of about this many tokens, cut at line or sentence ends."""
-_KEEP_DOT = frozenset({"org", "st", "ttl"})
-"""A trailing period stays in a span after words of these gazetteers (``Ltd.``, ``St.``)."""
-_BREAKS = frozenset({"\n", ".", "!", "?", ";"})
-PARTICLES = frozenset(
-    [
-        "van",
-        "der",
-        "den",
-        "de",
-        "da",
-        "das",
-        "do",
-        "dos",
-        "du",
-        "von",
-        "zu",
-        "la",
-        "le",
-        "di",
-        "del",
-        "della",
-        "bin",
-        "binti",
-        "ibn",
-        "al",
-        "el",
-        "ter",
-        "ten",
-        "y",
-        "e",
-    ]
-)
-"""Lower-case words that belong inside names (Ludwig van Beethoven, José da Silva)."""
-_PROPER = ("fn", "ln", "city", "ctry", "reg", "org", "st")
 
 
 def load_lexicon(folder: Path) -> Lexicon:
@@ -143,12 +110,14 @@ class BuiltinBackend:
 
     def _tag(self, m: _Loaded, toks: list[tuple[str, int, int]]) -> list[Span]:
         words = [t for t, _, _ in toks]
+        lex = m.lexicon
+        places = m.featurizer.places([w.lower() for w in words])
         tagger = m.tagger
-        tagger.set(m.featurizer.features(words))
+        tagger.set(m.featurizer.features(words, places))
         labels: list[str] = tagger.tag()
         mode = case_mode(words)
-        _after_titles(m, words, labels, mode)
-        _countries(m, words, labels, mode)
+        rules.after_titles(lex, words, labels, mode)
+        rules.countries(lex, words, labels, mode, places)
         if all(lab == "O" for lab in labels):
             return []
         found: list[tuple[int, int, str, float]] = []
@@ -162,485 +131,26 @@ class BuiltinBackend:
             j = i + 1
             while j < n and labels[j] == "I-" + kind:
                 j += 1
-            for a, b in _pieces(m, words, i, j, kind, mode):
+            for a, b in rules.pieces(lex, words, i, j, kind, mode):
                 score = sum(tagger.marginal(labels[k], k) for k in range(a, b)) / (b - a)
                 entity = ENTITY_OF[kind]
                 if (
-                    (kind == "ORG" and _person_like(m, words[a:b]))
-                    or (kind == "LOC" and _name_not_place(m, words[a:b]))
+                    (kind == "ORG" and rules.person_like(lex, words[a:b]))
+                    or (kind == "LOC" and rules.name_not_place(lex, words[a:b]))
                     or (  # a "street" of names with no number: Nguyễn Văn An
                         kind == "ADDR"
                         and not any(ch.isdigit() for w in words[a:b] for ch in w)
-                        and _person_like(m, words[a:b])
+                        and rules.person_like(lex, words[a:b])
                     )
                 ):
                     entity = "PERSON"
-                elif kind == "ADDR" and a > 0 and _house_number(words[a - 1]):
+                elif kind == "ADDR" and a > 0 and rules.house_number(words[a - 1]):
                     a -= 1  # "14 Birch Lane": the number the model left out
                 found.append((a, b, entity, score))
             i = j
-        _towns_in_blocks(m, words, found)
-        return [(toks[a][1], toks[b - 1][2], e, sc) for a, b, e, sc in _join_blocks(words, found)]
-
-
-def _line_of(words: list[str], a: int) -> tuple[int, int]:
-    """The token range of the line holding token ``a``."""
-    start = a
-    while start > 0 and words[start - 1] != "\n":
-        start -= 1
-    end = a
-    while end < len(words) and words[end] != "\n":
-        end += 1
-    return start, end
-
-
-def _towns_in_blocks(
-    m: _Loaded, words: list[str], found: list[tuple[int, int, str, float]]
-) -> None:
-    """In a postal block, the line between an address line and a line that opens with a known
-    country is the town: a "person" or "company" filling that line is a place (``12 Oak St`` /
-    ``Dozwil`` / ``Mongolia 34161``). Changes ``found`` in place."""
-    for k in range(1, len(found) - 1):
-        a, b, entity, score = found[k]
-        if entity not in ("PERSON", "ORGANIZATION"):
-            continue
-        start, end = _line_of(words, a)
-        if any(_wordy(w) for w in words[start:a] + words[b:end]):
-            continue  # the span is not the whole line
-        before, after = found[k - 1], found[k + 1]
-        if before[2] != "STREET_ADDRESS" or after[2] != "LOCATION":
-            continue
-        if before[1] > start or after[0] < end:
-            continue
-        if any(_wordy(w) for w in words[before[1] : start] + words[end : after[0]]):
-            continue  # the neighbours are not on the lines around it
-        country = " ".join(w.lower() for w in words[after[0] : after[1]])
-        if "ctry" in m.lexicon.phrases.get(country, ()):
-            found[k] = (a, b, "LOCATION", score)
-
-
-def _join_blocks(
-    words: list[str], found: list[tuple[int, int, str, float]]
-) -> list[tuple[int, int, str, float]]:
-    """An address that starts after words on its line (``ship to 12 Oak St`` / ``Address: 12
-    Oak St``) or right after a line ending in a colon runs on over the following lines while
-    they hold only its parts (unit, town, country, postcode): one ``STREET_ADDRESS`` from street
-    to postcode. A letter-style block, whose street opens its own line after a name, keeps its
-    town and country as places."""
-    out: list[tuple[int, int, str, float]] = []
-    k = 0
-    while k < len(found):
-        a, b, entity, score = found[k]
-        k += 1
-        if entity != "STREET_ADDRESS" or not _after_words(words, a):
-            out.append((a, b, entity, score))
-            continue
-        scores = [score]
-        while True:
-            line = _rest_of_line(words, b)
-            if line is None:
-                break
-            # the next line: every word in it must belong to the next findings
-            start, end = line
-            q = k
-            pos = start
-            while pos < end and not _wordy(words[pos]):
-                pos += 1
-            covered_to = pos
-            while q < len(found) and found[q][0] >= pos and found[q][0] < end:
-                gap = words[covered_to : found[q][0]]
-                if found[q][2] not in ("STREET_ADDRESS", "LOCATION") or any(
-                    _wordy(w) and not w.isdigit() and not (w.islower() and len(w) <= 3) for w in gap
-                ):
-                    break
-                covered_to = found[q][1]
-                scores.append(found[q][3])
-                q += 1
-            while covered_to < end and (
-                words[covered_to].isdigit() or not _wordy(words[covered_to])
-            ):
-                covered_to += 1  # a trailing postcode or punctuation
-            if q == k:
-                break
-            b = covered_to
-            k = q
-            if covered_to < end:
-                break  # the sentence goes on after the address on this line
-        while b > a and not _wordy(words[b - 1]):
-            b -= 1
-        out.append((a, b, entity, sum(scores) / len(scores)))
-    return out
-
-
-def _after_words(words: list[str], a: int) -> bool:
-    """Whether a word stands before token ``a`` on its line, or the line before ends with a
-    colon (``Address:`` / ``here is my address:`` on a line of its own)."""
-    k = a - 1
-    while k >= 0 and words[k] != "\n":
-        if _wordy(words[k]):
-            return True
-        k -= 1
-    while k >= 0 and words[k] == "\n":
-        k -= 1
-    return k >= 0 and words[k] == ":"
-
-
-def _rest_of_line(words: list[str], b: int) -> tuple[int, int] | None:
-    """When only punctuation or a postcode follows token ``b`` on its line: the token range of
-    the next non-empty line."""
-    k = b
-    while k < len(words) and words[k] != "\n":
-        if _wordy(words[k]) and not words[k].isdigit():
-            return None
-        k += 1
-    while k < len(words) and words[k] == "\n":
-        k += 1
-    if k >= len(words):
-        return None
-    end = k
-    while end < len(words) and words[end] != "\n":
-        end += 1
-    return k, end
-
-
-TITLES = frozenset(
-    ["dr", "mr", "mrs", "ms", "mx", "prof", "herr", "frau", "mme", "mlle", "sra", "dott"]
-)
-"""Personal titles after which a name-like word is a person (Dr Okafor, MRS LINDQVIST)."""
-_AMBIGUOUS_TITLES = frozenset(["dr", "mr", "ms"])
-"""Titles that are also abbreviations (Drive; mitral regurgitation, multiple sclerosis): in
-all-caps or lower-case text they only vouch for a word the gazetteers hold or no word list has."""
-_SPAN_GAZ = ("sfx", "org", "st", "cal", "med", "ttl")
-
-
-def _after_titles(m: _Loaded, words: list[str], labels: list[str], mode: str) -> None:
-    """Decoding rule: a title followed by a name-like word makes that word a person, whatever
-    the model said (``Dr. Mbeki`` where the model saw nothing; ``DR PATEL`` tagged as a place).
-    Up to three name-like words are taken (``Dr Ana María Ruiz``). Changes ``labels`` in place."""
-    n = len(words)
-    gaz = m.lexicon.gazetteers
-    for i in range(n - 1):
-        low = words[i].lower()
-        if low not in TITLES or labels[i] != "O":
-            continue
-        if i > 0 and labels[i - 1] != "O":
-            continue
-        j = i + 2 if words[i + 1] == "." else i + 1
-        if j >= n:
-            continue
-        if _street_before(words, i):
-            # "12 Oak Dr Springfield": Drive, and what follows is the town, not a person
-            if labels[j] == "B-PER":
-                k = j + 1
-                while k < n and labels[k] == "I-PER":
-                    k += 1
-                town = all(w.lower() in gaz.get("city", ()) for w in words[j:k])
-                labels[j] = "B-LOC" if town else "O"
-                for q in range(j + 1, k):
-                    labels[q] = "I-LOC" if town else "O"
-            continue
-        strict = mode != "N" and low in _AMBIGUOUS_TITLES
-        lab = labels[j]
-        if lab in ("B-LOC", "B-ORG"):
-            k = j + 1
-            while k < n and labels[k] == "I-" + lab[2:]:
-                k += 1
-            span = [w.lower() for w in words[j:k]]
-            if k - j <= 3 and not any(w in gaz.get(g, ()) for w in span for g in _SPAN_GAZ):
-                labels[j] = "B-PER"
-                for q in range(j + 1, k):
-                    labels[q] = "I-PER"
-            continue
-        if lab != "O" or not _name_like(m, words[j], mode, strict):
-            continue
-        labels[j] = "B-PER"
-        k = j + 1
-        while k < n and k - j < 3 and labels[k] == "O" and _name_like(m, words[k], mode, True):
-            labels[k] = "I-PER"
-            k += 1
-
-
-_COUNTRY_HOMOGRAPHS = frozenset(
-    ["turkey", "china", "guinea", "chad", "jordan", "georgia", "jersey", "niger", "wales"]
-)
-"""Country names that are also common English words or given names."""
-
-
-def _countries(m: _Loaded, words: list[str], labels: list[str], mode: str) -> None:
-    """Decoding rule: a whole country name the model left outside is a place (``In Hungary
-    they ...``, where ``In March they ...`` taught it otherwise), unless it is written in lower
-    case in normally cased text, is a common word in text without capitals (``roast turkey``),
-    or is a name (``Jordan Peterson``, ``Mr Chad``). Changes ``labels`` in place."""
-    lows = [w.lower() for w in words]
-    kinds = m.featurizer.places(lows)
-    gaz = m.lexicon.gazetteers
-    names = (gaz.get("fn", ()), gaz.get("ln", ()))
-    i, n = 0, len(words)
-    while i < n:
-        if "ctry" not in kinds[i]:
-            i += 1
-            continue
-        j = i + 1
-        while j < n and kinds[j] is kinds[i] and lows[j] != "\n":
-            j += 1
-        run = range(i, j)
-        if (
-            all(labels[k] == "O" for k in run)
-            and not (mode == "N" and words[i][:1].islower())
-            # without capitals, a country that is also a common word (turkey, china) may be one
-            and not (mode != "N" and j - i == 1 and lows[i] in _COUNTRY_HOMOGRAPHS)
-            and not (i > 0 and lows[i - 1].rstrip(".") in TITLES)
-            and not (
-                j < n
-                and words[j][:1].isupper()
-                and mode == "N"
-                and any(lows[j] in g for g in names)
-            )
-        ):
-            labels[i] = "B-LOC"
-            for k in range(i + 1, j):
-                labels[k] = "I-LOC"
-        i = j
-
-
-def _street_before(words: list[str], i: int) -> bool:
-    """Whether ``words[i]`` follows a house number and up to three street-name words."""
-    k = i - 1
-    while k >= 0 and i - k <= 3 and words[k].isalpha() and words[k].lower() not in _EDGE_WORDS:
-        k -= 1
-    return k >= 0 and k < i - 1 and words[k].isdigit()
-
-
-def _name_like(m: _Loaded, tok: str, mode: str, strict: bool) -> bool:
-    """Whether ``tok`` may be (part of) a name: a word, capitalised in normally cased text, not a
-    frequent word; ``strict``: also a word the name gazetteers hold or no word list knows."""
-    if len(tok) < 2 or not tok.replace("-", "").replace("'", "").isalpha():
-        return False
-    low = tok.lower()
-    if low in _EDGE_WORDS or low in TITLES:
-        return False
-    if mode == "N" and not tok[0].isupper():
-        return False
-    gaz = m.lexicon.gazetteers
-    named = low in gaz.get("fn", ()) or low in gaz.get("ln", ())
-    if not named and any(low in gaz.get(g, ()) for g in ("cal", "med", "sfx", "st")):
-        return False
-    band = m.lexicon.freq.get(low, 0)
-    if strict:
-        return named or band == 0
-    return named or band < (5 if mode == "N" else 4)
-
-
-def _wordy(tok: str) -> bool:
-    return any(ch.isalnum() for ch in tok)
-
-
-def _pieces(
-    m: _Loaded, words: list[str], i: int, j: int, kind: str, mode: str
-) -> list[tuple[int, int]]:
-    """The token ranges to report for a model span ``words[i:j]`` of type ``kind``.
-
-    Names, places and companies end before a possessive ``'s``; names and places are split at
-    ordinary words the model ran over (``Anna could visit Lyon`` → ``Anna``, ``Lyon``); all but
-    street addresses lose ordinary words at their edges, and every span loses edge punctuation.
-    """
-    if kind == "ADDR":
-        ranges = [(i, j)]
-    else:
-        j = _before_possessive(words, i, j)
-        ranges = []
-        a = i
-        for k in range(i, j):
-            if _breaker(m, words[k], mode, kind):
-                if a < k:
-                    ranges.append((a, k))
-                a = k + 1
-        if a < j:
-            ranges.append((a, j))
-    out = []
-    for a, b in ranges:
-        first = a
-        while a < b and (not _wordy(words[a]) or _filler(m, words[a], mode, kind)):
-            a += 1
-        if (
-            a < b
-            and mode == "N"
-            and kind != "ADDR"
-            and (a == 0 or words[a - 1] in _BREAKS)
-            and a == first
-            and _common(m, words[a], 4)
-        ):
-            a += 1  # a capitalised ordinary word opening a sentence: "Tell Anna" → "Anna"
-        while b > a and (not _wordy(words[b - 1]) or _filler(m, words[b - 1], mode, kind)):
-            if words[b - 1] == "." and b - 1 > a and _keeps_dot(m, words[b - 2]):
-                break
-            b -= 1
-        if b - a == 1 and kind != "ADDR" and m.lexicon.freq.get(words[a].lower(), 0) >= 6:
-            continue  # a lone very frequent word ("An", "Will" opening a sentence) is no name
-        if a < b and kind != "ADDR" and not any(ch.isalpha() for w in words[a:b] for ch in w):
-            continue  # a name, place or company has letters ("in 1965" is no place)
-        if a < b and kind == "ADDR" and not _address_like(m, words[a:b]):
-            continue  # "roast turkey": an address has a number or a street word
-        if a < b and not (kind == "ADDR" and _phone_like(words[a:b])):
-            out.append((a, b))
-    return out
-
-
-def _person_like(m: _Loaded, words: list[str]) -> bool:
-    """An "organization" of two to four words with no company word (Inc, Ltd, Bank, ...) is a
-    person when its words are all known first or last names with a first name among them
-    (Zhang Wei), or when it opens with a known first name and every other word is a known name
-    or a word no word list holds (Ekmel Qafarov)."""
-    names = [w.lower() for w in words if w.replace("-", "").isalpha()]
-    if not 2 <= len(names) <= 4 or len(names) != len(words):
-        return False
-    gaz = m.lexicon.gazetteers
-    first, last = gaz.get("fn", ()), gaz.get("ln", ())
-    if any(w in gaz.get("sfx", ()) or w in gaz.get("org", ()) for w in names):
-        return False
-    if any(w in gaz.get("st", ()) and w not in first and w not in last for w in names):
-        return False  # Main Street, not Simpson (a surname streets are named after)
-    names = [w for w in names if w not in PARTICLES]  # Pieter van der Berg
-    if all(w in first or w in last for w in names) and any(w in first for w in names):
-        return True
-    freq = m.lexicon.freq
-    return names[0] in first and all(
-        w in first or w in last or freq.get(w, 0) == 0 for w in names[1:]
-    )
-
-
-def _name_not_place(m: _Loaded, words: list[str]) -> bool:
-    """A "place" of two to five words that no place list holds whole, opening with a known
-    first name and closing with a known last name, all its words names or particles, is a
-    person (Ana de la Cruz; Santa Cruz stays a place)."""
-    low = [w.lower() for w in words]
-    if not 2 <= len(low) <= 5 or " ".join(low) in m.lexicon.phrases:
-        return False
-    gaz = m.lexicon.gazetteers
-    first, last = gaz.get("fn", ()), gaz.get("ln", ())
-    return (
-        low[0] in first
-        and low[-1] in last
-        and all(w in first or w in last or w in PARTICLES for w in low)
-    )
-
-
-def _house_number(tok: str) -> bool:
-    return tok.isdigit() and len(tok) <= 5
-
-
-def _address_like(m: _Loaded, words: list[str]) -> bool:
-    """Whether an address span holds a digit or a street word (Street, Via, Calle, Apt)."""
-    street = m.lexicon.gazetteers.get("st", ())
-    return any(ch.isdigit() for w in words for ch in w) or any(
-        w.lower().rstrip(".") in street for w in words
-    )
-
-
-def _phone_like(words: list[str]) -> bool:
-    """An address span with no letter and more than six digits is a phone or account number
-    (postcodes have at most six digits or contain letters); the pattern detectors own those."""
-    if any(ch.isalpha() for w in words for ch in w):
-        return False
-    return sum(ch.isdigit() for w in words for ch in w) > 6
-
-
-_EDGE_WORDS = frozenset(
-    [
-        "and",
-        "or",
-        "i",
-        "the",
-        "of",
-        "to",
-        "in",
-        "at",
-        "for",
-        "with",
-        "from",
-        "by",
-        "on",
-        "is",
-        "was",
-        "as",
-        "but",
-        "if",
-        "so",
-        "me",
-        "my",
-        "we",
-        "you",
-        "he",
-        "she",
-        "it",
-        "they",
-    ]
-)
-"""Function words that never open or close a name, place or company."""
-_JOINERS = frozenset({"and", "of", "the", "for", "und", "et", "y", "e", "&"})
-"""Ordinary words that may stand inside a place name (Bosnia and Herzegovina)."""
-
-
-def _common(m: _Loaded, tok: str, band: int) -> bool:
-    """A frequent word (frequency band >= ``band``) that no name or place gazetteer holds."""
-    low = tok.lower()
-    if m.lexicon.freq.get(low, 0) < band or low in PARTICLES:
-        return False
-    gaz = m.lexicon.gazetteers
-    return not any(low in gaz.get(g, ()) for g in _PROPER)
-
-
-def _breaker(m: _Loaded, tok: str, mode: str, kind: str) -> bool:
-    """An ordinary word inside a model span that cannot be part of a name or place."""
-    if not tok.replace("-", "").isalpha():
-        return False
-    low = tok.lower()
-    if low in PARTICLES or (kind in ("LOC", "ORG") and low in _JOINERS):
-        return False
-    if kind == "ORG":
-        # company names keep their words (Home Depot), but not a verb the model ran over:
-        # "Kerri Akça could visit Sofievær" is no company
-        if low in m.lexicon.gazetteers.get("org", ()):
-            return False
-        return (mode == "N" and tok.islower() and m.lexicon.freq.get(low, 0) >= 4) or (
-            mode != "N" and _common(m, tok, 6)
-        )
-    if mode == "N" and tok.islower():
-        return True
-    return _common(m, tok, 5)
-
-
-def _filler(m: _Loaded, tok: str, mode: str, kind: str) -> bool:
-    """Whether ``tok`` at the edge of a span is an ordinary word, not part of the name: a
-    lower-case word in normally cased text, or (in all-caps or lower-case text) a common word that
-    no gazetteer holds. Street addresses keep their words."""
-    if kind == "ADDR" or not tok.replace("-", "").isalpha():
-        return False
-    low = tok.lower()
-    if low in _EDGE_WORDS:
-        return True
-    if low in PARTICLES:
-        return False
-    if mode == "N":
-        return tok.islower()
-    if m.lexicon.freq.get(low, 0) < 4:
-        return False
-    gaz = m.lexicon.gazetteers
-    return not any(low in gaz.get(g, ()) for g in _PROPER)
-
-
-def _before_possessive(words: list[str], a: int, b: int) -> int:
-    """End the span before a possessive ``'s`` (Kevin's book → Kevin)."""
-    for k in range(a + 1, b - 1):
-        if words[k] in ("'", "’") and words[k + 1] in ("s", "S"):
-            return k
-    return b
-
-
-def _keeps_dot(m: _Loaded, tok: str) -> bool:
-    low = tok.lower()
-    gaz = m.lexicon.gazetteers
-    return any(low in gaz.get(g, ()) for g in _KEEP_DOT) or (len(tok) == 1 and tok.isalpha())
+        rules.towns_in_blocks(lex, words, found)
+        joined = rules.join_blocks(words, found)
+        return [(toks[a][1], toks[b - 1][2], e, sc) for a, b, e, sc in joined]
 
 
 def _window_end(toks: list[tuple[str, int, int]], start: int) -> int:
@@ -648,6 +158,6 @@ def _window_end(toks: list[tuple[str, int, int]], start: int) -> int:
     if end == len(toks):
         return end
     for k in range(end - 1, start + MAX_TOKENS // 2, -1):
-        if toks[k][0] in _BREAKS:
+        if toks[k][0] in rules.BREAKS:
             return k + 1
     return end

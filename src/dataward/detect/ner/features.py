@@ -222,12 +222,16 @@ class Featurizer:
                 i += 1
         return out
 
-    def features(self, tokens: Sequence[str]) -> list[list[str]]:
-        """One feature list per token."""
+    def features(
+        self, tokens: Sequence[str], places: list[tuple[str, ...]] | None = None
+    ) -> list[list[str]]:
+        """One feature list per token; ``places``: :meth:`places` of the tokens, when the caller
+        has them already."""
         n = len(tokens)
         info = [self._token(t) for t in tokens]
         mode = case_mode(tokens)
-        places = self.places([x[3] for x in info])
+        if places is None:
+            places = self.places([x[3] for x in info])
         out: list[list[str]] = []
         for i, (own, _left, _right, _low, cas) in enumerate(info):
             f = ["b", "m=" + mode, "cm=" + cas + mode, "cb=" + cas + own[2] + mode, *own]
