@@ -48,14 +48,24 @@ def browser() -> Iterator[object]:
 
 def _sign_in(driver: object, key: str) -> None:
     """Type a key into the sign-in form, submit it and wait for the next page."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     button = driver.find_element(By.CSS_SELECTOR, "button[type=submit]")  # type: ignore[attr-defined]
     driver.find_element(By.ID, "key").send_keys(key)  # type: ignore[attr-defined]
     button.click()
-    WebDriverWait(driver, 30).until(ec.staleness_of(button))
+
+    def left(_driver: object) -> bool:
+        """The form's page is gone: its button is stale, or (Chromium, mid-navigation) "does
+        not belong to the document"."""
+        try:
+            button.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    WebDriverWait(driver, 30).until(left)
     WebDriverWait(driver, 30).until(  # the next page, fully loaded (the dashboard may be slow)
         lambda d: (
             d.execute_script("return document.readyState") == "complete"
