@@ -22,7 +22,11 @@ from dataward.sources.locations import Location, read_head
 KiB = 1 << 10
 MiB = 1 << 20
 GiB = 1 << 30
-DEFAULT_BATCH_ROWS = 65_536
+DEFAULT_BATCH_ROWS = 16_384
+"""Rows per batch when reading. The scan's peak memory follows it: each batch becomes Python
+strings per column, and their arenas stay fragmented after the batch is done. Full scans of 500k
+rows x 11 columns, 65,536 → 16,384 rows: Parquet peak 700 → 475 MB at the same speed; CSV peak
+536 → 515 MB, 97 → 104 s (one run each)."""
 
 
 @dataclass(frozen=True, slots=True)
