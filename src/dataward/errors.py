@@ -79,6 +79,17 @@ class UnknownNameError(ConfigError, KeyError):
         return self.message
 
 
+def yaml_problem(exc: Exception) -> str:
+    """Where and why a YAML document failed to parse (``line 3, column 9: expected ...``),
+    without the excerpt PyYAML quotes around the mark: that line may hold a secret (a webhook
+    URL, an API token)."""
+    problem = getattr(exc, "problem", None) or type(exc).__name__
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return str(problem)
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+
+
 def _plural(noun: str) -> str:
     """English plural of a registry kind: entity → entities, detector → detectors."""
     if noun.endswith("y") and noun[-2:-1] not in ("", "a", "e", "i", "o", "u"):

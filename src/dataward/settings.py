@@ -21,7 +21,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-from dataward.errors import ConfigError
+from dataward.errors import ConfigError, yaml_problem
 
 CONFIG_FILE = "dataward.yaml"
 
@@ -222,6 +222,8 @@ def get_settings() -> Settings:
             f"invalid settings (DATAWARD_*; lists and maps are JSON): {exc}{cause}"
         ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{CONFIG_FILE}: invalid YAML: {exc}", path=CONFIG_FILE) from None
+        raise ConfigError(
+            f"{CONFIG_FILE}: invalid YAML: {yaml_problem(exc)}", path=CONFIG_FILE
+        ) from None
     _cached = (key, settings)
     return settings

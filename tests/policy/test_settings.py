@@ -168,3 +168,25 @@ def test_cli_reports_an_invalid_setting(cli, monkeypatch: pytest.MonkeyPatch) ->
     write_config("policy: {packs: [baseline]}\n")
     result = cli("policy", "validate")
     assert result.code == 0 and "from 1 files" in result.out
+
+
+def test_broken_yaml_error_names_the_place_not_the_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PyYAML quotes the line around the error; a config line may hold a token."""
+    canary = "https://hooks.example.org/T0/B0/CanaryToken7f3a9"
+    write_config(f"integrations:\n  slack: {{url: {canary}\n  x: [1\n")
+    with pytest.raises(ConfigError) as info:
+        get_settings()
+    assert "invalid YAML: line 3, column 4" in str(info.value)
+    assert "CanaryToken7f3a9" not in str(info.value)
+
+    from dataward.detect.custom import load_detectors
+
+    bad = tmp_path / "detectors.yaml"
+    bad.write_text(f"detectors:\n  - {{name: x, pattern: {canary}\n  y: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_detectors(bad)
+    assert "not valid YAML: line" in str(info.value)
+    assert "CanaryToken7f3a9" not in str(info.value)
+    assert "CanaryToken7f3a9" not in capsys.readouterr().err

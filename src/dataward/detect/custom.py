@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dataward.detect.base import ContextWords, PatternDetector
 from dataward.detect.model import Pattern
-from dataward.errors import ConfigError
+from dataward.errors import ConfigError, yaml_problem
 from dataward.registry import Registry
 
 validators: Registry[Callable[[str], bool]] = Registry("validator", "dataward.validators")
@@ -144,7 +144,7 @@ def load_detectors(path: Path) -> list[CustomDetector]:
         msg = f"cannot read detector file {path}: {exc.strerror}"
         raise ConfigError(msg, path=str(path)) from None
     except yaml.YAMLError as exc:
-        msg = f"detector file {path} is not valid YAML: {exc}"
+        msg = f"detector file {path} is not valid YAML: {yaml_problem(exc)}"
         raise ConfigError(msg, path=str(path)) from None
     try:
         spec = _FileSpec.model_validate(raw)

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from dataward.errors import PolicyError
+from dataward.errors import PolicyError, yaml_problem
 from dataward.policy.decision import EFFECTS
 from dataward.policy.engine import PolicyEngine
 from dataward.policy.request import Approval
@@ -50,8 +50,12 @@ def run_file(path: Path, engine: PolicyEngine | None = None) -> list[CaseResult]
     """Run one test file; ``engine`` is used when the file names no policies."""
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except OSError as exc:
         raise PolicyError(f"{path}: cannot read policy tests: {exc}", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(
+            f"{path}: policy tests are not valid YAML: {yaml_problem(exc)}", path=str(path)
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
         raise PolicyError(f"{path}: expected a mapping with a 'tests' list", path=str(path))
     spec = data.get("policies")

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from dataward.errors import ConfigError, UnknownNameError
+from dataward.errors import ConfigError, UnknownNameError, yaml_problem
 from dataward.taxonomy import vocabulary
 
 
@@ -173,7 +173,9 @@ def load_taxonomy(folder: str | os.PathLike[str] | Traversable) -> Taxonomy:
         try:
             entries = yaml.safe_load(item.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise ConfigError(f"{item.name} is not valid YAML: {exc}", source=item.name) from None
+            raise ConfigError(
+                f"{item.name} is not valid YAML: {yaml_problem(exc)}", source=item.name
+            ) from None
         if entries is None:
             continue
         if not isinstance(entries, list):
