@@ -15,6 +15,7 @@ import json
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -22,6 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dataward.detect import Engine
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+Counts = dict[str, list[int]]
+"""Per label: [true positives, false positives, false negatives]."""
 
 # gold label -> the predicted entity types that count as that label
 LABELS: dict[str, frozenset[str]] = {
@@ -72,9 +76,41 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f1, 3), "f2": round(f2, 3)}
 
 
+Labelled = tuple[str, tuple[int, int]]
+"""A span with its label: ``(label, (start, end))``."""
+
+
+def tally(gold: Sequence[Labelled], pred: Sequence[Labelled], counts: Counts) -> None:
+    """Add one record to ``counts`` (label -> [tp, fp, fn]): each gold span takes the first
+    unused prediction of the same label with IoU >= 0.5; predictions left over are false
+    positives. Pass one label for every span to count type-blind."""
+    used: set[int] = set()
+    for label, span in gold:
+        match = next(
+            (
+                j
+                for j, (plabel, pspan) in enumerate(pred)
+                if j not in used and plabel == label and _iou(span, pspan) >= 0.5
+            ),
+            None,
+        )
+        if match is None:
+            counts[label][2] += 1
+        else:
+            used.add(match)
+            counts[label][0] += 1
+    for j, (plabel, _) in enumerate(pred):
+        if j not in used:
+            counts[plabel][1] += 1
+
+
+def new_counts() -> Counts:
+    return defaultdict(lambda: [0, 0, 0])
+
+
 def evaluate_pii(engine: Engine, path: Path) -> dict[str, object]:
     records = json.loads(path.read_text(encoding="utf-8"))
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, fp, fn
+    counts = new_counts()
     engine.detect("warm up: Ada Lovelace lives in London")  # loads the NER model (~0.3 s)
     started = time.perf_counter()
     nbytes = 0
@@ -83,21 +119,7 @@ def evaluate_pii(engine: Engine, path: Path) -> dict[str, object]:
         nbytes += len(text.encode())
         gold = [(s["entity_type"], (s["start_position"], s["end_position"])) for s in rec["spans"]]
         pred = [(_label_of(f.entity), (f.start, f.end)) for f in engine.detect(text)]
-        used: set[int] = set()
-        for label, span in gold:
-            match = None
-            for j, (plabel, pspan) in enumerate(pred):
-                if j not in used and plabel == label and _iou(span, pspan) >= 0.5:
-                    match = j
-                    break
-            if match is None:
-                counts[label][2] += 1
-            else:
-                used.add(match)
-                counts[label][0] += 1
-        for j, (plabel, _) in enumerate(pred):
-            if j not in used:
-                counts[plabel][1] += 1
+        tally(gold, pred, counts)
     elapsed = time.perf_counter() - started
     per_entity = {
         label: {**_prf(*c), "tp": c[0], "fp": c[1], "fn": c[2], "support": c[0] + c[2]}

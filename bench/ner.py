@@ -26,7 +26,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "scripts"))
 
-from accuracy import DATA, _iou, _label_of, _prf  # noqa: E402
+from accuracy import DATA, _label_of, _prf, new_counts, tally  # noqa: E402
 from dataward.detect import Engine  # noqa: E402
 from dataward.detect.detectors import load_builtins  # noqa: E402
 from dataward.detect.ner import NerDetector  # noqa: E402
@@ -56,8 +55,7 @@ def engines(model: Path | None) -> tuple[Engine, Engine]:
 
 
 def score(engine: Engine, records: Sequence[Record]) -> dict[str, Any]:
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    blind = [0, 0, 0]
+    counts, blind = new_counts(), new_counts()
     nbytes = 0
     started = time.perf_counter()
     preds = []
@@ -68,38 +66,13 @@ def score(engine: Engine, records: Sequence[Record]) -> dict[str, Any]:
         nbytes += len(rec["full_text"].encode())
         gold = [(s["entity_type"], (s["start_position"], s["end_position"])) for s in rec["spans"]]
         pred = [(_label_of(f.entity), (f.start, f.end)) for f in found]
-        used: set[int] = set()
-        for label, span in gold:
-            match = next(
-                (
-                    j
-                    for j, (pl, ps) in enumerate(pred)
-                    if j not in used and pl == label and _iou(span, ps) >= 0.5
-                ),
-                None,
-            )
-            if match is None:
-                counts[label][2] += 1
-            else:
-                used.add(match)
-                counts[label][0] += 1
-        for j, (pl, _) in enumerate(pred):
-            if j not in used:
-                counts[pl][1] += 1
+        tally(gold, pred, counts)
         # type-blind over the NER types
-        g_ner = [sp for lab, sp in gold if lab in NER_LABELS]
-        p_ner = [sp for lab, sp in pred if lab in NER_LABELS]
-        taken: set[int] = set()
-        for sp in g_ner:
-            m = next(
-                (j for j, ps in enumerate(p_ner) if j not in taken and _iou(sp, ps) >= 0.5), None
-            )
-            if m is None:
-                blind[2] += 1
-            else:
-                taken.add(m)
-                blind[0] += 1
-        blind[1] += len(p_ner) - len(taken)
+        tally(
+            [("any", sp) for lab, sp in gold if lab in NER_LABELS],
+            [("any", sp) for lab, sp in pred if lab in NER_LABELS],
+            blind,
+        )
     per = {
         label: {**_prf(*counts[label]), "support": counts[label][0] + counts[label][2]}
         for label in NER_LABELS
@@ -109,7 +82,7 @@ def score(engine: Engine, records: Sequence[Record]) -> dict[str, Any]:
         "records_per_s": round(len(records) / elapsed),
         "mb_per_s": round(nbytes / elapsed / 1e6, 3),
         "per_entity": per,
-        "type_blind": _prf(*blind),
+        "type_blind": _prf(*blind["any"]),
     }
 
 

@@ -34,7 +34,6 @@ import random
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "scripts"))
 
-from accuracy import DATA, _iou, _prf  # noqa: E402
+from accuracy import DATA, _prf, new_counts, tally  # noqa: E402
 from dataward.detect.ner.builtin import MODEL_DIR, BuiltinBackend  # noqa: E402
 from ner import _fixed_hash_seed, _training_values_only, synthetic  # noqa: E402
 
@@ -159,50 +158,17 @@ def gold_of(rec: Record) -> Found:
 
 def score(records: Sequence[Record], found: Sequence[Found]) -> dict[str, Any]:
     """Per-entity and type-blind P/R/F1 (same type, IoU >= 0.5, one to one)."""
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, fp, fn
-    blind = [0, 0, 0]
+    counts, blind = new_counts(), new_counts()
     for rec, pred in zip(records, found, strict=True):
         gold = gold_of(rec)
-        used: set[int] = set()
-        for gs, ge, gl in gold:
-            match = next(
-                (
-                    j
-                    for j, (ps, pe, pl) in enumerate(pred)
-                    if j not in used and pl == gl and _iou((gs, ge), (ps, pe)) >= 0.5
-                ),
-                None,
-            )
-            if match is None:
-                counts[gl][2] += 1
-            else:
-                used.add(match)
-                counts[gl][0] += 1
-        for j, (_, _, pl) in enumerate(pred):
-            if j not in used:
-                counts[pl][1] += 1
-        taken: set[int] = set()
-        for gs, ge, _ in gold:
-            m = next(
-                (
-                    j
-                    for j, (ps, pe, _) in enumerate(pred)
-                    if j not in taken and _iou((gs, ge), (ps, pe)) >= 0.5
-                ),
-                None,
-            )
-            if m is None:
-                blind[2] += 1
-            else:
-                taken.add(m)
-                blind[0] += 1
-        blind[1] += len(pred) - len(taken)
+        tally([(g, (s, e)) for s, e, g in gold], [(p, (s, e)) for s, e, p in pred], counts)
+        tally([("any", (s, e)) for s, e, _ in gold], [("any", (s, e)) for s, e, _ in pred], blind)
     return {
         "records": len(records),
         "per_entity": {
             e: {**_prf(*counts[e]), "support": counts[e][0] + counts[e][2]} for e in ENTITIES
         },
-        "type_blind": _prf(*blind),
+        "type_blind": _prf(*blind["any"]),
     }
 
 
