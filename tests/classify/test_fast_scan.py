@@ -59,7 +59,8 @@ def _reference(table: pa.Table) -> dict[str, object]:
             col = encode(name, batch.column(i))
             hints = hints_for(name)
             col.results = [_result(v, engine.detect(v, hints=hints)) for v in col.values]
-            col.facts = []  # ColumnStats computes them itself
+            shape = SHAPES.get(column_shape(name) or "")
+            col.facts = [value_facts(v, shape) for v in col.values]
             stats.setdefault(name, ColumnStats(name, col.data_type)).add(col)
     return {name: s.decide(KEY).to_dict() for name, s in stats.items()}
 

@@ -23,9 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dataward.classify.analysis import ColumnBatch, value_facts
+from dataward.classify.analysis import ColumnBatch
 from dataward.classify.names import NameRule, match_rule, name_tokens
-from dataward.classify.shapes import SHAPES
 from dataward.redaction import preview
 from dataward.taxonomy import taxonomy
 
@@ -114,7 +113,6 @@ class ColumnStats:
         self.name = name
         self.data_type = data_type
         self.rule: NameRule | None = match_rule(name_tokens(name))
-        self._shape = SHAPES[self.rule.shape] if self.rule else None
         self.rows = 0
         self.nulls = 0
         self.cover: Counter[str] = Counter()
@@ -140,8 +138,6 @@ class ColumnStats:
         self.rows += batch.rows
         self.nulls += batch.nulls
         facts = batch.facts
-        if len(facts) != len(batch.values):
-            facts = [value_facts(v, self._shape) for v in batch.values]
         cover, cover_score, found = self.cover, self.cover_score, self.found
         signatures, lengths, distinct = self.signatures, self.lengths, self.distinct
         for value, count, (entity, score, names), (
