@@ -75,3 +75,20 @@ def test_summary_line() -> None:
         result.summary(new_rows=3450)
         == "3,450 new records in pool.csv; 100% contain high-confidence PII"
     )
+
+
+def test_signatures_keep_counting_after_the_first_64() -> None:
+    """Past 64 distinct signatures no new one is added, but those seen keep counting."""
+    from dataward.classify.analysis import encode, value_facts
+    from dataward.classify.profile import ColumnStats
+
+    ids = [f"AB{i:06d}" for i in range(2000)]  # one signature: a9
+    odd = ["x" * (i + 1) + "-" * (i + 1) for i in range(70)]  # 70 more distinct signatures
+    stats = ColumnStats("code", "string")
+    for values in (ids[:1] + odd, ids[1:]):
+        col = encode("code", pa.array(values))
+        col.results = [(None, 0.0, ())] * len(col.values)
+        col.facts = [value_facts(v, None) for v in col.values]
+        stats.add(col)
+    assert len(stats.signatures) == 64
+    assert stats.signatures["a9"] == 2000

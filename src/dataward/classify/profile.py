@@ -158,7 +158,7 @@ class ColumnStats:
                 self.shape_ok += count
             if uuid:
                 self.uuid += count
-            if len(signatures) < 64 or value in signatures:
+            if len(signatures) < 64 or sig in signatures:
                 signatures[sig] += count
             lengths[length] += count
             self.words += words * count
