@@ -112,10 +112,10 @@ class BuiltinBackend:
         words = [t for t, _, _ in toks]
         lex = m.lexicon
         places = m.featurizer.places([w.lower() for w in words])
-        tagger = m.tagger
-        tagger.set(m.featurizer.features(words, places))
-        labels: list[str] = tagger.tag()
         mode = case_mode(words)
+        tagger = m.tagger
+        tagger.set(m.featurizer.features(words, places, mode))
+        labels: list[str] = tagger.tag()
         rules.after_titles(lex, words, labels, mode)
         rules.countries(lex, words, labels, mode, places)
         if all(lab == "O" for lab in labels):

@@ -223,13 +223,17 @@ class Featurizer:
         return out
 
     def features(
-        self, tokens: Sequence[str], places: list[tuple[str, ...]] | None = None
+        self,
+        tokens: Sequence[str],
+        places: list[tuple[str, ...]] | None = None,
+        mode: str | None = None,
     ) -> list[list[str]]:
-        """One feature list per token; ``places``: :meth:`places` of the tokens, when the caller
-        has them already."""
+        """One feature list per token; ``places`` (:meth:`places`) and ``mode``
+        (:func:`case_mode`) of the tokens when the caller has them already."""
         n = len(tokens)
         info = [self._token(t) for t in tokens]
-        mode = case_mode(tokens)
+        if mode is None:
+            mode = case_mode(tokens)
         if places is None:
             places = self.places([x[3] for x in info])
         out: list[list[str]] = []

@@ -233,6 +233,8 @@ def countries(
     they ...``, where ``In March they ...`` taught it otherwise), unless it is written in lower
     case in normally cased text, is a common word in text without capitals (``roast turkey``),
     or is a name (``Jordan Peterson``, ``Mr Chad``). Changes ``labels`` in place."""
+    if not any("ctry" in k for k in kinds):
+        return
     lows = [w.lower() for w in words]
     gaz = lex.gazetteers
     names = (gaz.get("fn", ()), gaz.get("ln", ()))
