@@ -14,6 +14,16 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+def shared_data(relative: str) -> Path:
+    """A file or folder of ``../shared/data`` (the labelled development data, read by path and
+    never copied into the repository). A checkout without it skips the test that asks, saying
+    so; CI has it and runs them."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        pytest.skip(f"needs ../shared/data/{relative}, which this checkout does not have")
+    return path
+
+
 @pytest.fixture(scope="session")
 def _pattern_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One compiled-pattern cache for the whole run (shared by xdist workers)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
@@ -12,8 +11,9 @@ import pytest
 
 from dataward.classify import classify_table, is_sensitive
 from dataward.taxonomy import taxonomy
+from tests.conftest import shared_data
 
-TABULAR = Path(__file__).parents[2].parent / "shared/data/tabular_dev/fakenamegenerator_3000.csv"
+TABULAR = "tabular_dev/fakenamegenerator_3000.csv"
 KEY = b"k" * 32
 
 GOV = {t.name for t in taxonomy() if "GOVERNMENT_ID" in t.categories}
@@ -72,7 +72,7 @@ def _accuracy(result: object, expected: dict[str, set[str] | None]) -> tuple[flo
 
 @pytest.mark.slow
 def test_tabular_dev_accuracy() -> None:
-    table = pcsv.read_csv(TABULAR, convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
+    table = pcsv.read_csv(shared_data(TABULAR), convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
     result = classify_table(table, key=KEY, full=False, sample=1500)
     accuracy, wrong = _accuracy(result, EXPECTED)
     print(f"tabular_dev accuracy {accuracy:.3f} over {len(EXPECTED)} columns; wrong: {wrong}")
