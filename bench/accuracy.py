@@ -156,6 +156,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args()
+    if not args.data.is_dir():
+        print(f"skipped: needs the shared development data at {args.data} (../shared/data)")
+        return
     engine = Engine.default()
     out: dict[str, object] = {
         "pii": evaluate_pii(engine, args.data / "pii_text_dev" / "generated_large.json")

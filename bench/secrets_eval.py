@@ -174,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     verbose = "-v" in args
     if root.name == "-v":
         root = DEFAULT_ROOT
+    if not root.is_dir():
+        print(f"skipped: needs the shared development data at {root} (../shared/data)")
+        return 0
     res = evaluate(root)
     print(
         f"files {res['files']}, skipped as binary {len(res['skipped_binary'])}, "
