@@ -79,6 +79,19 @@ POLICY_PACKS = ("baseline", "gdpr", "hipaa", "pci", "eu-ai-act", "secrets", "dev
 two equal."""
 
 
+class AuditSettings(BaseModel):
+    """The ``audit:`` section: the signing key, checkpoints and the external witness."""
+
+    signing_key: Path | None = None
+    """The deployment's Ed25519 signing key (PEM); default ``HOME/audit_signing.key``. Every
+    host writing one store must use the same key file."""
+    checkpoint_every: int = Field(default=1000, gt=0)
+    """Sign a checkpoint each time the log crosses a multiple of this many events."""
+    witness_url: str | None = None
+    """An external witness for the latest checkpoint: an ``http(s)://`` URL (GET/POST) or a
+    database URL (a second store); the witness file in ``HOME`` is always kept."""
+
+
 class PolicySettings(BaseModel):
     """The ``policy:`` section of ``dataward.yaml``::
 
@@ -151,6 +164,7 @@ class Settings(BaseSettings):
     ner: NerSettings = Field(default_factory=NerSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
     integrations: dict[str, Any] = Field(default_factory=dict)
     """The ``integrations:`` section (webhooks, Jira, ServiceNow), validated by
     :meth:`dataward.integrations.config.Integrations.from_settings`."""
