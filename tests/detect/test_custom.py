@@ -102,3 +102,31 @@ def test_stdnum_validators_by_module_name() -> None:
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_detectors(tmp_path / "nope.yaml")
+
+
+def test_unsafe_pattern_that_re2_cannot_run_is_refused_naming_the_detector(
+    tmp_path: Path,
+) -> None:
+    # nested quantifier (exponential in Python re) plus a look-ahead (RE2 refuses it)
+    path = tmp_path / "redos.yaml"
+    path.write_text(
+        "detectors: [{name: path-like, entity: X, "
+        "patterns: [{name: p, regex: '(?:[a-z./]+/?)+(?=;)', score: 0.5}]}]"
+    )
+    with pytest.raises(ConfigError, match=r"detector 'path-like'.*nested quantifier") as info:
+        load_detectors(path)
+    assert info.value.detector == "path-like"  # type: ignore[attr-defined]
+
+
+def test_unsafe_pattern_that_re2_can_run_runs_in_linear_time(tmp_path: Path) -> None:
+    # before: Python re ran it on short values and backtracked exponentially on this text
+    path = tmp_path / "nested.yaml"
+    path.write_text(
+        "detectors: [{name: path-like, entity: X, "
+        "patterns: [{name: p, regex: '/(?:[a-z.]+/?)+;', score: 0.9, boundary: false}]}]"
+    )
+    engine = Engine(load_detectors(path), backend="hyperscan")  # type: ignore[arg-type]
+    adversarial = "/" + "abcdefgh" * 12 + "!"
+    assert engine.detect(adversarial) == []
+    [f] = engine.detect(adversarial + " /usr/lib;")
+    assert (f.start, f.end) == (len(adversarial) + 1, len(adversarial) + 10)

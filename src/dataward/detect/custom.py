@@ -136,8 +136,30 @@ class CustomDetector(PatternDetector):
         return self.validated_score if self.validated_score is not None else pattern.score
 
 
+def _check_linear(spec: _FileSpec, path: Path) -> None:
+    """Refuse a pattern that could backtrack without bound and that RE2 cannot run instead (a
+    pattern the ReDoS check flags but RE2 compiles is accepted: it runs on RE2 only)."""
+    from dataward.detect.linear import LinearPattern, UnsafePatternError
+
+    for d in spec.detectors:
+        for p in d.patterns:
+            flags = re.ASCII | (re.IGNORECASE if p.ignore_case else 0)
+            try:
+                LinearPattern(p.regex, flags, name=f"{d.name}/{p.name}")
+            except UnsafePatternError as exc:
+                raise ConfigError(
+                    f"detector file {path}: detector {d.name!r}: {exc.message}",
+                    path=str(path),
+                    detector=d.name,
+                ) from None
+
+
 def load_detectors(path: Path) -> list[CustomDetector]:
-    """Detectors from a YAML file; any problem raises :class:`ConfigError` naming the file."""
+    """Detectors from a YAML file; any problem raises :class:`ConfigError` naming the file.
+
+    A pattern that can backtrack super-linearly (nested or overlapping quantifiers) runs on RE2;
+    one that RE2 cannot run either (back-references, look-arounds) is refused, naming the detector.
+    """
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -157,4 +179,5 @@ def load_detectors(path: Path) -> list[CustomDetector]:
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise ConfigError(f"detector file {path}: duplicate names {sorted(dupes)}", path=str(path))
+    _check_linear(spec, path)
     return [CustomDetector(d, str(path)) for d in spec.detectors]

@@ -16,20 +16,16 @@ import os
 import re
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from dataward.detect.base import Detector, PatternDetector
+from dataward.detect.clinical import refine as refine_clinical
 from dataward.detect.context import match_words, tokens, words_for
 from dataward.detect.language import detect_language
+from dataward.detect.linear import LinearPattern
 from dataward.detect.model import Explanation, Finding, Pattern
-from dataward.detect.prefilter import (
-    _HyperscanPrefilter,
-    _re2,
-    _re2_options,
-    _Re2SetPrefilter,
-)
+from dataward.detect.prefilter import _HyperscanPrefilter, _Re2SetPrefilter
 from dataward.detect.prefilter import (
     available_backends as available_backends,
 )
@@ -40,20 +36,13 @@ log = logging.getLogger(__name__)
 Backend = Literal["auto", "hyperscan", "re2", "re"]
 
 
-class _Regex(Protocol):
-    def finditer(self, text: str) -> Iterator[Any]: ...
-
-
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     index: int
     detector: PatternDetector
     pattern: Pattern
     entity: str
-    regex: _Regex
-    """Python ``re``: fastest on short values."""
-    long_regex: _Regex
-    """RE2 where available: linear time, for long values."""
+    regex: LinearPattern
     uses_context: bool
 
 
@@ -65,23 +54,13 @@ _ContextHit = tuple[tuple[str, ...], tuple[str, ...], tuple[str, tuple[str, ...]
 _CONTEXT_MEMO = 20_000
 """Windows remembered by :meth:`Engine._context` before the memo starts over."""
 
-LONG_TEXT = 8192
-"""Values longer than this use RE2 for spans (linear time); shorter ones Python ``re``, whose
-per-call overhead is lower. Patterns have no nested quantifiers that backtrack badly on short
-input, and the backend tests hold the two to identical results."""
 
-
-def _span_regex(pattern: Pattern, use_re2: bool) -> _Regex:
-    if use_re2 and _re2 is not None:
-        source = f"(?i){pattern.regex}" if pattern.ignore_case else pattern.regex
-        try:
-            compiled: _Regex = _re2.compile(source, options=_re2_options())
-            return compiled
-        except Exception:  # fall back to re for the odd construct RE2 lacks
-            log.debug("pattern %s: RE2 cannot compile it; using re", pattern.name)
+def _span_regex(detector: str, pattern: Pattern) -> LinearPattern:
+    """The span regex of ``pattern``: Python ``re`` on short texts when the ReDoS check passes,
+    RE2 otherwise (see :mod:`dataward.detect.linear`); never a backtracking blow-up."""
     flags = re.ASCII | (re.IGNORECASE if pattern.ignore_case else 0)
     try:
-        return re.compile(pattern.regex, flags)
+        return LinearPattern(pattern.regex, flags, name=f"{detector}/{pattern.name}")
     except re.error as exc:
         raise DetectorError(
             f"pattern {pattern.name!r} does not compile: {exc}", pattern=pattern.name
@@ -125,8 +104,7 @@ class Engine:
                             det,
                             p,
                             entity,
-                            _span_regex(p, use_re2=False),
-                            _span_regex(p, use_re2=self.backend != "re"),
+                            _span_regex(det.name, p),
                             uses_context,
                         )
                     )
@@ -282,7 +260,8 @@ class Engine:
                 found = list(det.detect(text, language))
             # a model's span glued into an identifier (AWS in AWS_ACCESS_KEY_ID) is not a name
             candidates.extend(f for f in found if not _glued(text, f.start, f.end, n))
-        candidates = [f for f in candidates if f.score >= threshold]
+        # clinical notes: medical words are no names, context names clinicians and dates
+        candidates = refine_clinical(text, [f for f in candidates if f.score >= threshold])
         if self.entities is not None:
             candidates = [f for f in candidates if f.entity in self.entities]
         return resolve_overlaps(candidates, self._secondary)
@@ -299,8 +278,7 @@ class Engine:
     ) -> None:
         det, pattern = c.detector, c.pattern
         n = len(text)
-        regex = c.long_regex if n > LONG_TEXT else c.regex
-        for m in regex.finditer(text):
+        for m in c.regex.finditer(text):
             start, end = m.span(pattern.group)
             if start == end or start < 0:
                 continue
@@ -422,12 +400,9 @@ class Engine:
             for t in first:
                 yield self.detect(t, **kwargs) if t else []  # type: ignore[arg-type]
             return
-        import multiprocessing
+        from dataward.detect.pool import worker_pool
 
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            workers, mp_context=ctx, initializer=_init_worker, initargs=(self,)
-        ) as pool:
+        with worker_pool(workers, _init_worker, (self,)) as pool:
             pending = []
             source = _prepend([first, second], chunks)
             for chunk in source:

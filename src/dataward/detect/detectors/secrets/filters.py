@@ -302,7 +302,11 @@ _DOTTED = re.compile(
     r"(?:[A-Za-z_$][A-Za-z0-9_$]*(?:\(\))?)(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*(?:\(\))?)+"
 )
 _CALL = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.:>-]*\s*\(.*\)?|new\s+[A-Za-z_].*")
-_PATH = re.compile(r"(?:[A-Za-z]:[\\/]|~?/|\.{1,2}[\\/])(?:[A-Za-z0-9_. @%+-]+[\\/]?)+")
+# segments separated by single slashes: each iteration starts at a slash, so a string splits one
+# way (the old ``(?:[...]+[\\/]?)+`` split it every way and took exponential time on a long line)
+_PATH = re.compile(
+    r"(?:[A-Za-z]:[\\/]|~?/|\.{1,2}[\\/])[A-Za-z0-9_. @%+-]+(?:[\\/][A-Za-z0-9_. @%+-]+)*[\\/]?"
+)
 _FILE = re.compile(r"[A-Za-z0-9_.-]*(?:[\\/][A-Za-z0-9_.-]+)*\.(?:[a-z]{1,4}[0-9]?)")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s]*|www\.[^\s]+")
 _URL_CREDENTIALS = re.compile(r"://[^/\s:@]+:[^/\s@]+@")

@@ -152,7 +152,8 @@ class JwtDetector(PatternDetector):
 # -- connection strings ------------------------------------------------------------------------
 
 _URL_CRED = re.compile(r"://([^\s:/\"'<>]*):([^\s/@\"'<>]+)@")
-_KV_PASSWORD = re.compile(r"(?:password|pwd)\s*=\s*([^;\r\n\"']*)", re.IGNORECASE)
+# no \s* after '=': it would share spaces with the value and backtrack; the value is stripped
+_KV_PASSWORD = re.compile(r"(?:password|pwd)\s*=([^;\r\n\"']*)", re.IGNORECASE)
 
 
 def _bad_password(secret: str) -> bool:
