@@ -16,11 +16,11 @@ import os
 import re
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from dataward.detect.base import Detector, PatternDetector
-from dataward.detect.clinical import refine as refine_clinical
 from dataward.detect.context import match_words, tokens, words_for
 from dataward.detect.language import detect_language
 from dataward.detect.linear import LinearPattern
@@ -260,8 +260,7 @@ class Engine:
                 found = list(det.detect(text, language))
             # a model's span glued into an identifier (AWS in AWS_ACCESS_KEY_ID) is not a name
             candidates.extend(f for f in found if not _glued(text, f.start, f.end, n))
-        # clinical notes: medical words are no names, context names clinicians and dates
-        candidates = refine_clinical(text, [f for f in candidates if f.score >= threshold])
+        candidates = [f for f in candidates if f.score >= threshold]
         if self.entities is not None:
             candidates = [f for f in candidates if f.entity in self.entities]
         return resolve_overlaps(candidates, self._secondary)
@@ -400,9 +399,12 @@ class Engine:
             for t in first:
                 yield self.detect(t, **kwargs) if t else []  # type: ignore[arg-type]
             return
-        from dataward.detect.pool import worker_pool
+        import multiprocessing
 
-        with worker_pool(workers, _init_worker, (self,)) as pool:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_init_worker, initargs=(self,)
+        ) as pool:
             pending = []
             source = _prepend([first, second], chunks)
             for chunk in source:
