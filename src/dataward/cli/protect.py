@@ -72,9 +72,15 @@ def protect_command(
     batch_rows: int = typer.Option(16_384, "--batch-rows", min=1, help="Rows per batch."),
     report: bool = typer.Option(False, "--report", help="Print a JSON report on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    no_verify: bool = typer.Option(
+        False,
+        "--no-verify",
+        help="Skip re-scanning the output before it is renamed into place (audited).",
+    ),
 ) -> None:
-    """Protect every sensitive column and every finding in free text, each with its type's
-    default operator unless a rule says otherwise. Same key and input give the same output."""
+    """Protect every value the detectors find, in every cell, key and line, and every sensitive
+    column, each with its type's default operator unless a rule says otherwise. The output is
+    re-scanned before it is renamed into place. Same key and input give the same output."""
     from dataward.protect.apply import Protector
     from dataward.protect.config import load_config
     from dataward.protect.files import WRITE_FORMATS, protect_file
@@ -90,6 +96,7 @@ def protect_command(
             protector=protector,
             batch_rows=batch_rows,
             on_progress=on_rows,
+            verify=False if no_verify else None,
         )
     if report:
         typer.echo(json.dumps(result.to_dict(), indent=2))
@@ -101,10 +108,12 @@ def _summary(doc: dict[str, Any]) -> None:
     err = sys.stderr
     err.write(
         f"protected {doc['rows_in']} rows into {doc['output']} ({doc['format']}); "
-        f"{doc['rows_out']} rows written\n"
+        f"{doc['rows_out']} rows written; verified: {doc['verify'].get('mode', 'off')}\n"
     )
     for col in doc["columns"]:
         if col["mode"] == "keep":
+            continue
+        if col["mode"] == "scan" and not col["changed"]:
             continue
         what = col["operator"] if col["mode"] == "value" else "findings in text"
         entity = col["entity"] or "-"

@@ -1,15 +1,22 @@
 """Applying protection: rules and defaults by entity type, column and category, on Arrow tables,
 DataFrames and text.
 
-Each column is decided once, from a sample (see :func:`classify_columns`):
+Protection is value-level first: every value the detection engine finds in any cell is
+protected, whatever its column's classification. The classification (taken once per column,
+from a sample, see :func:`classify_columns`) only chooses *how*:
 
 - a column that holds one sensitive entity type (SSNs, e-mails, a name column...) is protected
   whole with the operator of the first matching rule, or its type's default
-  (:mod:`dataward.protect.defaults`);
+  (:mod:`dataward.protect.defaults`); a cell of it that holds more than the value (``paid with
+  card ... from <e-mail>``) has each finding replaced in place instead, so format-preserving
+  operators (FPE, mask, generalize, date-shift) only ever see a detected value;
 - a free-text column keeps its text: every finding in it is replaced in place by its own
   type's operator, and so are the values of the same row's protected columns (``link_values``),
   so a note quoting the patient's SSN gets the same token as the SSN column;
-- everything else is kept.
+- every other text (or integer) column is scanned cell by cell (``scan``): findings of a
+  sensitive type are replaced in place, so 1 SSN in 100 comments is protected like 100 in 100;
+- only a rule that says ``keep`` for a column, and columns of other types (floats, dates,
+  booleans), are kept as they are.
 
 Same key and same value give the same output in every row, batch, file and table (every
 default operator is deterministic).
@@ -47,16 +54,24 @@ from dataward.protect.config import (
 )
 from dataward.protect.defaults import categories_of, default_spec
 from dataward.protect.keys import KeyRing
+from dataward.protect.ledger import (
+    MODEL_DETECTORS,
+    WHOLE_VALUE_OPERATORS,
+    Ledger,
+    protected_type,
+)
 from dataward.protect.operators.date_shift import DateShiftOperator
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["keep", "value", "text"]
+Mode = Literal["keep", "value", "text", "scan"]
 RulesLike = ProtectConfig | Mapping[str, Any] | Sequence[ProtectRule | Mapping[str, Any]] | None
 
 _LINK_MIN = 4
 """Column values shorter than this are not searched for in free text."""
 _CACHE_MAX = 200_000
+_FOUND_MAX_LEN = 512
+"""Texts up to this long have their findings cached (repeated values are detected once)."""
 _CONFIG_KEYS = frozenset(ProtectConfig.model_fields)
 
 
@@ -177,6 +192,10 @@ class Protector:
         self._engine = engine
         self._ops: dict[str, Operator | None] = {}
         self._cache: dict[tuple[str, str, str], str | None] = {}
+        self._found: dict[tuple[str | None, str], list[Finding]] = {}
+        self.ledger = Ledger()
+        self._names = ColumnDecision("(names)", "scan", None, "by finding", "keys and names")
+        """Digests of what was replaced and produced, for :mod:`dataward.protect.verify`."""
         self.decisions: dict[str, ColumnDecision] = {}
         self.rows_in = 0
         self.rows_out = 0
@@ -222,6 +241,19 @@ class Protector:
                 return rule.spec(), f"rule {i}"
         return default_spec(entity, self.config.defaults), "default"
 
+    def find(self, text: str, column: str | None) -> list[Finding]:
+        """The engine's findings in ``text`` (short texts are cached: repeats cost nothing)."""
+        if len(text) > _FOUND_MAX_LEN:
+            return list(self.engine.detect(text, hints=(column,) if column else ()))
+        key = (column, text)
+        got = self._found.get(key)
+        if got is None:
+            if len(self._found) >= _CACHE_MAX:
+                self._found.clear()
+            got = list(self.engine.detect(text, hints=(column,) if column else ()))
+            self._found[key] = got
+        return got
+
     # -- deciding --------------------------------------------------------------------------
 
     def decide(self, sample: pa.Table) -> dict[str, ColumnDecision]:
@@ -232,10 +264,10 @@ class Protector:
         infos = classify_columns(sample.select(todo), self.keyring.subkey("protect-classify"))
         for name in todo:
             info = infos.get(name, ColumnInfo(None, "none", "none", False))
-            self.decisions[name] = self._decide_one(name, info)
+            self.decisions[name] = self._decide_one(name, info, sample.schema.field(name).type)
         return self.decisions
 
-    def _decide_one(self, name: str, info: ColumnInfo) -> ColumnDecision:
+    def _decide_one(self, name: str, info: ColumnInfo, dtype: pa.DataType) -> ColumnDecision:
         free = info.kind == "free_text" and info.method in ("free-text", "none")
         if free:
             spec, why = self.resolve(
@@ -245,14 +277,23 @@ class Protector:
                 return self._value_decision(name, info.entity, spec, why)
             if self.config.free_text:
                 return ColumnDecision(name, "text", info.entity, "by finding", "free text")
-            return ColumnDecision(name, "keep", info.entity, None, "free text (free_text off)")
+            return self._scan_decision(name, info.entity, dtype, "free text (free_text off)")
         spec, why = self.resolve(column=name, entity=info.entity, scope="column", tags=info.tags)
         if why == "default":
             wanted = info.sensitive if self.config.sensitive_only else info.entity is not None
             if not wanted:
-                return ColumnDecision(name, "keep", info.entity, None, "not sensitive")
+                return self._scan_decision(name, info.entity, dtype, "not sensitive")
             why = f"default for {info.entity}"
         return self._value_decision(name, info.entity, spec, why)
+
+    def _scan_decision(
+        self, name: str, entity: str | None, dtype: pa.DataType, why: str
+    ) -> ColumnDecision:
+        """A column the classification leaves alone: its cells are still searched, value by
+        value, and sensitive findings replaced (only non-text types are kept unread)."""
+        if _scannable(dtype):
+            return ColumnDecision(name, "scan", entity, "by finding", f"{why}; value-level scan")
+        return ColumnDecision(name, "keep", entity, None, f"{why}; {dtype} not scanned")
 
     def _value_decision(
         self, name: str, entity: str | None, spec: OperatorSpec, why: str
@@ -272,7 +313,7 @@ class Protector:
         keep: pa.Array | None = None
         links: list[tuple[str, list[Any], list[Any]]] = []
         columns: dict[str, pa.Array | pa.ChunkedArray] = {}
-        texts = [c for c in table.column_names if self.decisions[c].mode == "text"]
+        texts = [c for c in table.column_names if self.decisions[c].mode in ("text", "scan")]
         for name in table.column_names:
             decision = self.decisions[name]
             if decision.mode != "value":
@@ -383,9 +424,40 @@ class Protector:
             out = out.combine_chunks()
         decision.changed += len(work) - work.null_count
         drop = pc.is_null(work) if op.drops_record else None
+        if decision.spec.operator not in WHOLE_VALUE_OPERATORS and pa.types.is_string(out.type):
+            out = self._mixed_cells(work, out, name, decision)
+        else:
+            self._note_values(work, out)
         if has_empty:
             out = pc.if_else(empty, pa.scalar("", out.type), out)
         return out, drop
+
+    def _note_values(self, raw: pa.Array, out: pa.Array) -> None:
+        """Record a whole-value column's values and outputs in the ledger."""
+        if not pa.types.is_string(out.type):
+            return
+        note = self.ledger.note
+        for a, b in zip(raw.to_pylist(), out.to_pylist(), strict=True):
+            if a is not None:
+                note(a, b)
+
+    def _mixed_cells(
+        self, work: pa.Array, out: pa.Array, name: str, decision: ColumnDecision
+    ) -> pa.Array:
+        """A format-preserving operator only protects a cell that *is* one value: a cell with
+        more (findings that do not cover it, or text with no finding at all under FPE) has its
+        findings replaced in place, each with its own type's operator."""
+        raw, new = work.to_pylist(), out.to_pylist()
+        fpe = decision.spec is not None and decision.spec.operator == "fpe"
+        for i, value in enumerate(raw):
+            if value is None:
+                continue
+            found = self.find(value, name)
+            if _whole(value, found) or (not found and not (fpe and _wordy(value))):
+                self.ledger.note(value, new[i])
+                continue
+            new[i] = self._text(value, name, decision, (), found=found)[0]
+        return pa.array(new, pa.string())
 
     def _protect_list(self, col: pa.Array, op: Operator, decision: ColumnDecision) -> pa.Array:
         values = _strings(col.flatten())
@@ -416,6 +488,7 @@ class Protector:
         texts = _strings(col).to_pylist()
         out: list[str | None] = []
         keep: list[bool] = []
+        changed = False
         for row, text in enumerate(texts):
             if not text:
                 out.append(text)
@@ -425,7 +498,12 @@ class Protector:
             new_text, dropped = self._text(text, name, decision, row_links)
             out.append(new_text)
             keep.append(not dropped)
+            changed = changed or dropped or new_text != text
         drop = None if all(keep) else pa.array(keep, pa.bool_())
+        if not changed:  # nothing found: the column keeps its values (and integers their type)
+            return (col if pa.types.is_integer(col.type) else _strings(col)), drop
+        if pa.types.is_integer(col.type):
+            return _as_integers(out, col.type), drop
         return pa.array(out, pa.string()), drop
 
     def _text(
@@ -434,10 +512,15 @@ class Protector:
         column: str | None,
         decision: ColumnDecision | None,
         links: Sequence[tuple[str, Any, Any]],
+        *,
+        found: Sequence[Finding] | None = None,
     ) -> tuple[str | None, bool]:
-        """Protect the findings (and linked values) of one text; True when the record drops."""
-        hints = (column,) if column else ()
-        found: list[Finding] = list(self.engine.detect(text, hints=hints))
+        """Protect the findings (and linked values) of one text; True when the record drops.
+
+        In a ``scan`` column only findings of sensitive (or custom) types are replaced."""
+        found = list(self.find(text, column) if found is None else found)
+        if decision is not None and decision.mode == "scan":
+            found = [f for f in found if protected_type(f.entity)]
         linked: dict[tuple[int, int], str] = {}
         for link_col, raw, new in links:
             if not isinstance(raw, str) or len(raw.strip()) < _LINK_MIN or raw == new:
@@ -463,6 +546,7 @@ class Protector:
                     return None, True
                 new_span = self._apply_cached(op, spec, span, f.entity)
                 label = f.entity
+            self.ledger.note(span, new_span)
             pieces.append(text[f.end : cursor])
             pieces.append(new_span or "")
             cursor = f.start
@@ -490,6 +574,17 @@ class Protector:
         """Protect the findings of one text (``None`` when a ``suppress`` rule matched)."""
         return self._text(text, None, None, ())[0]
 
+    def protect_name(self, name: str) -> str:
+        """An object key or column name with its sensitive findings replaced (keys are values
+        too: ``{"<e-mail>": 5}`` must not keep the e-mail)."""
+        if not name or not name.strip():
+            return name
+        found = self.find(name, None)
+        if " " not in name.strip():  # a model reads one word ("ssn") as a name: patterns only
+            found = [f for f in found if f.detector not in MODEL_DETECTORS]
+        out = self._text(name, None, self._names, (), found=found)[0]
+        return "" if out is None else out
+
     def protect_stream(self, batches: Iterable[pa.RecordBatch | pa.Table]) -> Iterator[pa.Table]:
         """Decide from the first ``sample_rows`` rows, then protect every batch in order."""
         head: list[pa.Table] = []
@@ -512,6 +607,44 @@ class Protector:
     def summary(self) -> list[dict[str, Any]]:
         """Per column: mode, entity, operator, why, and how many values/findings changed."""
         return [d.to_dict() for d in self.decisions.values()]
+
+
+def _scannable(t: pa.DataType) -> bool:
+    """Types whose values are read as text by the value-level scan."""
+    if pa.types.is_dictionary(t):
+        return _scannable(t.value_type)
+    if _is_list(t):
+        return _scannable(t.value_type)
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_integer(t))
+
+
+def _whole(value: str, found: Sequence[Finding]) -> bool:
+    """Whether one finding covers ``value`` but for surrounding blanks."""
+    if len(found) != 1:
+        return False
+    lead = len(value) - len(value.lstrip())
+    end = len(value.rstrip())
+    return found[0].start <= lead and found[0].end >= end
+
+
+def _wordy(value: str) -> bool:
+    """Text rather than one value: letters beside a blank."""
+    return any(c.isspace() for c in value.strip()) and any(c.isalpha() for c in value)
+
+
+def _as_integers(values: list[str | None], type_: pa.DataType) -> pa.Array:
+    """Protected integers back in their column type; a replacement that is not a number of
+    that type becomes null (the value is removed rather than kept)."""
+    out: list[int | None] = []
+    for v in values:
+        try:
+            out.append(None if v is None else int(v))
+        except ValueError:
+            out.append(None)
+    try:
+        return pa.array(out, type_)
+    except (pa.ArrowInvalid, OverflowError):
+        return pa.array([None] * len(out), type_)
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:

@@ -15,6 +15,9 @@ The model only needs pydantic and the standard library, so the settings module c
         - {column: visit_date, operator: date-shift, subject_column: patient_id}
       free_text: true               # replace findings inside free-text columns
       link_values: true             # a row's protected values are replaced in its text too
+      verify: true                  # re-scan the output before it replaces anything
+      verify_rows: 100000           # verified whole up to this many rows, sampled above
+      max_output_ratio: 20          # output size limit: 20x the input (at least 64 MiB)
 """
 
 from __future__ import annotations
@@ -126,7 +129,8 @@ class ProtectConfig(BaseModel):
     defaults: dict[str, OperatorSpec] = Field(default_factory=dict)
     """Entity type → operator, replacing the built-in default of that type."""
     free_text: bool = True
-    """Detect and replace findings inside free-text columns."""
+    """Replace every finding inside free-text columns. ``false`` only narrows them to findings
+    of sensitive types (as in every other text column); it never turns protection off."""
     link_values: bool = True
     """Also replace, in a row's free text, the values of that row's protected columns."""
     sensitive_only: bool = True
@@ -136,6 +140,17 @@ class ProtectConfig(BaseModel):
     """Minimum finding score in free text (default: ``detect.threshold``)."""
     sample_rows: int = Field(default=5_000, gt=0)
     """Rows read first to classify columns; every later batch uses the same decisions."""
+    verify: bool = True
+    """Re-scan the written output before it replaces anything; a surviving value of a
+    protected type stops the run (``--no-verify`` skips it, and the audit event says so)."""
+    verify_rows: int = Field(default=100_000, gt=0)
+    """Outputs with up to this many rows (lines) are verified whole; larger ones on every k-th
+    row, about this many rows in all."""
+    max_output_ratio: float = Field(default=20.0, gt=0)
+    """The output may take at most this many times the input's size on disk (never less than
+    64 MiB); a larger one stops the run and is deleted."""
+    max_output_bytes: int | None = Field(default=None, gt=0)
+    """An absolute output-size limit in bytes, instead of ``max_output_ratio``."""
 
     @model_validator(mode="before")
     @classmethod

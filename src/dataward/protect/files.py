@@ -1,19 +1,20 @@
 """Protecting whole files: CSV/TSV, JSON Lines, Parquet, Arrow IPC and plain text, streamed
 batch by batch in bounded memory and written atomically (a temporary file in the output's
-folder, renamed over ``output`` only once everything was written; an interrupted run leaves no
-output and never touches the input).
+folder, renamed over ``output`` only once everything was written and verified; an interrupted
+run leaves no output and never touches the input; see :mod:`dataward.protect.output`).
 
 The output keeps the input's format, column order and row count (unless ``suppress`` drops
-records). Writer settings are fixed and nothing time- or random-dependent is written, so the same
-key and input give a byte-identical output.
+records), compressed when its name ends in ``.gz``, ``.bz2`` or ``.zst``. Object keys and
+column names holding sensitive values are protected like values. Writer settings are fixed and
+nothing time- or random-dependent is written, so the same key and input give a byte-identical
+output. Before the rename the output is re-scanned (:mod:`dataward.protect.verify`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,10 @@ import pyarrow as pa
 from dataward.errors import ConfigError, SourceError
 from dataward.protect.apply import ColumnDecision, Protector, RulesLike
 from dataward.protect.keys import KeyRing
+from dataward.protect.output import atomic_output as _atomic
+from dataward.protect.output import output_limit
+from dataward.protect.textfile import Block, blocks, scrub_open_key
+from dataward.protect.verify import VerifyResult, verify_output
 
 WRITE_FORMATS = ("csv", "tsv", "jsonl", "parquet", "arrow", "text")
 BATCH_ROWS = 16_384
@@ -53,6 +58,8 @@ class FileReport:
     rows_out: int = 0
     columns: list[dict[str, Any]] = field(default_factory=list)
     findings: dict[str, int] = field(default_factory=dict)
+    verify: dict[str, Any] = field(default_factory=dict)
+    """How the output was verified: ``mode`` (``full``, ``sampled``, ``off``) and ``rows``."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,29 +70,18 @@ class FileReport:
             "rows_out": self.rows_out,
             "columns": self.columns,
             "findings": self.findings,
+            "verify": self.verify,
         }
 
 
-# -- atomic output --------------------------------------------------------------------------
-
-
 @contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[IO[bytes]]:
-    """A binary file that becomes ``path`` only when the block ends without an exception."""
-    folder = path.parent if str(path.parent) else Path()
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.chmod(path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+def atomic_output(path: Path, limit: int | None = None) -> Iterator[IO[bytes]]:
+    """A binary file that becomes ``path`` only when the block ends without an exception
+    (compressed as the name says; ``limit``: the most bytes it may take)."""
+    with _atomic(path, sys.maxsize if limit is None else limit) as out:
+        yield out.stream
+        out.finish()
+        out.commit()
 
 
 # -- formats --------------------------------------------------------------------------------
@@ -93,7 +89,7 @@ def atomic_output(path: Path) -> Iterator[IO[bytes]]:
 
 def _format_of(path: Path, source_format: str | None = None) -> str:
     name = path.name.lower()
-    for suffix in (".gz", ".bz2", ".zst"):
+    for suffix in (".gz", ".gzip", ".bz2", ".zst", ".zstd"):
         name = name.removesuffix(suffix)
     ext = Path(name).suffix
     mapping = {
@@ -118,7 +114,8 @@ def _format_of(path: Path, source_format: str | None = None) -> str:
 
 
 def _check_paths(input: Path, output: Path) -> None:
-    if not input.exists():
+    member = "!" in str(input) and Path(str(input).partition("!")[0]).is_file()
+    if not input.exists() and not member:  # an archive member is found by open_source
         raise SourceError(f"{input}: no such file", path=str(input))
     if output.exists() and output.resolve() == input.resolve():
         raise ConfigError("OUTPUT must not be the INPUT file", path=str(output))
@@ -138,14 +135,20 @@ def protect_file(
     protector: Protector | None = None,
     batch_rows: int = BATCH_ROWS,
     on_progress: Progress | None = None,
+    verify: bool | None = None,
 ) -> FileReport:
-    """Protect ``input`` into ``output`` (same format unless ``format`` names another)."""
+    """Protect ``input`` into ``output`` (same format unless ``format`` names another).
+
+    ``verify`` (default: the ``protect.verify`` setting, on) re-scans the written output before
+    it replaces anything and raises :class:`~dataward.protect.verify.VerifyError` if a
+    protected value survived; ``verify=False`` is recorded in the audit event.
+    """
     src_path, out_path = Path(input), Path(output)
     _check_paths(src_path, out_path)
     p = protector if protector is not None else Protector(rules, keyring=keyring)
     from dataward.sources import open_source
 
-    source = open_source(src_path)
+    source = open_source(str(src_path))
     in_fmt = source.format
     out_fmt = format or _format_of(out_path, in_fmt if in_fmt in WRITE_FORMATS else None)
     if out_fmt not in WRITE_FORMATS:
@@ -153,16 +156,35 @@ def protect_file(
             f"cannot write {out_fmt!r}; use one of {', '.join(WRITE_FORMATS)}", format=out_fmt
         )
     report = FileReport(str(src_path), str(out_path), out_fmt)
-    with atomic_output(out_path) as fh:
+    if in_fmt in ("jsonl", "json", "text") and out_fmt != in_fmt:
+        raise ConfigError(f"cannot convert {in_fmt} to {out_fmt}; keep the input's format")
+    check = p.config.verify if verify is None else verify
+    delimiter = getattr(source, "delimiter", None)
+    size = getattr(getattr(source, "location", None), "size_bytes", None)
+    limit = output_limit(size, p.config.max_output_ratio, p.config.max_output_bytes)
+    with _atomic(out_path, limit) as out:
+        fh = out.stream
         if in_fmt == "jsonl" and out_fmt == "jsonl":
             _jsonl_to_jsonl(source, fh, p, batch_rows, on_progress)
         elif in_fmt == "text" and out_fmt == "text":
             _text_to_text(source, fh, p, on_progress)
-        elif in_fmt in ("jsonl", "json", "text") and out_fmt != in_fmt:
-            raise ConfigError(f"cannot convert {in_fmt} to {out_fmt}; keep the input's format")
         else:
             tables = p.protect_stream(_counted(_batches(source, src_path, batch_rows), on_progress))
-            _write_tables(tables, fh, out_fmt, getattr(source, "delimiter", None))
+            _write_tables(tables, fh, out_fmt, delimiter, p)
+        out.finish()
+        verified = VerifyResult("off")
+        if check:
+            verified = verify_output(
+                out.tmp,
+                out_fmt,
+                out.codec,
+                p,
+                rows=p.rows_out,
+                limit=p.config.verify_rows,
+                delimiter=delimiter if out_fmt == in_fmt else None,
+            )
+        out.commit()
+    report.verify = verified.to_dict()
     report.rows_in, report.rows_out = p.rows_in, p.rows_out
     report.columns = [c for c in p.summary() if c["column"] != _ROW]
     report.findings = dict(sorted(p.text_findings.items()))
@@ -178,6 +200,8 @@ def protect_file(
             "rows_out": report.rows_out,
             "columns": {c["column"]: c.get("operator") for c in report.columns},
             "findings": report.findings,
+            "verify": report.verify["mode"],
+            "verified_rows": report.verify.get("rows", 0),
         },
     )
     return report
@@ -222,12 +246,21 @@ def _counted(
 
 
 def _write_tables(
-    tables: Iterator[pa.Table], fh: IO[bytes], fmt: str, delimiter: str | None
+    tables: Iterator[pa.Table],
+    fh: IO[bytes],
+    fmt: str,
+    delimiter: str | None,
+    p: Protector | None = None,
 ) -> None:
     writer: Any = None
     schema: pa.Schema | None = None
+    names: list[str] | None = None
     try:
         for table in tables:
+            if names is None:
+                names = [p.protect_name(n) if p else n for n in table.column_names]
+            if names != table.column_names:  # a column name that holds a sensitive value
+                table = table.rename_columns(names)
             if fmt == "jsonl":
                 _write_jsonl_rows(table, fh)
                 continue
@@ -314,7 +347,9 @@ def _jsonl_to_jsonl(
         if records:
             yield records
 
-    pending = chunks()
+    pending = (
+        [_protect_keys(r, p) for r in recs] for recs in chunks()
+    )  # object keys are values: protected before the record is flattened
     head: list[list[Any]] = []
     rows = 0
     for records in pending:
@@ -346,6 +381,22 @@ def _jsonl_to_jsonl(
         fh.write("".join(lines).encode("utf-8"))
         if on_progress is not None:
             on_progress(len(records))
+
+
+def _protect_keys(record: Any, p: Protector) -> Any:
+    """``record`` with every object key's sensitive findings replaced (same structure)."""
+    try:
+        return _keys(record, p)
+    except RecursionError:
+        raise SourceError("a record is nested too deeply to protect", reason="depth") from None
+
+
+def _keys(value: Any, p: Protector) -> Any:
+    if isinstance(value, dict):
+        return {p.protect_name(str(k)): _keys(v, p) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_keys(v, p) for v in value]
+    return value
 
 
 def _rebuild(record: Any, values: dict[str, Any]) -> Any:
@@ -385,18 +436,33 @@ def _put(
 
 
 def _text_to_text(source: Any, fh: IO[bytes], p: Protector, on_progress: Progress | None) -> None:
+    """Protect a text file in blocks of lines (multi-line values such as PEM keys whole)."""
     with source.open_utf8() as text:
-        out: list[str] = []
-        for _lineno, line in source.lines(text):
-            body = line.rstrip("\r")
-            protected = p.protect_text(body) if body.strip() else body
-            if protected is not None:
-                out.append(protected + "\n")
-            p.rows_in += 1
-            p.rows_out += protected is not None
-            if len(out) >= 4096:
-                fh.write("".join(out).encode("utf-8"))
-                out.clear()
-                if on_progress is not None:
-                    on_progress(4096)
-        fh.write("".join(out).encode("utf-8"))
+        lines = (line.rstrip("\r") for _lineno, line in source.lines(text))
+        for block in blocks(lines):
+            out = _protect_block(block, p)
+            p.rows_in += len(block.lines)
+            p.rows_out += len(out)
+            if out:
+                fh.write(("\n".join(out) + "\n").encode("utf-8"))
+            if on_progress is not None:
+                on_progress(len(block.lines))
+
+
+def _protect_block(block: Block, p: Protector) -> list[str]:
+    lines = block.lines
+    if block.open_key is not None:
+        lines = scrub_open_key(lines, block.open_key)
+    text = "\n".join(lines)
+    if not text.strip():
+        return lines
+    protected = p.protect_text(text)
+    if protected is not None:
+        return protected.split("\n")
+    # a suppress rule matched: drop only the lines that hold what it matched
+    out: list[str] = []
+    for line in lines:
+        kept = p.protect_text(line) if line.strip() else line
+        if kept is not None:
+            out.append(kept)
+    return out
