@@ -73,6 +73,8 @@ class ServerSettings(BaseModel):
 
 PolicyMode = Literal["shadow", "warn", "enforce"]
 """How a policy decision is applied (:data:`dataward.policy.Mode`)."""
+Unclassified = Literal["deny", "needs_approval", "allow"]
+"""What a decision answers for a dataset no scan classified (``policy.unclassified``)."""
 POLICY_PACKS = ("baseline", "gdpr", "hipaa", "pci", "eu-ai-act", "secrets", "dev-prod")
 """The built-in policy packs, all enabled by default. Their files are in
 :data:`dataward.policy.PACKS`, which is not imported here (it needs cedarpy); a test keeps the
@@ -103,6 +105,8 @@ class PolicySettings(BaseModel):
           token_ttl_seconds: 900
           log_decisions: true
           log_writer: sync            # or background: a writer thread logs decisions in batches
+          unclassified: deny          # a dataset no scan classified: deny, needs_approval, allow
+          unclassified_points: {sandbox: needs_approval}
 
     Environment: ``DATAWARD_POLICY__<FIELD>`` like every section (lists and maps as JSON), and
     the older ``DATAWARD_POLICY_PACKS``, ``_PATHS``, ``_MODE``, ``_LOG_WRITER`` (see
@@ -118,6 +122,11 @@ class PolicySettings(BaseModel):
     token_ttl_seconds: int = Field(default=900, gt=0, le=7 * 24 * 3600)
     log_decisions: bool = True
     log_writer: Literal["background", "sync"] = "sync"
+    unclassified: Unclassified = "deny"
+    """The answer for a dataset the catalog does not know exactly, or that no scan classified
+    (reason ``not_classified`` or ``needs_scan``); ``needs_approval`` asks a ``data_steward``."""
+    unclassified_points: dict[str, Unclassified] = {}
+    """``unclassified`` per enforcement point."""
 
 
 LEGACY_POLICY_ENV: dict[str, tuple[str, Callable[[str], Any]]] = {

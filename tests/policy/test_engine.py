@@ -197,3 +197,71 @@ def test_revision_is_the_hash_of_policy_texts(tmp_path: Path) -> None:
     assert PolicyEngine.load([], [tmp_path / "a.cedar"]).revision == first
     (tmp_path / "a.cedar").write_text('@id("y")\npermit (principal, action, resource);\n')
     assert PolicyEngine.load([], [tmp_path]).revision != first
+
+
+# --- fail closed: classification gate and known tags ------------------------------------------
+
+
+def test_untagged_dataset_without_classification_is_denied_not_classified(
+    engine: PolicyEngine,
+) -> None:
+    # before: no tags meant no forbid applied, so allow (with a go token for a training job)
+    decision = engine.decide(req([], purpose="training", job_id="job-1"))
+    assert decision.effect == "deny"
+    assert decision.reasons == ("not_classified",)
+    assert decision.token is None
+    assert decision.classification is not None
+    assert decision.classification["status"] == "not_classified"
+    assert any("not classified" in m for m in decision.messages)
+
+
+def test_public_can_only_come_from_a_scan(engine: PolicyEngine) -> None:
+    assert engine.decide(req(["PUBLIC"]), issue_token=False).reasons == ("not_classified",)
+    scanned = PolicyEngine.load(["baseline"], tag_resolver=lambda rid: ["PUBLIC"])
+    assert scanned.decide(req([]), issue_token=False).effect == "allow"
+
+
+def test_declared_sensitive_tags_classify_an_uncataloged_dataset(engine: PolicyEngine) -> None:
+    decision = engine.decide(req(["PHI"], purpose="marketing"), issue_token=False)
+    assert decision.effect == "allow_with_obligations"
+    assert decision.classification is not None
+    assert decision.classification["source"] == "request"
+
+
+def test_unclassified_is_configurable_per_point() -> None:
+    engine = PolicyEngine.load(
+        ["baseline"], unclassified_points={"sandbox": "allow", "review": "needs_approval"}
+    )
+    assert engine.decide(req([]), issue_token=False).effect == "deny"
+    allowed = engine.decide(req([]), point="sandbox", issue_token=False)
+    assert allowed.effect == "allow" and any("not classified" in w for w in allowed.warnings)
+    asked = engine.decide(req([]), point="review", issue_token=False)
+    assert asked.effect == "needs_approval"
+    assert [a.approver for a in asked.approvals] == ["data_steward"]
+    steward = Approval("a1", "data_steward", "sam", None)
+    assert engine.decide(req([]), approvals=[steward], point="review").effect == "allow"
+
+
+def test_shadow_mode_logs_the_would_deny(engine: PolicyEngine) -> None:
+    decision = engine.decide(req([]), mode="shadow", issue_token=False)
+    assert decision.effect == "allow"
+    entry = decision.log_entry()["result"]
+    assert entry["evaluated_effect"] == "deny" and entry["reasons"] == ["not_classified"]
+
+
+@pytest.mark.parametrize(
+    ("field", "typo", "suggestion"),
+    [
+        ("tags", "PHII", "PHI"),
+        ("tags", "EMAIL_ADRESS", "EMAIL_ADDRESS"),
+        ("categories", "PCII", "PCI"),
+    ],
+)
+def test_a_misspelled_tag_is_an_error_with_a_suggestion(
+    engine: PolicyEngine, field: str, typo: str, suggestion: str
+) -> None:
+    request = req(["PII"], purpose="marketing")
+    request["resource"][field] = [typo]
+    with pytest.raises(PolicyError, match=f"Did you mean [^?]*'{suggestion}'") as info:
+        engine.decide(request, issue_token=False)
+    assert info.value.exit_code == 2

@@ -107,10 +107,10 @@ CASES = [
         [],
         "pci.export-encrypted",
     ),
-    # EU AI Act Art. 10
+    # EU AI Act Art. 10 (a classified dataset: an untagged one is denied as not_classified)
     (
         ["baseline", "eu-ai-act"],
-        req([], purpose="training", risk_level="high"),
+        req(["CONFIDENTIAL"], purpose="training", risk_level="high"),
         "deny",
         [],
         [],
@@ -119,7 +119,7 @@ CASES = [
     (
         ["baseline", "eu-ai-act"],
         req(
-            [],
+            ["CONFIDENTIAL"],
             purpose="training",
             risk_level="high",
             attestations=["data_provenance", "bias_examination"],
@@ -131,7 +131,7 @@ CASES = [
     ),
     (
         ["baseline", "eu-ai-act"],
-        req([], purpose="training", risk_level="minimal"),
+        req(["CONFIDENTIAL"], purpose="training", risk_level="minimal"),
         "allow",
         [],
         [],

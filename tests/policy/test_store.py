@@ -106,7 +106,7 @@ def test_cataloged_dataset_tags_come_from_the_catalog(tmp_path, monkeypatch) -> 
     request = {
         "principal": {"type": "ServiceAccount", "id": "trainer", "groups": ["ml"]},
         "action": "train",
-        "resource": {"type": "Dataset", "id": "members.csv", "tags": []},
+        "resource": {"type": "Dataset", "id": str(data), "tags": []},
         "context": {"purpose": "analytics", "environment": "prod", "transforms": []},
     }
     try:
@@ -115,6 +115,7 @@ def test_cataloged_dataset_tags_come_from_the_catalog(tmp_path, monkeypatch) -> 
         unknown = dw.decide(
             {**request, "resource": {"type": "Dataset", "id": "not-cataloged", "tags": []}}
         )
-        assert unknown.effect == "allow"
+        # fail closed: a dataset the catalog does not know is not waved through
+        assert unknown.effect == "deny" and unknown.reasons == ("not_classified",)
     finally:
         reload()

@@ -6,7 +6,16 @@ Nothing raw is stored: column examples are masked previews and keyed hashes
 
 from __future__ import annotations
 
-from dataward.catalog.catalog import Catalog, CatalogError, FileState, ScannedFile
+from dataward.catalog.catalog import Catalog, CatalogError, FileState, ScannedFile, Standing
+from dataward.catalog.identity import canonical_path
 from dataward.catalog.keys import catalog_key
 
-__all__ = ["Catalog", "CatalogError", "FileState", "ScannedFile", "catalog_key"]
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "FileState",
+    "ScannedFile",
+    "Standing",
+    "canonical_path",
+    "catalog_key",
+]

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dataward.catalog import tables as t
+from dataward.catalog.identity import canonical_path
 from dataward.errors import DatawardError
 from dataward.store import Store, open_store
 
@@ -48,6 +49,26 @@ class ScannedFile:
     change: str
     """``new``, ``changed`` or ``unchanged`` (skipped)."""
     classification: DatasetClassification | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What the catalog knows about one dataset, for a decision: found by exact id or path."""
+
+    id: int
+    path: str
+    status: str
+    """``present``, or ``removed`` (its file was gone at the last scan)."""
+    tags: tuple[str, ...]
+    """Dataset-level tags, from scans and people."""
+    scanned: bool
+    """Whether a scan classified it (scan tags are recorded: at least ``PUBLIC``)."""
+    sampled: bool
+    rows: int
+    scanned_rows: int
+    """Rows the classifying scan looked at (``rows`` when not sampled)."""
+    last_scan_id: int | None
+    updated_at: str
 
 
 class Catalog:
@@ -110,18 +131,30 @@ class Catalog:
                 if f.classification is not None:
                     self._save(conn, f, scan_id, now)
             for uri in removed:
+                owner = conn.execute(
+                    sa.select(t.files.c.dataset_id).where(t.files.c.uri == uri)
+                ).first()
                 conn.execute(t.files.update().where(t.files.c.uri == uri).values(status="removed"))
-                conn.execute(
-                    t.datasets.update()
-                    .where(t.datasets.c.path == uri)
-                    .values(status="removed", updated_at=now, last_scan_id=scan_id)
-                )
+                if owner is None:
+                    continue
+                still = conn.execute(
+                    sa.select(t.files.c.id).where(
+                        t.files.c.dataset_id == owner.dataset_id, t.files.c.status == "present"
+                    )
+                ).first()
+                if still is None:  # no other spelling of the path still names a present file
+                    conn.execute(
+                        t.datasets.update()
+                        .where(t.datasets.c.id == owner.dataset_id)
+                        .values(status="removed", updated_at=now, last_scan_id=scan_id)
+                    )
         return scan_id
 
     def _save(self, conn: Connection, f: ScannedFile, scan_id: int, now: str) -> None:
         c = f.classification
         assert c is not None
-        name = c.path.rstrip("/").rsplit("/", 1)[-1]
+        path = canonical_path(c.path)
+        name = path.rstrip("/").rsplit("/", 1)[-1]
         values = {
             "name": name,
             "format": c.format,
@@ -134,11 +167,11 @@ class Catalog:
             "updated_at": now,
             "last_scan_id": scan_id,
         }
-        row = conn.execute(sa.select(t.datasets.c.id).where(t.datasets.c.path == c.path)).first()
+        row = conn.execute(sa.select(t.datasets.c.id).where(t.datasets.c.path == path)).first()
         if row is None:
             dataset_id = int(
                 conn.execute(
-                    t.datasets.insert().values(path=c.path, created_at=now, **values)
+                    t.datasets.insert().values(path=path, created_at=now, **values)
                 ).inserted_primary_key[0]  # type: ignore[index]
             )
         else:
@@ -219,6 +252,35 @@ class Catalog:
             rows = list(conn.execute(q))
             return [self._dataset_dict(conn, r, columns=False) for r in rows]
 
+    def standing(self, ref: str | int) -> Standing | None:
+        """The dataset named exactly by ``ref`` (its id, or a path that resolves to its canonical
+        path), or ``None``. Never a partial match: a file name alone, a suffix or a pattern names
+        no dataset here (see :func:`dataward.catalog.identity.canonical_path`)."""
+        q = sa.select(t.datasets)
+        with self.store.begin() as conn:
+            row = None
+            as_id = _as_id(ref)
+            if as_id is not None:
+                row = conn.execute(q.where(t.datasets.c.id == as_id)).first()
+            if row is None and isinstance(ref, str) and ref:
+                row = conn.execute(q.where(t.datasets.c.path == canonical_path(ref))).first()
+            if row is None:
+                return None
+            tags = self._tags(conn, int(row.id))
+        records = json.loads(row.records)
+        return Standing(
+            id=int(row.id),
+            path=row.path,
+            status=row.status,
+            tags=tuple(dict.fromkeys(x["tag"] for x in tags if x["column"] is None)),
+            scanned=any(x["source"] == "scan" and x["column"] is None for x in tags),
+            sampled=bool(row.sampled),
+            rows=int(row.rows),
+            scanned_rows=int(records.get("scanned", row.rows)),
+            last_scan_id=row.last_scan_id,
+            updated_at=row.updated_at,
+        )
+
     def dataset(self, path_or_id: str | int) -> dict[str, Any]:
         """One dataset with its columns and tags, by id, path, or file name."""
         with self.store.begin() as conn:
@@ -272,19 +334,21 @@ class Catalog:
             ]
 
     def _find(self, conn: Connection, key: str | int) -> Any:
+        """For people (``catalog show``): id, path, file name or path suffix; an ambiguous
+        name is an error. Decisions use :meth:`standing`, which never matches partially."""
         q = sa.select(t.datasets)
-        as_id = key if isinstance(key, int) else None
-        if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) < 19:
-            as_id = int(key)
-        if as_id is not None and 0 <= as_id < 2**63:
+        as_id = _as_id(key)
+        if as_id is not None:
             row = conn.execute(q.where(t.datasets.c.id == as_id)).first()
             if row is not None:
                 return row
         key = str(key)
         for cond in (
             t.datasets.c.path == key,
+            t.datasets.c.path == canonical_path(key),
             t.datasets.c.name == key,
-            t.datasets.c.path.endswith("/" + key.lstrip("/")),
+            # autoescape: % and _ in a name are characters, not LIKE wildcards
+            t.datasets.c.path.endswith("/" + key.lstrip("/"), autoescape=True),
         ):
             found = list(conn.execute(q.where(cond).order_by(t.datasets.c.id)))
             if len(found) == 1:
@@ -355,3 +419,14 @@ class Catalog:
                 for c in conn.execute(q)
             ]
         return out
+
+
+def _as_id(key: str | int) -> int | None:
+    """A catalog id: an int, or a string of ASCII digits that fits a 64-bit id."""
+    if isinstance(key, bool):
+        return None
+    if isinstance(key, str):
+        if not (key.isascii() and key.isdigit() and len(key) < 19):
+            return None
+        key = int(key)
+    return key if 0 <= key < 2**63 else None

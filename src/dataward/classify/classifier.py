@@ -260,10 +260,13 @@ def classify_batches(
         return clf.result(path, fmt)
     counted = _counting(batches, on_rows)
     table, total = sample_batches(counted, sample, sampling)
+    kept = 0
     if table is not None:
+        kept = table.num_rows
         for batch in table.combine_chunks().to_batches(max_chunksize=65536):
             clf.add(batch)
-    return clf.result(path, fmt, total_rows=total, sampled=total > clf.rows)
+    # the rows kept, not clf.rows: batches still in flight are not counted there yet
+    return clf.result(path, fmt, total_rows=total, sampled=total > kept)
 
 
 def _counting(

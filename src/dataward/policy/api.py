@@ -12,8 +12,13 @@ from typing import Any
 from dataward.policy import records, writer
 from dataward.policy.decision import Decision, Mode
 from dataward.policy.engine import PolicyEngine
-from dataward.policy.events import record_event
-from dataward.policy.request import TagResolver, canonical_json
+from dataward.policy.request import (
+    NEEDS_SCAN,
+    NOT_CLASSIFIED,
+    Classification,
+    TagResolver,
+    canonical_json,
+)
 from dataward.settings import get_settings
 from dataward.store import Store, database_url, open_store
 
@@ -31,17 +36,43 @@ def set_tag_resolver(resolver: TagResolver | None) -> None:
     _engines.clear()
 
 
-def catalog_tags(resource_id: str) -> list[str]:
-    """The default tag resolver: a dataset's tags from the catalog (id, path or file name) in
-    the default store; nothing when the catalog does not know it."""
+def catalog_classification(resource_id: str) -> Classification:
+    """The default resolver: the dataset the catalog of the default store names exactly by
+    ``resource_id`` (its catalog id, or a path that resolves to its canonical path), with its
+    tags and how it was scanned. A file name alone, a suffix or a pattern matches nothing."""
     from dataward.catalog import Catalog
-    from dataward.catalog.catalog import CatalogError
 
-    try:
-        tags: list[str] = Catalog(default_store()).dataset(resource_id)["tags"]
-    except CatalogError:
-        return []
-    return tags
+    found = Catalog(default_store()).standing(resource_id)
+    if found is None:
+        return Classification(
+            NOT_CLASSIFIED,
+            source="catalog",
+            detail="the catalog has no dataset with this id or path",
+        )
+    problem = None
+    if found.status != "present":
+        problem = "its file was gone at the last scan"
+    elif not found.scanned or not found.tags:
+        problem = "no scan has classified it"
+    if problem is not None:
+        return Classification(
+            NEEDS_SCAN, source="catalog", detail=problem, dataset_id=found.id, path=found.path
+        )
+    return Classification(
+        "classified",
+        found.tags,
+        source="catalog",
+        detail=f"scan {found.last_scan_id}",
+        sampled=found.sampled,
+        rows=found.rows,
+        scanned_rows=found.scanned_rows,
+        dataset_id=found.id,
+        path=found.path,
+    )
+
+
+catalog_tags = catalog_classification
+"""The older name of :func:`catalog_classification`."""
 
 
 def default_engine(extra_paths: Sequence[Path] = ()) -> PolicyEngine:
@@ -56,10 +87,12 @@ def default_engine(extra_paths: Sequence[Path] = ()) -> PolicyEngine:
             engine = PolicyEngine.load(
                 settings.packs,
                 [*settings.paths, *extra_paths],
-                tag_resolver=_tag_resolver or catalog_tags,
+                tag_resolver=_tag_resolver or catalog_classification,
                 modes=settings.modes,
                 default_mode=settings.mode,
                 token_ttl_seconds=settings.token_ttl_seconds,
+                unclassified=settings.unclassified,
+                unclassified_points=settings.unclassified_points,
             )
             _engines[key] = engine
         return engine
@@ -127,8 +160,7 @@ def decide(
         if settings.log_writer == "background":
             writer.writer_for(store).submit(decision, actor)
         else:
-            records.log_decision(store, decision)
-            record_event("policy.decision", actor, decision.log_entry())
+            records.log_decision(store, decision, actor)  # the row and its event: one transaction
     return decision
 
 
@@ -193,7 +225,7 @@ def replay(
             if i in by_id
         ]
         prepared = candidate.prepare(logged.request, approvals)
-        ev = candidate.evaluate(prepared)
+        ev = candidate.evaluate(prepared, logged.point)
         before = {
             "effect": logged.evaluated_effect,
             "obligations": sorted(o["transform"] for o in logged.result.get("obligations", [])),

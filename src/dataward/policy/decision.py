@@ -58,6 +58,9 @@ class Decision:
     errors: tuple[str, ...] = ()
     token: str | None = None
     """A go token, for an allowed training request with a job id."""
+    classification: dict[str, Any] | None = None
+    """How the dataset was classified (``status``, ``source``, ``tags``, ``sampled``...);
+    ``None`` for models and jobs."""
 
     @property
     def allowed(self) -> bool:
@@ -84,6 +87,8 @@ class Decision:
             out["warnings"] = list(self.warnings)
         if self.errors:
             out["errors"] = list(self.errors)
+        if self.classification is not None:
+            out["classification"] = self.classification
         if self.token is not None:
             out["token"] = self.token
         return out

@@ -7,6 +7,12 @@ and ``context.approvals``; the first set that turns the answer into allow is the
 irredundant one (each lift whose removal still allows is dropped). Only lifts proven by
 re-evaluation are returned, so an annotation that does not match its ``unless`` clause can never
 produce a false allow. Evaluation errors fail closed (deny).
+
+Before any policy, the classification gate: a dataset that is not classified (unknown to the
+catalog, removed, never scanned; see :func:`dataward.policy.request.classify_resource`) gets
+``deny`` with the reason ``not_classified`` or ``needs_scan`` (``unclassified``; per point with
+``unclassified_points``). ``needs_approval`` asks a ``data_steward`` approval instead; ``allow``
+lets the policies decide on the tags the request declares, with a warning.
 """
 
 from __future__ import annotations
@@ -28,12 +34,16 @@ from dataward.policy import loader
 from dataward.policy.decision import ApprovalNeeded, Decision, Effect, Mode
 from dataward.policy.obligations import Obligation, obligation, parse_obligation
 from dataward.policy.request import Approval, Prepared, TagResolver, digest, iso, prepare
+from dataward.settings import Unclassified
 
 MAX_SEARCH_EVALUATIONS = 64
 """Re-evaluations the obligation search may spend on one request."""
 _FORBID_SETS_MAX = 1024
 """Cached policy sets of fired forbids (see :meth:`PolicyEngine._still_forbidden`)."""
 TRAINING_ACTIONS = frozenset({"train", "fine_tune"})
+UNCLASSIFIED_APPROVER = "data_steward"
+"""The approver role that lifts the classification gate when ``unclassified`` is
+``needs_approval``."""
 
 _Lift = tuple[frozenset[str], frozenset[str]]  # (transforms, approver roles)
 _Entities = cedarpy.Entities | str
@@ -70,6 +80,8 @@ class PolicyEngine:
         modes: Mapping[str, Mode] | None = None,
         default_mode: Mode = "enforce",
         token_ttl_seconds: int = 900,
+        unclassified: Unclassified = "deny",
+        unclassified_points: Mapping[str, Unclassified] | None = None,
     ) -> None:
         self.sources = list(sources)
         self.policies = loader.validate(self.sources)
@@ -79,6 +91,8 @@ class PolicyEngine:
         self.modes = dict(modes or {})
         self.default_mode: Mode = default_mode
         self.token_ttl_seconds = token_ttl_seconds
+        self.unclassified: Unclassified = unclassified
+        self.unclassified_points = dict(unclassified_points or {})
         self._policy_set = loader.build_policy_set(self.policies)
         self._schema = loader.schema()
         self._forbid_sets: dict[frozenset[str], cedarpy.PolicySet] = {}
@@ -105,6 +119,25 @@ class PolicyEngine:
 
     def mode_for(self, point: str) -> Mode:
         return self.modes.get(point, self.default_mode)
+
+    def unclassified_for(self, point: str) -> Unclassified:
+        return self.unclassified_points.get(point, self.unclassified)
+
+    def _gate(self, prepared: Prepared, point: str) -> Evaluation | None:
+        """The answer for a dataset that is not classified, or ``None`` to ask the policies."""
+        c = prepared.classification
+        if c is None or c.classified:
+            return None
+        answer = self.unclassified_for(point)
+        if answer == "allow":
+            return None
+        reason = c.status
+        if answer == "needs_approval":
+            if any(a.approver == UNCLASSIFIED_APPROVER for a in prepared.approvals):
+                return None
+            needed = (ApprovalNeeded(UNCLASSIFIED_APPROVER, (reason,)),)
+            return Evaluation("needs_approval", (reason,), (), needed, (), 0)
+        return Evaluation("deny", (reason,), (), (), (), 0)
 
     # --- evaluation ---------------------------------------------------------------------------
 
@@ -155,8 +188,11 @@ class PolicyEngine:
     ) -> Prepared:
         return prepare(request, approvals=approvals, tag_resolver=self.tag_resolver, now=now)
 
-    def evaluate(self, prepared: Prepared) -> Evaluation:
+    def evaluate(self, prepared: Prepared, point: str = "default") -> Evaluation:
         """The effect for a prepared request, searching obligations and approvals on deny."""
+        gate = self._gate(prepared, point)
+        if gate is not None:
+            return gate
         entities = self._entities(prepared)
         base = self._authz(prepared.cedar, entities)
         if base.errors:
@@ -269,12 +305,21 @@ class PolicyEngine:
         key_path: Path | None = None,
     ) -> Decision:
         """A decision for a prepared request (no store involved)."""
-        ev = self.evaluate(prepared)
+        ev = self.evaluate(prepared, point)
         mode = mode or self.mode_for(point)
         effect: Effect = ev.effect if mode == "enforce" else "allow"
         warnings: tuple[str, ...] = ()
         if mode == "warn" and ev.effect != "allow":
             warnings = (f"enforce mode would answer {ev.effect} ({', '.join(ev.reasons)})",)
+        c = prepared.classification
+        if c is not None and not c.classified and ev.effect == "allow":
+            warnings += (
+                f"the dataset is not classified ({c.status}); allowed because "
+                f"policy.unclassified is {self.unclassified_for(point)!r} here"
+                if self.unclassified_for(point) == "allow"
+                else f"the dataset is not classified ({c.status}); a {UNCLASSIFIED_APPROVER} "
+                "approval is in force",
+            )
         decision_id = str(uuid.uuid4())
         token = None
         if issue_token and ev.effect == "allow" and self._wants_token(prepared):
@@ -296,12 +341,14 @@ class PolicyEngine:
             expires_at=iso(prepared.expires_at),
             input=prepared.request,
             approvals_in_force=tuple(a.id for a in prepared.approvals),
-            messages=tuple(
+            messages=_classification_messages(c, ev.reasons)
+            + tuple(
                 self.by_id[r].reason for r in ev.reasons if r in self.by_id and self.by_id[r].reason
             ),
             warnings=warnings,
             errors=ev.errors,
             token=token,
+            classification=None if c is None else c.to_dict(),
         )
 
     @staticmethod
@@ -373,3 +420,25 @@ class PolicyEngine:
             "policies": len(self.policies),
             "search_evaluations": ev.evaluations,
         }
+
+
+def _classification_messages(c: Any, reasons: Sequence[str]) -> tuple[str, ...]:
+    """Why an unclassified dataset was stopped, and how the dataset was classified."""
+    if c is None:
+        return ()
+    if not c.classified:
+        if c.status not in reasons:
+            return ()
+        why = f": {c.detail}" if c.detail else ""
+        return (
+            f"the dataset is not classified ({c.status}{why}); scan it with `dataward scan` "
+            "and name it by its path or catalog id",
+        )
+    if c.source != "catalog":
+        return (f"classified from {c.detail or c.source}",)
+    if c.sampled:
+        return (
+            f"classified by a sampled scan: {c.scanned_rows or 0:,} of {c.rows or 0:,} rows "
+            "looked at",
+        )
+    return (f"classified by a scan of every row ({c.rows or 0:,} rows)",)

@@ -7,6 +7,13 @@ A request is ``{"principal": {"type", "id", "groups"}, "action", "resource": {"t
 "expires_at", "withdrawn_at"}``), ``attestations``, ``risk_level``, ``job_id``, ``time`` (ISO 8601;
 default now). Windows are resolved here: only what is valid at ``time`` reaches the policies, and
 the earliest end of a window in use becomes the decision's ``expires_at``.
+
+Every tag and category a request names must be known (an entity type, a taxonomy category or a
+dataset tag): a typo (``PHII``) is an error with the closest names, never a tag that matches no
+policy. A ``Dataset`` resource (and a ``Column``'s parent dataset) must be classified: the
+resolver (the catalog) knows it exactly, or the request declares a sensitive tag for it;
+otherwise :attr:`Prepared.classification` says why not and the engine answers ``deny`` (see
+``policy.unclassified``).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from dataward.errors import PolicyError
 
@@ -46,7 +53,54 @@ CONTEXT_KEYS = (
     "time",
 )
 
-TagResolver = Callable[[str], list[str]]
+ClassificationStatus = Literal["classified", "not_classified", "needs_scan"]
+NOT_CLASSIFIED: ClassificationStatus = "not_classified"
+NEEDS_SCAN: ClassificationStatus = "needs_scan"
+
+
+class UnknownTagError(PolicyError):
+    """A request names a tag or category that no taxonomy entry, category or dataset tag has
+    (a usage error: exit code 2 in the CLI, 400 in the service)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """What is known about a resource's sensitivity, and from where."""
+
+    status: ClassificationStatus
+    tags: tuple[str, ...] = ()
+    source: str = "catalog"
+    """``catalog`` (a scan), ``request`` (tags the caller declared) or ``resolver``."""
+    detail: str = ""
+    """One sentence for people; never a data value."""
+    dataset_id: int | None = None
+    path: str | None = None
+    sampled: bool | None = None
+    rows: int | None = None
+    scanned_rows: int | None = None
+
+    @property
+    def classified(self) -> bool:
+        return self.status == "classified"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "status": self.status,
+            "source": self.source,
+            "tags": list(self.tags),
+        }
+        for key in ("detail", "dataset_id", "path", "sampled", "rows", "scanned_rows"):
+            value = getattr(self, key)
+            if value not in (None, ""):
+                out[key] = value
+        return out
+
+
+TagResolver = Callable[[str], "list[str] | Classification"]
+"""Resource id -> its classification; a plain list of tags means classified with those tags
+(an empty list: not classified)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +125,8 @@ class Prepared:
     expires_at: datetime | None
     consent: frozenset[str]
     approvals: tuple[Approval, ...]
+    classification: Classification | None = None
+    """For a dataset (or a column's dataset); ``None`` for models and jobs."""
 
     def with_lifts(self, transforms: Iterable[str], approvals: Iterable[str]) -> dict[str, Any]:
         """The Cedar request with extra transforms and approver roles in the context."""
@@ -114,6 +170,56 @@ def _entity_categories() -> dict[str, tuple[str, ...]]:
     out = {t.name: t.categories for t in taxonomy()}
     out.update({c: (c,) for c in CATEGORIES})
     return out
+
+
+def check_tags(tags: Iterable[str], where: str) -> None:
+    """Raise :class:`UnknownTagError` for the first tag no taxonomy name, category or dataset tag
+    has, with the closest known names."""
+    from dataward.taxonomy import did_you_mean, known_tags
+
+    known = known_tags()
+    for tag in tags:
+        if tag not in known:
+            raise UnknownTagError(
+                f"{where}: unknown tag {tag!r}.{did_you_mean(tag, known)} Tags are entity types, "
+                "categories or dataset tags (`dataward entities` lists them)",
+                field=where,
+            )
+
+
+def _resolve(resolver: TagResolver | None, rid: str) -> Classification:
+    if resolver is None:
+        return Classification(
+            NOT_CLASSIFIED, source="resolver", detail="no catalog was consulted for this dataset"
+        )
+    got = resolver(rid)
+    if isinstance(got, Classification):
+        return got
+    if got:
+        return Classification("classified", tuple(got), source="resolver")
+    return Classification(
+        NOT_CLASSIFIED, source="resolver", detail="the tag resolver knows no tags for it"
+    )
+
+
+def classify_resource(
+    resolver: TagResolver | None, rid: str, declared: Iterable[str]
+) -> Classification:
+    """The classification of dataset ``rid``: the resolver's when it knows the dataset; else the
+    request's declared tags when one of them is sensitive (anything but ``PUBLIC``: only a scan
+    may call a dataset public); else not classified."""
+    found = _resolve(resolver, rid)
+    if found.classified:
+        return found
+    sensitive = sorted(t for t in set(declared) if t != "PUBLIC")
+    if sensitive:
+        return Classification(
+            "classified",
+            tuple(sensitive),
+            source="request",
+            detail="tags declared in the request (the catalog does not know the dataset)",
+        )
+    return found
 
 
 def categories_of(tags: Iterable[str]) -> set[str]:
@@ -200,16 +306,28 @@ def prepare(
     resource = _obj(raw.get("resource"), "resource")
     rtype = _name(resource.get("type", "Dataset"), "resource.type", RESOURCE_TYPES)
     rid = _id(resource.get("id"), "resource.id")
-    tags = set(_strings(resource.get("tags"), "resource.tags"))
-    if tag_resolver is not None:
-        tags.update(tag_resolver(rid))
-    categories = categories_of(tags) | set(
-        _strings(resource.get("categories"), "resource.categories")
-    )
+    declared = set(_strings(resource.get("tags"), "resource.tags"))
+    declared_categories = set(_strings(resource.get("categories"), "resource.categories"))
+    check_tags(sorted(declared), "resource.tags")
+    check_tags(sorted(declared_categories), "resource.categories")
+    tags = set(declared)
+    classification: Classification | None = None
+    parent = resource.get("parent")
+    if rtype == "Dataset":
+        classification = classify_resource(tag_resolver, rid, declared | declared_categories)
+        tags.update(classification.tags)
+    elif rtype == "Column" and parent is not None:
+        classification = classify_resource(
+            tag_resolver, _id(parent, "resource.parent"), declared | declared_categories
+        )
+        tags.update(classification.tags)
+    elif tag_resolver is not None:
+        got = tag_resolver(rid)
+        tags.update(got.tags if isinstance(got, Classification) else got)
+    categories = categories_of(tags) | declared_categories
     version = resource.get("version", "")
     if not isinstance(version, str):
         raise PolicyError("resource.version: expected a string", field="resource.version")
-    parent = resource.get("parent")
     ctx_in = _obj(raw.get("context", {}), "context")
     unknown = set(ctx_in) - set(CONTEXT_KEYS)
     if "approvals" in unknown:
@@ -314,6 +432,7 @@ def prepare(
         expires_at=min(windows.ends) if windows.ends else None,
         consent=frozenset(consent),
         approvals=tuple(active),
+        classification=classification,
     )
 
 

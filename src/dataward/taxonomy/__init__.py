@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -200,4 +200,41 @@ def taxonomy() -> Taxonomy:
     return load_taxonomy(files("dataward.taxonomy").joinpath("entities"))
 
 
-__all__ = ["EntityType", "Sensitivity", "Taxonomy", "load_taxonomy", "taxonomy"]
+DATASET_TAGS: Mapping[str, str] = {
+    "PII_HIGH": "personal data of high or critical sensitivity, or identifying kinds together",
+    "PHI": "health data, or identifiers beside it",
+    "PCI": "payment-card data",
+    "SECRET": "credentials and keys",
+    "PII": "any personal data",
+    "CONFIDENTIAL": "financial data that is not personal",
+    "PUBLIC": "a scan found nothing sensitive",
+}
+"""The tags a scan gives a dataset, most sensitive first (``scan --fail-on`` takes these)."""
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` Did you mean 'SECRET'?`` for the closest known names (case-insensitive), or ``""``."""
+    import difflib
+
+    by_upper = {k.upper(): k for k in known}
+    close = difflib.get_close_matches(name.upper(), list(by_upper), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return f" Did you mean {' or '.join(repr(by_upper[c]) for c in close)}?"
+
+
+def known_tags() -> frozenset[str]:
+    """Every tag a policy request may carry: entity types, categories and dataset tags."""
+    return frozenset(t.name for t in taxonomy()) | set(vocabulary.CATEGORIES) | set(DATASET_TAGS)
+
+
+__all__ = [
+    "DATASET_TAGS",
+    "EntityType",
+    "Sensitivity",
+    "Taxonomy",
+    "did_you_mean",
+    "known_tags",
+    "load_taxonomy",
+    "taxonomy",
+]
