@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from dataward.detect.base import Detector, PatternDetector
+from dataward.detect.clinical import refine as refine_clinical
 from dataward.detect.context import match_words, tokens, words_for
 from dataward.detect.language import detect_language
 from dataward.detect.linear import LinearPattern
@@ -260,7 +261,8 @@ class Engine:
                 found = list(det.detect(text, language))
             # a model's span glued into an identifier (AWS in AWS_ACCESS_KEY_ID) is not a name
             candidates.extend(f for f in found if not _glued(text, f.start, f.end, n))
-        candidates = [f for f in candidates if f.score >= threshold]
+        # clinical notes: medical words are no names, context names clinicians and dates
+        candidates = refine_clinical(text, [f for f in candidates if f.score >= threshold])
         if self.entities is not None:
             candidates = [f for f in candidates if f.entity in self.entities]
         return resolve_overlaps(candidates, self._secondary)

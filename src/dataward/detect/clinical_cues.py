@@ -1,0 +1,291 @@
+"""What the context of a clinical note names: the cue rules of :mod:`dataward.detect.clinical`.
+
+Each rule reads the tokens around one cue word, a fixed number of tokens away at most:
+
+* a title or role before a name (``DR. SULLIVAN``, ``NP Patty``, ``DRS JOSEPH AND ROBBINSON``),
+  a relative (``DAUGHTER EMILY``, ``husband jim``) or a phrase (``SEEN BY``, ``PRONOUNCED BY``);
+* a credential after a name (``Maria Silva, RN``, ``Bernard Foley CRT``);
+* a facility word after its name (``UNION HOSPITAL``, ``sacred heart hosp``): the name alone is
+  reported, the generic word identifies nothing;
+* a move or a home (``TRANSFERRED TO``, ``ADMITTED FROM``, ``LIVES IN``) before a place that no
+  word list holds as a term, and a known town after ``in``/``from``/``to``;
+* a month/day date (``8/25``), an apostrophe year (``'84``), a year after ``in``/``of``/``since``;
+* a pager or extension number.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dataward.detect.clinical import word_set
+from dataward.detect.model import Explanation, Finding
+
+if TYPE_CHECKING:
+    from dataward.detect.clinical import Words
+
+Tok = tuple[str, int, int]
+
+TITLES = word_set("""dr drs doctor mr mrs ms miss mister md np pa ho pcp attending fellow""")
+RELATIVES = word_set(
+    """wife husband hsb hus daughter dtr dau son sister sis brother bro mother mom father dad
+    friend girlfriend boyfriend fiance fiancee niece neice nephew aunt uncle grandson
+    granddaughter grandmother grandfather cousin spouse partner neighbor neighbour
+    spokesperson"""
+)
+PHRASES = {
+    "by": frozenset({"seen", "pronounced", "evaluated", "examined", "reviewed", "reveiwed"}),
+    "is": frozenset({"name"}),
+    "to": frozenset({"reported", "spoke", "spoken", "talked"}),
+    "with": frozenset({"discussed", "spoke", "consulted", "talked"}),
+}
+"""Phrase cues: the last word → the words that may stand before it (``SEEN BY``)."""
+CREDENTIALS = word_set("""rn md np pa crt rrt rt lpn cna rph pharmd msw lcsw ccrn bsn slp pt-a""")
+FACILITIES = word_set(
+    """hospital hosp hospitals rehab rehabilitation clinic infirmary hospice va house manor"""
+)
+MOVES = word_set(
+    """transferred transfered transfer transfering transferring xfer xferred admitted adm sent
+    taken brought arrived returned discharged transported lives living resides moved
+    returning going"""
+)
+PLACE_PREPS = frozenset({"to", "from", "in", "at"})
+PAGERS = frozenset({"pager", "pgr", "beeper", "beep", "pg", "ext", "extension"})
+YEAR_CUES = frozenset({"in", "of", "since", "year", "yr"})
+PAIN = frozenset({"pain", "cp", "discomfort", "scale", "rated", "rates", "score"})
+VENT = word_set(
+    """ps psv cpap peep ips ipap epap bipap vent ventilation flowby imv simv ac pap pressure
+    support bp"""
+)
+
+_SCORE = 0.8
+
+
+def _finding(entity: str, start: int, end: int, why: str) -> Finding:
+    return Finding(
+        entity,
+        start,
+        end,
+        _SCORE,
+        "clinical",
+        Explanation(pattern=f"clinical:{why}", base_score=_SCORE, notes=("clinical register",)),
+    )
+
+
+def findings(text: str, toks: list[Tok], words: Words) -> list[Finding]:
+    out: list[Finding] = []
+    lows = [t.lower() for t, _, _ in toks]
+    n = len(toks)
+    for i in range(n):
+        low = lows[i]
+        if low in TITLES or low in RELATIVES:
+            _names_after(toks, lows, i, words, out, relative=low in RELATIVES)
+        elif low in PHRASES and i > 0 and lows[i - 1] in PHRASES[low]:
+            _names_after(toks, lows, i, words, out, relative=False)
+        elif low in CREDENTIALS and i > 0:
+            _names_before(toks, lows, i, words, out)
+        if low in FACILITIES and i > 0:
+            _facility(toks, lows, i, words, out)
+        elif low in PLACE_PREPS and i + 1 < n:
+            _place_after(toks, lows, i, words, out)
+        if low in PAGERS:
+            _pager(toks, lows, i, out)
+        tok = toks[i][0]
+        if tok[:1].isdigit():
+            _date(text, toks, lows, i, out)
+    return out
+
+
+def _is_word(tok: str) -> bool:
+    return tok[:1].isalpha()
+
+
+def _initial(toks: list[Tok], k: int) -> bool:
+    """A one-letter initial followed by a period (``L.``)."""
+    return (
+        len(toks[k][0]) == 1
+        and toks[k][0].isalpha()
+        and k + 1 < len(toks)
+        and toks[k + 1][0] == "."
+    )
+
+
+def _name_run(
+    toks: list[Tok], lows: list[str], k: int, words: Words, relative: bool
+) -> tuple[int, int] | None:
+    """The tokens of a name opening at ``k`` (an initial, then one to three name words)."""
+    n = len(toks)
+    start = k
+    if k < n and _initial(toks, k):
+        k += 2
+    if k >= n or not _is_word(toks[k][0]):
+        return None
+    first = toks[k][0]
+    if not words.name_word(first, strict=True):
+        return None
+    if relative and not (words.named(lows[k]) or words.rare(lows[k])):
+        return None
+    end = k + 1
+    while end < n and end - k < 3:
+        if _initial(toks, end) and end + 2 < n and words.name_word(toks[end + 2][0], True):
+            end += 2
+            continue
+        tok = toks[end][0]
+        if toks[end][1] > toks[end - 1][2] + 2 or "\n" in tok:
+            break  # not on the same stretch of text
+        if not _is_word(tok) or not words.name_word(tok, strict=True):
+            break
+        if relative and not (words.named(lows[end]) or words.rare(lows[end])):
+            break
+        end += 1
+    return start, end
+
+
+def _names_after(
+    toks: list[Tok], lows: list[str], i: int, words: Words, out: list[Finding], relative: bool
+) -> None:
+    k = i + 1
+    while k < len(toks) and toks[k][0] in (".", ",", ":", "-", "(") and k - i <= 2:
+        k += 1
+    run = _name_run(toks, lows, k, words, relative)
+    if run is None:
+        return
+    a, b = run
+    out.append(_finding("PERSON", toks[a][1], toks[b - 1][2], "name-after-cue"))
+    # DRS JOSEPH AND ROBBINSON: a second name after "and"
+    if lows[i] == "drs" and b + 1 < len(toks) and lows[b] in ("and", "&"):
+        run2 = _name_run(toks, lows, b + 1, words, False)
+        if run2 is not None:
+            out.append(_finding("PERSON", toks[run2[0]][1], toks[run2[1] - 1][2], "drs"))
+
+
+def _names_before(
+    toks: list[Tok], lows: list[str], i: int, words: Words, out: list[Finding]
+) -> None:
+    k = i - 1
+    if toks[k][0] == ",":
+        k -= 1
+    end = k + 1
+    count = 0
+    while k >= 0 and count < 3:
+        tok = toks[k][0]
+        if tok == "." and k > 0 and len(toks[k - 1][0]) == 1 and toks[k - 1][0].isalpha():
+            k -= 2  # an initial
+            continue
+        if not _is_word(tok) or not words.name_word(tok, strict=True):
+            break
+        if not (words.named(lows[k]) or words.rare(lows[k])):
+            break
+        if k + 1 < end and toks[k + 1][1] > toks[k][2] + 2:
+            break
+        k -= 1
+        count += 1
+    if count == 0:
+        return
+    start = k + 1
+    if not any(words.named(lows[q]) for q in range(start, end)) and count < 2:
+        return  # one unknown word before "RN" is too little (a unit, a ward)
+    out.append(_finding("PERSON", toks[start][1], toks[end - 1][2], "name-before-credential"))
+
+
+def _facility(toks: list[Tok], lows: list[str], i: int, words: Words, out: list[Finding]) -> None:
+    k = i - 1
+    while k >= 0 and i - k <= 3:
+        low = lows[k]
+        tok = toks[k][0]
+        if not _is_word(tok) or low in _STOP or words.term(low) or low in FACILITIES:
+            break
+        if toks[k + 1][1] > toks[k][2] + 2:
+            break
+        k -= 1
+    start = k + 1
+    if start >= i:
+        return
+    lead = lows[start]
+    if not (words.named(lead) or lead in words.city or words.rare(lead) or words.band(lead) <= 4):
+        return  # OUTSIDE HOSPITAL, LOCAL HOSPITAL
+    out.append(_finding("ORGANIZATION", toks[start][1], toks[i - 1][2], "facility"))
+
+
+_STOP = word_set(
+    """a an the to from at in of on for and or with by his her their your our my this that
+    outside local other previous prior same new old another nearest community"""
+)
+
+
+def _place_after(
+    toks: list[Tok], lows: list[str], i: int, words: Words, out: list[Finding]
+) -> None:
+    k = i + 1
+    if k < len(toks) and lows[k] == "the":
+        k += 1
+    if k >= len(toks) or not _is_word(toks[k][0]):
+        return
+    moved = (
+        any(lows[q] in MOVES for q in range(max(0, i - 5), i))
+        and "\n" not in lows[max(0, i - 5) : i]
+    )
+    # a known town, whole (San Diego, Lansdowne)
+    for size in (3, 2, 1):
+        key = " ".join(lows[k : k + size])
+        kinds = words.lex.phrases.get(key, ())
+        if "city" in kinds and k + size <= len(toks):
+            if size == 1 and (words.term(key) or key in _STOP or words.band(key) >= 5):
+                continue
+            if size == 1 and words.named(key) and not moved:
+                continue
+            if any(words.term(w) for w in lows[k : k + size]):
+                continue
+            out.append(_finding("LOCATION", toks[k][1], toks[k + size - 1][2], "town"))
+            return
+    if not moved:
+        return
+    low = lows[k]
+    if words.term(low) or low in _STOP or low in FACILITIES or low in TITLES:
+        return
+    if len(low) < 5 or not (words.rare(low) or (words.band(low) <= 3 and words.named(low))):
+        return  # short unknown words are units and abbreviations (MICU, SBP)
+    out.append(_finding("LOCATION", toks[k][1], toks[k][2], "moved-to"))
+
+
+def _pager(toks: list[Tok], lows: list[str], i: int, out: list[Finding]) -> None:
+    k = i + 1
+    while k < len(toks) and k - i <= 3 and lows[k] in ("#", ":", "no", "number", ".", "-"):
+        k += 1
+    if k < len(toks) and toks[k][0].isdigit() and 4 <= len(toks[k][0]) <= 6:
+        out.append(_finding("PHONE_NUMBER", toks[k][1], toks[k][2], "pager"))
+
+
+def _date(text: str, toks: list[Tok], lows: list[str], i: int, out: list[Finding]) -> None:
+    tok, start, end = toks[i]
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "/.-"):
+        return
+    if end < len(text) and (text[end].isalnum() or text[end] in "%"):
+        return
+    before = lows[i - 1] if i > 0 else ""
+    after = lows[i + 1] if i + 1 < len(toks) else ""
+    near = set(lows[max(0, i - 4) : i]) | set(lows[i + 1 : i + 3])
+    parts = tok.split("/")
+    if len(parts) == 2 and all(p.isdigit() and len(p) <= 2 for p in parts):
+        month, day = int(parts[0]), int(parts[1])
+        if not (1 <= month <= 12 and 1 <= day <= 31) or (month == 2 and day > 29):
+            return
+        if day in (2, 3, 4, 8) and month < day:
+            return  # a fraction: 1/2 NS, 3/4 strength
+        if day == 10 and (near & PAIN or before == "("):
+            return  # a pain score
+        if near & VENT or (
+            before in VENT
+            or after in VENT
+            or after == "%"
+            or (i + 2 < len(toks) and lows[i + 2] == "%")
+        ):
+            return  # ventilator settings: PS 10/5, 5/5 40%
+        out.append(_finding("DATE_TIME", start, end, "month-day"))
+        return
+    if len(tok) == 2 and tok.isdigit() and before == "'" and i > 1:
+        apo = toks[i - 1]
+        if apo[2] == start and apo[1] > toks[i - 2][2]:
+            out.append(_finding("DATE_TIME", apo[1], end, "apostrophe-year"))
+        return
+    if len(tok) == 4 and tok.isdigit() and before in YEAR_CUES and 1900 <= int(tok) <= 2099:
+        out.append(_finding("DATE_TIME", start, end, "year"))
