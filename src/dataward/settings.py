@@ -35,6 +35,9 @@ class DetectSettings(BaseModel):
     """Context-word language (``en``, ``de``, ``fr``, ``es``, ``it``); detected when unset."""
     detectors: list[Path] = []
     """Custom detector files (YAML) loaded next to the built-ins."""
+    record_budget_ms: float | None = Field(default=1000.0, ge=0.0)
+    """Time one value may take to scan; a value past it is reported partially scanned (``partial``
+    on its findings), never dropped. ``null``: no limit."""
 
 
 class NerSettings(BaseModel):

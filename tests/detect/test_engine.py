@@ -226,3 +226,44 @@ def test_one_engine_serves_many_threads() -> None:
     with ThreadPoolExecutor(8) as pool:
         got = list(pool.map(engine.detect, corpus))
     assert got == expected
+
+
+class _MailDetector(PatternDetector):
+    name = "test-mail"
+    entity = "EMAIL_ADDRESS"
+    patterns = (Pattern("mail", r"[a-z0-9.]+@[a-z0-9-]+\.[a-z]{2,}", 0.9),)
+
+
+def test_a_text_past_the_time_budget_is_reported_partial_not_dropped() -> None:
+    text = "mail zq7x41.canary@probemail-dw.net and user123"
+    spent = Engine([_MailDetector(), _WordDetector()], record_budget_ms=0)  # type: ignore[list-item]
+    found = spent.detect(text)
+    assert found.partial  # budget 0: the first pattern is already late
+    assert spent.partial_records == 1
+    # the run goes on: the next text is scanned (and counted) too
+    assert spent.detect(text * 2).partial
+    assert spent.partial_records == 2
+    # a text with nothing to extract needs no time: complete
+    assert not spent.detect("nothing here").partial
+    roomy = Engine([_MailDetector()], record_budget_ms=60_000)  # type: ignore[list-item]
+    found = roomy.detect(text)
+    assert not found.partial
+    assert [(f.entity, f.start, f.end) for f in found] == [("EMAIL_ADDRESS", 5, 35)]
+    assert roomy.partial_records == 0
+
+
+def test_partial_survives_pickling_and_the_process_pool() -> None:
+    spent = Engine([_MailDetector()], record_budget_ms=0)  # type: ignore[list-item]
+    texts = [f"row {i} mail a{i}@example.org" for i in range(40)]
+    results = list(spent.detect_batch(texts, workers=2, chunk_size=8))
+    assert len(results) == 40
+    assert all(r.partial for r in results)
+    clone = pickle.loads(pickle.dumps(results[0]))
+    assert clone.partial
+
+
+def test_the_default_budget_comes_from_settings() -> None:
+    from dataward.settings import get_settings
+
+    assert get_settings().detect.record_budget_ms == 1000.0
+    assert Engine.default(entities=["EMAIL_ADDRESS"]).record_budget_ms == 1000.0

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -45,6 +46,24 @@ class _Compiled:
     entity: str
     regex: LinearPattern
     uses_context: bool
+
+
+class Findings(list[Finding]):
+    """The findings of one text, sorted by start, and whether the scan finished.
+
+    ``partial`` is true when the text ran past the engine's per-record time budget
+    (``detect.record_budget_ms``): the findings found so far are kept, but the text was not
+    fully scanned and must be treated as not verified (fail closed: block or quarantine it).
+    """
+
+    __slots__ = ("partial",)
+
+    def __init__(self, items: Iterable[Finding] = (), partial: bool = False) -> None:
+        super().__init__(items)
+        self.partial = partial
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Findings, (list(self), self.partial))
 
 
 _ContextSet = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
@@ -84,10 +103,15 @@ class Engine:
         backend: Backend = "auto",
         entities: Collection[str] | None = None,
         threshold: float = 0.5,
+        record_budget_ms: float | None = None,
         _serialized: tuple[bytes, list[int]] | None = None,
     ) -> None:
         self.entities = frozenset(entities) if entities is not None else None
         self.threshold = threshold
+        self.record_budget_ms = record_budget_ms
+        """Time one text may take (``None``: no limit); past it the text is reported partial."""
+        self.partial_records = 0
+        """Texts this engine (in this process) reported partially scanned: a metric."""
         self.detectors = [d for d in detectors if self._wanted(d)]
         self.backend = _resolve_backend(backend)
         self._compiled: list[_Compiled] = []
@@ -147,6 +171,7 @@ class Engine:
             backend,
             tuple(id(d) for d in extra),
             threshold if threshold is not None else get_settings().threshold,
+            get_settings().detect.record_budget_ms,
         )
         engine = _DEFAULT_ENGINES.get(key)
         if engine is None:
@@ -157,7 +182,9 @@ class Engine:
             if entities is not None and check_entities:
                 _check_entities(entities)
             dets = [detectors.get(n) for n in detectors.names()] + list(extra)
-            engine = cls(dets, backend=backend, entities=entities, threshold=key[3])
+            engine = cls(
+                dets, backend=backend, entities=entities, threshold=key[3], record_budget_ms=key[4]
+            )
             _DEFAULT_ENGINES[key] = engine
         return engine
 
@@ -179,6 +206,7 @@ class Engine:
             "backend": self.backend,
             "entities": self.entities,
             "threshold": self.threshold,
+            "record_budget_ms": self.record_budget_ms,
             "serialized": serialized,
         }
 
@@ -188,6 +216,7 @@ class Engine:
             backend=state["backend"],
             entities=state["entities"],
             threshold=state["threshold"],
+            record_budget_ms=state.get("record_budget_ms"),
             _serialized=state["serialized"],
         )
 
@@ -212,15 +241,16 @@ class Engine:
         language: str | None = None,
         hints: Sequence[str] = (),
         explain: bool = False,
-    ) -> list[Finding]:
+    ) -> Findings:
         """Findings in ``text``, non-overlapping and sorted by start.
 
         ``language`` selects context words (detected from the text when ``None``); ``hints`` are
-        extra context words that apply to every match, such as a column name.
+        extra context words that apply to every match, such as a column name. A text that runs
+        past the time budget comes back with ``partial`` set (see :class:`Findings`).
         """
         threshold = self.threshold if threshold is None else threshold
         if not text:
-            return []
+            return Findings()
         hint_tokens = frozenset(t for h in hints for t in tokens(h))
         return self._detect(text, threshold, language, hint_tokens, explain)
 
@@ -231,13 +261,14 @@ class Engine:
         threshold: float | None = None,
         language: str | None = None,
         hints: Sequence[str] = (),
-    ) -> list[list[Finding]]:
+    ) -> list[Findings]:
         """``[detect(t, hints=hints, ...) for t in texts]`` in-process, with the hint words read
         once (``None`` or empty: no findings). A value the prefilter does not hit costs one scan."""
         threshold = self.threshold if threshold is None else threshold
         hint_tokens = frozenset(t for h in hints for t in tokens(h))
         return [
-            self._detect(t, threshold, language, hint_tokens, False) if t else [] for t in texts
+            self._detect(t, threshold, language, hint_tokens, False) if t else Findings()
+            for t in texts
         ]
 
     def _detect(
@@ -247,15 +278,24 @@ class Engine:
         language: str | None,
         hint_tokens: frozenset[str],
         explain: bool,
-    ) -> list[Finding]:
+    ) -> Findings:
+        budget = self.record_budget_ms
+        deadline = None if budget is None else time.monotonic() + budget / 1000.0
+        partial = False
         ids = self._prefilter.hits(text) if self._prefilter is not None else self._all_ids
         candidates: list[Finding] = []
         lang_state: list[str | None] = []
         for pid in ids:
             c = self._compiled[pid]
-            self._extract(c, text, candidates, lang_state, hint_tokens, explain, language)
+            args = (c, text, candidates, lang_state, hint_tokens, explain, language, deadline)
+            if _late(deadline) or not self._extract(*args):
+                partial = True
+                break
         n = len(text)
         for det in self._others:
+            if partial or _late(deadline):
+                partial = True
+                break
             # models keep state between calls (a tagger's current sequence): one thread at a time
             with self._model_lock:
                 found = list(det.detect(text, language))
@@ -265,7 +305,15 @@ class Engine:
         candidates = refine_clinical(text, [f for f in candidates if f.score >= threshold])
         if self.entities is not None:
             candidates = [f for f in candidates if f.entity in self.entities]
-        return resolve_overlaps(candidates, self._secondary)
+        found_all = Findings(resolve_overlaps(candidates, self._secondary), partial)
+        if partial:
+            self.partial_records += 1
+            log.warning(
+                "a text of %d characters ran past the %s ms detection budget: partially scanned",
+                n,
+                budget,
+            )
+        return found_all
 
     def _extract(
         self,
@@ -276,10 +324,15 @@ class Engine:
         hint_tokens: frozenset[str],
         explain: bool,
         language: str | None,
-    ) -> None:
+        deadline: float | None = None,
+    ) -> bool:
+        """Append the findings of one pattern to ``out``; ``False`` when the deadline passed
+        before every match was read."""
         det, pattern = c.detector, c.pattern
         n = len(text)
-        for m in c.regex.finditer(text):
+        for i, m in enumerate(c.regex.finditer(text)):
+            if i & 63 == 63 and _late(deadline):
+                return False
             start, end = m.span(pattern.group)
             if start == end or start < 0:
                 continue
@@ -330,6 +383,7 @@ class Engine:
                     notes=tuple(notes),
                 )
             out.append(Finding(entity, start, end, score, det.name, explanation))
+        return True
 
     def _context(
         self, c: _Compiled, lang: str | None, phrase: str, hint_tokens: frozenset[str]
@@ -381,7 +435,7 @@ class Engine:
         explain: bool = False,
         workers: int | None = None,
         chunk_size: int = 512,
-    ) -> Iterator[list[Finding]]:
+    ) -> Iterator[Findings]:
         """Findings for each text, in input order; ``workers > 1`` uses a process pool.
 
         ``None`` values (nulls of an Arrow array) give no findings.
@@ -390,7 +444,7 @@ class Engine:
         kwargs = {"threshold": threshold, "language": language, "explain": explain}
         if workers <= 1:
             for t in texts:
-                yield self.detect(t, **kwargs) if t else []  # type: ignore[arg-type]
+                yield self.detect(t, **kwargs) if t else Findings()  # type: ignore[arg-type]
             return
         chunks = _chunks(texts, chunk_size)
         first = next(chunks, None)
@@ -399,7 +453,7 @@ class Engine:
         second = next(chunks, None)
         if second is None:  # too little work to pay for a pool
             for t in first:
-                yield self.detect(t, **kwargs) if t else []  # type: ignore[arg-type]
+                yield self.detect(t, **kwargs) if t else Findings()  # type: ignore[arg-type]
             return
         import multiprocessing
 
@@ -428,24 +482,23 @@ def _init_worker(engine: Engine) -> None:
 _Packed = tuple[str, int, int, float, str, Explanation | None]
 
 
-def _detect_chunk(chunk: list[str | None], kwargs: dict[str, Any]) -> list[list[_Packed]]:
+def _detect_chunk(
+    chunk: list[str | None], kwargs: dict[str, Any]
+) -> list[tuple[list[_Packed], bool]]:
     """Run in a worker; findings travel back as plain tuples, which pickle several times
-    faster than dataclass instances."""
+    faster than dataclass instances, with each text's ``partial`` flag."""
     engine = _WORKER_ENGINE[0]
-    return [
-        [
-            (f.entity, f.start, f.end, f.score, f.detector, f.explanation)
-            for f in engine.detect(t, **kwargs)
-        ]
-        if t
-        else []
-        for t in chunk
-    ]
+    out: list[tuple[list[_Packed], bool]] = []
+    for t in chunk:
+        found = engine.detect(t, **kwargs) if t else Findings()
+        packed = [(f.entity, f.start, f.end, f.score, f.detector, f.explanation) for f in found]
+        out.append((packed, found.partial))
+    return out
 
 
-def _unpack(rows: list[list[_Packed]]) -> Iterator[list[Finding]]:
-    for row in rows:
-        yield [Finding(*f) for f in row]
+def _unpack(rows: list[tuple[list[_Packed], bool]]) -> Iterator[Findings]:
+    for row, partial in rows:
+        yield Findings((Finding(*f) for f in row), partial)
 
 
 def _chunks(items: Iterable[str | None], size: int) -> Iterator[list[str | None]]:
@@ -465,6 +518,10 @@ def _prepend(first: list[list[str | None]], rest: Iterator[list[str | None]]) ->
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z])")
+
+
+def _late(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
 
 
 def _window(text: str, start: int, end: int, before: int, after: int) -> tuple[str, str]:
