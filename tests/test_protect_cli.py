@@ -196,7 +196,7 @@ def test_reveal_value_and_file_with_audit(cli: Callable[..., Any], tmp_path: Pat
 
     from dataward.audit import open_audit_log
 
-    events = [e for e in open_audit_log().events() if e.kind == "reveal"]
+    events = [e for e in open_audit_log().events(decrypt=True) if e.kind == "reveal"]
     assert [e.actor for e in events] == ["alice", "bob"]
     assert events[0].payload is not None and events[0].payload["values"] == 1
     assert events[1].payload is not None and events[1].payload["columns"] == ["ssn", "notes"]

@@ -24,11 +24,13 @@ def _append(log: AuditLog, writer: int, rounds: int) -> list[int]:
     indexes = []
     for i in range(rounds):
         if i % 3 == 0:
-            batch = [AuditEvent("access", f"w{writer}", {"i": i, "j": j}) for j in range(4)]
+            batch = [AuditEvent("access", f"svc:w{writer}", {"i": i, "j": j}) for j in range(4)]
             indexes += [r.index for r in log.append_many(batch)]
         else:
             subject = f"s{i % 4}" if i % 5 == 0 else None
-            indexes.append(log.append(AuditEvent("access", f"w{writer}", {"i": i}, subject)).index)
+            indexes.append(
+                log.append(AuditEvent("access", f"svc:w{writer}", {"i": i}, subject)).index
+            )
     return indexes
 
 
@@ -42,7 +44,7 @@ def _check(url: str, key_path: Path, indexes: list[int], per_writer: int, writer
     counts: dict[str, int] = {}
     for event in log.events():
         counts[event.actor] = counts.get(event.actor, 0) + 1
-    assert counts == {f"w{w}": per_writer for w in range(writers)}
+    assert counts == {f"svc:w{w}": per_writer for w in range(writers)}
     store.close()
 
 

@@ -26,6 +26,14 @@ from dataward.audit.events import AuditEvent, EventKind, LoggedEvent
 from dataward.audit.log import AuditLog, Erasure, Receipt, StoredCheckpoint
 from dataward.audit.receipt import ReceiptCheck, make_receipt, verify_receipt
 from dataward.audit.verify import VerifyReport, verify
+from dataward.audit.witness import (
+    WITNESS_FILE,
+    FileWitness,
+    HttpWitness,
+    StoreWitness,
+    Witness,
+    external_witness,
+)
 from dataward.settings import get_settings
 from dataward.store import Store, database_url, open_store
 
@@ -35,16 +43,21 @@ __all__ = [
     "Checkpoint",
     "Erasure",
     "EventKind",
+    "FileWitness",
+    "HttpWitness",
     "LoggedEvent",
     "Receipt",
     "ReceiptCheck",
     "Signer",
+    "StoreWitness",
     "StoredCheckpoint",
     "Verifier",
     "VerifyReport",
+    "Witness",
     "close_default_logs",
     "current_actor",
     "default_signer",
+    "default_witnesses",
     "make_receipt",
     "open_audit_log",
     "record",
@@ -54,14 +67,31 @@ __all__ = [
 
 
 def default_signer() -> Signer:
-    """The signing key in ``DATAWARD_HOME/audit_signing.key``, created on first use."""
-    return Signer.load_or_create(Path(get_settings().home) / KEY_FILE)
+    """The deployment's signing key: the ``audit.signing_key`` setting, else
+    ``DATAWARD_HOME/audit_signing.key``, created on first use."""
+    settings = get_settings()
+    return Signer.load_or_create(settings.audit.signing_key or Path(settings.home) / KEY_FILE)
+
+
+def default_witnesses() -> list[Witness]:
+    """The witness file in ``DATAWARD_HOME``, and the ``audit.witness_url`` one if set."""
+    settings = get_settings()
+    witnesses: list[Witness] = [FileWitness(Path(settings.home) / WITNESS_FILE)]
+    if settings.audit.witness_url:
+        witnesses.append(external_witness(settings.audit.witness_url))
+    return witnesses
 
 
 def open_audit_log(store: Store | None = None, *, signer: Signer | None = None) -> AuditLog:
     """The audit log in ``store`` (default: :func:`dataward.store.open_store`), signed with
-    ``signer`` (default: :func:`default_signer`)."""
-    return AuditLog(store or open_store(), signer or default_signer())
+    ``signer`` (default: :func:`default_signer`), checkpointed every ``audit.checkpoint_every``
+    events and witnessed by :func:`default_witnesses`."""
+    return AuditLog(
+        store or open_store(),
+        signer or default_signer(),
+        checkpoint_every=get_settings().audit.checkpoint_every,
+        witnesses=default_witnesses(),
+    )
 
 
 _lock = threading.Lock()

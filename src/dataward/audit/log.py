@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,10 +16,12 @@ from sqlalchemy.engine import Connection
 
 from dataward.audit import merkle
 from dataward.audit import tables as t
+from dataward.audit.actors import PSEUDONYM_PREFIX, is_service
 from dataward.audit.canonical import canonical
-from dataward.audit.checkpoint import Checkpoint, Signer, Verifier
+from dataward.audit.checkpoint import Checkpoint, Signer, Verifier, key_id
 from dataward.audit.events import AuditEvent, EventKind, LoggedEvent, check_document, header
 from dataward.audit.subjects import SubjectKeys, seal, unseal
+from dataward.audit.witness import Witness
 from dataward.errors import AuditError
 from dataward.store import Store
 
@@ -66,7 +69,13 @@ class AuditLog:
     append updates it, which takes PostgreSQL's row lock and SQLite's write lock), so indexes
     are gap-free and unique across threads and processes. A checkpoint is signed automatically
     each time the log crosses a multiple of ``checkpoint_every`` events (``None``: only when
-    :meth:`checkpoint` is called).
+    :meth:`checkpoint` is called), and :meth:`verify` fails when one is missing. Each signed
+    checkpoint is also given to the ``witnesses`` (outside the store) once it is committed.
+
+    The first write registers the signer's public key in the store; a log whose registered key
+    is another refuses to be written (one signing key per deployment, never a forked log).
+    Actors that are not service identities are recorded as erasable subjects
+    (:mod:`dataward.audit.actors`).
     """
 
     def __init__(
@@ -75,15 +84,28 @@ class AuditLog:
         signer: Signer,
         *,
         checkpoint_every: int | None = DEFAULT_CHECKPOINT_EVERY,
+        witnesses: Sequence[Witness] = (),
     ) -> None:
         self.store = store
         self.signer = signer
         self.checkpoint_every = checkpoint_every
+        self.witnesses = tuple(witnesses)
         self._keys = SubjectKeys(signer)
-        with store.begin() as conn:
-            origin = conn.execute(sa.select(t.state.c.origin).where(t.state.c.id == 1)).scalar()
-        if origin is None:
-            raise AuditError("the audit log's state row is missing: the store is damaged")
+        try:
+            with store.begin() as conn:
+                origin = conn.execute(sa.select(t.state.c.origin).where(t.state.c.id == 1)).scalar()
+        except sa.exc.DBAPIError:
+            raise AuditError(
+                "the audit log's state table cannot be read: the store is damaged or its audit "
+                "tables were altered; run `dataward audit verify`",
+                check="schema",
+            ) from None
+        if not isinstance(origin, str) or not origin:
+            raise AuditError(
+                "the audit log's state row is missing or damaged (the audit tables were "
+                "truncated or altered); the log cannot be trusted or written",
+                check="state",
+            )
         self.origin: str = origin
 
     @property
@@ -96,23 +118,39 @@ class AuditLog:
     def append(self, event: AuditEvent) -> Receipt:
         return self.append_many([event])[0]
 
-    def append_many(self, events: Iterable[AuditEvent]) -> list[Receipt]:
-        """Append events in one transaction, in order; all or none are written."""
+    def append_many(
+        self, events: Iterable[AuditEvent], *, conn: Connection | None = None
+    ) -> list[Receipt]:
+        """Append events in one transaction, in order; all or none are written.
+
+        With ``conn``, the events join the caller's transaction (commit it to keep them); a
+        checkpoint signed there reaches the witnesses when the caller commits."""
         batch = list(events)
         if not batch:
             return []
         for event in batch:
             if not isinstance(event, AuditEvent):
                 raise AuditError(f"can only append AuditEvent, not {type(event).__name__}")
-        return self._write(lambda conn: self._append(conn, batch))
+        if conn is not None:
+            signed: list[StoredCheckpoint] = []
+            receipts = self._append(conn, batch, signed)
+            if signed and self.witnesses:
+                self._witness_on_commit(conn, signed)
+            return receipts
+        return self._write(lambda conn, signed: self._append(conn, batch, signed))
 
-    def _write(self, work: Callable[[Connection], _T]) -> _T:
+    def _write(self, work: Callable[[Connection, list[StoredCheckpoint]], _T]) -> _T:
         """Run ``work`` in a write transaction; retry while SQLite reports the database locked
-        (many writers queueing past its busy timeout)."""
+        (many writers queueing past its busy timeout). Checkpoints it signed go to the
+        witnesses after the commit."""
         for attempt in range(_RETRIES):
+            signed: list[StoredCheckpoint] = []
             try:
                 with self.store.begin() as conn:
-                    return work(conn)
+                    result = work(conn, signed)
+                for cp in signed:
+                    self.witness(cp)
+                return result
             except sa.exc.OperationalError as exc:
                 locked = "locked" in str(exc.orig) or "busy" in str(exc.orig)
                 if self.store.dialect != "sqlite" or not locked:
@@ -125,7 +163,35 @@ class AuditLog:
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _append(self, conn: Connection, batch: Sequence[AuditEvent]) -> list[Receipt]:
+    def _witness_on_commit(self, conn: Connection, signed: list[StoredCheckpoint]) -> None:
+        """Give ``signed`` to the witnesses when the caller commits ``conn``'s transaction;
+        forget them if it rolls back (a witness must never hold a head the store lacks)."""
+        done = False
+
+        def on_commit(_conn: Connection) -> None:
+            nonlocal done
+            if not done:
+                done = True
+                for cp in signed:
+                    self.witness(cp)
+
+        def on_rollback(_conn: Connection) -> None:
+            nonlocal done
+            done = True
+
+        sa.event.listen(conn, "commit", on_commit)
+        sa.event.listen(conn, "rollback", on_rollback)
+
+    def witness(self, cp: StoredCheckpoint) -> None:
+        """Give a committed checkpoint to every witness. A witness that cannot take it is
+        skipped: it stays behind (never wrong), and verify reports a missing witness."""
+        for witness in self.witnesses:
+            with contextlib.suppress(AuditError, OSError, sa.exc.SQLAlchemyError):
+                witness.record(self.origin, cp.size, cp.note)
+
+    def _append(
+        self, conn: Connection, batch: Sequence[AuditEvent], signed: list[StoredCheckpoint]
+    ) -> list[Receipt]:
         start, frontier = self._reserve(conn, len(batch))
         rows: list[dict[str, Any]] = []
         new_nodes: list[dict[str, Any]] = []
@@ -134,9 +200,19 @@ class AuditLog:
         for offset, event in enumerate(batch):
             index = start + offset
             doc = header(index, event)
+            actor = event.actor
+            if not is_service(actor):  # a person: an erasable subject, never in clear
+                actor, doc["actor_sealed"] = self._pseudonym(conn, keys, actor, index, "actor")
+                doc["actor"] = actor
             ref = None
             if event.subject_id is None:
-                doc["payload"] = event.payload
+                payload = dict(event.payload)
+                principal = payload.get("principal")
+                if isinstance(principal, str) and not is_service(principal):
+                    payload["principal"], doc["principal_sealed"] = self._pseudonym(
+                        conn, keys, principal, index, "principal"
+                    )
+                doc["payload"] = payload
             else:
                 if event.subject_id not in keys:
                     keys[event.subject_id] = self._keys.key_for(conn, event.subject_id)
@@ -151,7 +227,7 @@ class AuditLog:
                 {
                     "idx": index,
                     "kind": event.kind,
-                    "actor": event.actor,
+                    "actor": actor,
                     "time": doc["time"],
                     "subject_ref": ref,
                     "canonical": data,
@@ -168,26 +244,86 @@ class AuditLog:
         )
         every = self.checkpoint_every
         if every and start // every != end // every:
-            self._sign(conn, Checkpoint(self.origin, end, merkle.frontier_root(frontier)))
+            head = Checkpoint(self.origin, end, merkle.frontier_root(frontier))
+            signed.append(self._sign(conn, head))
         return receipts
+
+    def _pseudonym(
+        self,
+        conn: Connection,
+        keys: dict[str, tuple[str, bytes]],
+        person: str,
+        index: int,
+        role: str,
+    ) -> tuple[str, str]:
+        """``subject:<ref>`` for a person, and their id sealed under their subject key."""
+        if person not in keys:
+            keys[person] = self._keys.key_for(conn, person)
+        ref, key = keys[person]
+        return PSEUDONYM_PREFIX + ref, seal(key, ref, index, person, {"role": role})
 
     def _reserve(self, conn: Connection, n: int) -> tuple[int, list[bytes]]:
         """Take the log's write lock and reserve ``n`` indexes; returns the first index and the
-        tree's right edge before them."""
+        tree's right edge before them. Registers this signer's key on the first write and
+        refuses a log registered to another key."""
         row = conn.execute(
             t.state.update()
             .where(t.state.c.id == 1)
             .values(size=t.state.c.size + n)
-            .returning(t.state.c.size, t.state.c.frontier)
-        ).one()
-        return int(row.size) - n, merkle.unpack(row.frontier)
+            .returning(t.state.c.size, t.state.c.frontier, t.state.c.public_key)
+        ).first()
+        if row is None:
+            raise AuditError(
+                "the audit log's state row is missing (the audit tables were truncated); "
+                "nothing can be appended",
+                check="state",
+            )
+        if row.public_key is None:
+            conn.execute(
+                t.state.update().where(t.state.c.id == 1).values(public_key=self.signer.public_key)
+            )
+        else:
+            self.check_key(row.public_key)
+        if not isinstance(row.frontier, bytes | memoryview) or not isinstance(row.size, int):
+            raise AuditError("the audit log's state row is damaged; run `dataward audit verify`")
+        return int(row.size) - n, merkle.unpack(bytes(row.frontier))
+
+    def check_key(self, registered: object) -> None:
+        """Raise unless ``registered`` (the key in the store) is this log's signing key."""
+        if isinstance(registered, bytes | memoryview) and bytes(registered) == (
+            self.signer.public_key
+        ):
+            return
+        theirs = (
+            key_id(self.origin, bytes(registered)).hex()
+            if isinstance(registered, bytes | memoryview)
+            else "unreadable"
+        )
+        raise AuditError(
+            f"this host's audit signing key ({key_id(self.origin, self.signer.public_key).hex()})"
+            f" is not the deployment's key ({theirs}) registered in the store: every host "
+            "writing one store must share one key. Copy audit_signing.key from the host that "
+            "first wrote this log into DATAWARD_HOME, or point the audit.signing_key setting "
+            "(DATAWARD_AUDIT__SIGNING_KEY) at it",
+            check="key",
+        )
+
+    def registered_key(self) -> bytes | None:
+        """The public key registered in the store (``None`` before the first write)."""
+        with self.store.begin() as conn:
+            value = conn.execute(sa.select(t.state.c.public_key).where(t.state.c.id == 1)).scalar()
+        if value is not None:
+            self.check_key(value)
+        return None if value is None else bytes(value)
 
     def checkpoint(self) -> StoredCheckpoint:
-        """Sign the current tree head and store it."""
+        """Sign the current tree head and store it (and give it to the witnesses)."""
 
-        def work(conn: Connection) -> StoredCheckpoint:
+        def work(conn: Connection, signed: list[StoredCheckpoint]) -> StoredCheckpoint:
             size, frontier = self._reserve(conn, 0)
-            return self._sign(conn, Checkpoint(self.origin, size, merkle.frontier_root(frontier)))
+            head = Checkpoint(self.origin, size, merkle.frontier_root(frontier))
+            signed.append(self._sign(conn, head))
+            return signed[-1]
 
         return self._write(work)
 
@@ -205,7 +341,7 @@ class AuditLog:
         """Destroy the subject's key: their details in every event become unreadable, every
         proof stays valid, and an ``erasure`` event (naming only the key ref) is appended."""
 
-        def work(conn: Connection) -> Erasure:
+        def work(conn: Connection, signed: list[StoredCheckpoint]) -> Erasure:
             self._reserve(conn, 0)  # serialize with appends
             ref = self._keys.erase(conn, subject_id)
             if ref is None:
@@ -213,21 +349,37 @@ class AuditLog:
             count = conn.execute(
                 sa.select(sa.func.count())
                 .select_from(t.events)
-                .where(t.events.c.subject_ref == ref)
+                .where(
+                    sa.or_(
+                        t.events.c.subject_ref == ref,
+                        t.events.c.actor == PSEUDONYM_PREFIX + ref,
+                    )
+                )
             ).scalar_one()
             event = AuditEvent(EventKind.ERASURE, actor, {"subject_ref": ref, "events": int(count)})
-            (receipt,) = self._append(conn, [event])
+            (receipt,) = self._append(conn, [event], signed)
             return Erasure(ref, int(count), receipt)
 
         return self._write(work)
 
     def verify(
-        self, *, verifiers: list[Verifier] | None = None, external: list[str] | None = None
+        self,
+        *,
+        verifiers: list[Verifier] | None = None,
+        external: list[str] | None = None,
+        adopt_witness: bool = False,
     ) -> VerifyReport:
         """Recompute and check the whole log (see :func:`dataward.audit.verify.verify`)."""
         from dataward.audit.verify import verify
 
-        return verify(self, verifiers=verifiers, external=external)
+        return verify(self, verifiers=verifiers, external=external, adopt_witness=adopt_witness)
+
+    def witness_latest(self) -> StoredCheckpoint | None:
+        """Give the store's newest checkpoint to the witnesses (after a verify passed)."""
+        latest = self.latest_checkpoint()
+        if latest is not None:
+            self.witness(latest)
+        return latest
 
     # --- reading --------------------------------------------------------------------------
 
@@ -306,6 +458,8 @@ class AuditLog:
                     .limit(want)
                 ).all()
                 keys: dict[str, bytes | None] = {}
+                if decrypt and rows:
+                    self._check_registered(conn)
                 found = [
                     self._read(conn, row.idx, row.canonical, bytes(row.leaf_hash), decrypt, keys)
                     for row in rows
@@ -332,9 +486,16 @@ class AuditLog:
     ) -> LoggedEvent:
         doc = check_document(json.loads(data))
         subject = doc.get("subject")
-        base = (index, leaf, doc["kind"], doc["actor"], doc["time"])
+        actor = doc["actor"]
+        if decrypt:
+            actor = self._person(conn, keys, doc, actor, "actor_sealed")
+        base = (index, leaf, doc["kind"], actor, doc["time"])
         if subject is None:
-            return LoggedEvent(*base, payload=doc.get("payload") or {})
+            payload = doc.get("payload") or {}
+            if decrypt and isinstance(payload.get("principal"), str):
+                principal = self._person(conn, keys, doc, payload["principal"], "principal_sealed")
+                payload = {**payload, "principal": principal}
+            return LoggedEvent(*base, payload=payload)
         ref = subject["ref"]
         if not decrypt:
             return LoggedEvent(*base, payload=None, subject_ref=ref, personal="sealed")
@@ -348,6 +509,25 @@ class AuditLog:
             *base, payload=payload, subject_ref=ref, subject_id=subject_id, personal="readable"
         )
 
+    def _person(
+        self,
+        conn: Connection,
+        keys: dict[str, bytes | None],
+        doc: dict[str, Any],
+        shown: str,
+        field: str,
+    ) -> str:
+        """The person behind ``shown`` (``subject:<ref>``) if ``doc[field]`` seals them and their
+        key is not erased; else ``shown``."""
+        sealed = doc.get(field)
+        if not isinstance(sealed, str) or not shown.startswith(PSEUDONYM_PREFIX):
+            return shown
+        ref = shown.removeprefix(PSEUDONYM_PREFIX)
+        if ref not in keys:
+            keys[ref] = self._keys.key_by_ref(conn, ref)
+        key = keys[ref]
+        return shown if key is None else unseal(key, ref, doc["index"], sealed)[0]
+
     def canonical(self, index: int) -> bytes:
         """The exact bytes of event ``index`` that its leaf hash is over."""
         with self.store.begin() as conn:
@@ -359,6 +539,11 @@ class AuditLog:
         return bytes(data)
 
     # --- internals ------------------------------------------------------------------------
+
+    def _check_registered(self, conn: Connection) -> None:
+        registered = conn.execute(sa.select(t.state.c.public_key).where(t.state.c.id == 1)).scalar()
+        if registered is not None:
+            self.check_key(registered)
 
     def _current(self, conn: Connection) -> int:
         return int(conn.execute(sa.select(t.state.c.size).where(t.state.c.id == 1)).scalar_one())

@@ -55,7 +55,7 @@ class SubjectKeys:
             )
         ).first()
         if row is not None and row.wrapped_key is not None:
-            return row.ref, self._unwrap(row.ref, row.wrapped_key)
+            return row.ref, self.unwrap(row.ref, row.wrapped_key)
         ref, key = uuid.uuid4().hex, AESGCM.generate_key(bit_length=256)
         conn.execute(
             t.subject_keys.insert().values(
@@ -71,7 +71,7 @@ class SubjectKeys:
         wrapped = conn.execute(
             sa.select(t.subject_keys.c.wrapped_key).where(t.subject_keys.c.ref == ref)
         ).scalar()
-        return self._unwrap(ref, wrapped) if wrapped is not None else None
+        return self.unwrap(ref, wrapped) if wrapped is not None else None
 
     def erase(self, conn: Connection, subject_id: str) -> str | None:
         """Destroy the subject's key; returns its ref, or ``None`` if they have no key."""
@@ -92,10 +92,10 @@ class SubjectKeys:
         nonce = os.urandom(12)
         return nonce + self._kek.encrypt(nonce, key, ref.encode())
 
-    def _unwrap(self, ref: str, wrapped: bytes) -> bytes:
+    def unwrap(self, ref: str, wrapped: bytes) -> bytes:
         try:
             return self._kek.decrypt(wrapped[:12], wrapped[12:], ref.encode())
-        except InvalidTag:
+        except (InvalidTag, ValueError):
             raise AuditError(
                 f"subject key {ref} cannot be unwrapped: the signing key is not the one that "
                 "wrapped it, or the key row was altered",

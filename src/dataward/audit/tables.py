@@ -6,6 +6,11 @@
 * ``audit_nodes``: hashes of complete subtrees (level >= 1), a cache for heads and proofs.
 * ``audit_checkpoints``: signed tree heads (C2SP signed notes).
 * ``audit_subject_keys``: per-subject AES keys, wrapped; erasure deletes the key.
+* ``audit_witness``: used when this store is another deployment's external witness: the latest
+  checkpoint it was given, per log origin.
+
+``audit_state.public_key`` is the deployment's signing key, registered on the first write: a
+host holding another key refuses to append.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ state = sa.Table(
     sa.Column("origin", sa.String(200), nullable=False),
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("frontier", sa.LargeBinary, nullable=False),
+    sa.Column("public_key", sa.LargeBinary(32), nullable=True),
 )
 
 events = sa.Table(
@@ -61,4 +67,13 @@ subject_keys = sa.Table(
     sa.Column("wrapped_key", sa.LargeBinary, nullable=True),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("erased_at", sa.String(32), nullable=True),
+)
+
+witness = sa.Table(
+    "audit_witness",
+    metadata,
+    sa.Column("origin", sa.String(200), primary_key=True),
+    sa.Column("tree_size", sa.BigInteger, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
 )

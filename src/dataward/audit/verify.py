@@ -1,12 +1,21 @@
-"""``verify``: recompute the whole log and check it against every signed checkpoint.
+"""``verify``: recompute the whole log and check it against every signed checkpoint and witness.
 
 Checks, in one pass over the events in index order:
 
+* the audit tables have the columns and column types the log writes, and every stored value
+  has its type (a TEXT event, a NULL hash, garbage: a failure naming the row, never a crash);
 * indexes run 0, 1, 2, … with no gap, and each stored document names its own index;
-* each stored document is canonical, and its recomputed leaf hash equals the stored one;
+* each stored document is canonical, its recomputed leaf hash equals the stored one, and its
+  clear columns (kind, actor, subject ref) equal the document's;
 * the cached subtree hashes equal the ones recomputed from the leaves;
-* every checkpoint carries a valid signature by the log's key, for the log's origin, and its
+* every checkpoint carries a valid signature by a trusted key, for the log's origin, and its
   root equals the recomputed tree head at its size (no checkpoint is beyond the log's end);
+* a checkpoint exists for every ``checkpoint_every`` events (none was deleted);
+* every witness (outside the store) holds a checkpoint of this log that the log still
+  contains: the same root at its size, and not more events than the log has;
+* every subject key an event uses is in the store unless an ``erasure`` event destroyed it,
+  and every destroyed key has one;
+* the store's registered signing key is a trusted key;
 * the log's state row (size and right edge) matches what was recomputed.
 
 The first failure raises :class:`AuditError` whose message names the index (or checkpoint) and
@@ -15,7 +24,6 @@ the mismatch; its ``index`` / ``checkpoint`` / ``check`` attributes carry the sa
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +33,17 @@ from sqlalchemy.engine import Connection
 from dataward.audit import merkle
 from dataward.audit import tables as t
 from dataward.audit.canonical import canonical
-from dataward.audit.checkpoint import Checkpoint, Verifier, open_checkpoint
+from dataward.audit.checkpoint import Checkpoint, Verifier
+from dataward.audit.checks import (
+    Subjects,
+    blob,
+    check_schema,
+    fail,
+    integer,
+    open_one,
+    open_stored,
+    parse_event,
+)
 from dataward.audit.log import AuditLog
 from dataward.errors import AuditError
 
@@ -43,6 +61,9 @@ class VerifyReport:
     origin: str
     signed_size: int
     """Events covered by the newest signed checkpoint; later ones are not yet signed."""
+    witnessed_size: int = 0
+    """Events covered by the oldest witness's checkpoint (0: no witness holds one yet)."""
+    subject_keys: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,11 +74,17 @@ class VerifyReport:
             "nodes": self.nodes,
             "root": self.root.hex(),
             "signed_size": self.signed_size,
+            "witnessed_size": self.witnessed_size,
+            "subject_keys": self.subject_keys,
         }
 
 
-def _fail(message: str, check: str, **context: Any) -> AuditError:
-    return AuditError(f"audit log verification failed: {message}", check=check, **context)
+@dataclass(frozen=True, slots=True)
+class _Head:
+    label: str
+    number: int
+    head: Checkpoint
+    stored: bool
 
 
 def verify(
@@ -65,107 +92,209 @@ def verify(
     *,
     verifiers: list[Verifier] | None = None,
     external: list[str] | None = None,
+    adopt_witness: bool = False,
 ) -> VerifyReport:
     """Verify ``log`` end to end; raise :class:`AuditError` at the first problem.
 
     ``verifiers``: the keys trusted to sign checkpoints (default: the log's own key).
     ``external``: signed checkpoint notes kept outside the store (a witness, a git repository);
     each must verify and match the log at its size, which catches a log rewritten together with
-    its stored checkpoints."""
+    its stored checkpoints. The log's witnesses (:attr:`AuditLog.witnesses`) are read too; a
+    witness without a checkpoint of a log that has some fails verification unless
+    ``adopt_witness`` (first use of a new home: it then takes the store's latest checkpoint).
+    After a pass, every witness is given the newest verified checkpoint."""
     trusted = verifiers or [log.verifier]
-    with log.store.begin() as conn:
-        state = conn.execute(sa.select(t.state).where(t.state.c.id == 1)).one()
-        heads = _open_checkpoints(conn, log.origin, trusted)
-        for number, note in enumerate(external or (), start=1):
-            heads.append((-number, _open_external(number, note, log.origin, trusted)))
-        pending = sorted({h.size for _, h in heads})
-        roots: dict[int, bytes] = {}
-        if pending and pending[0] == 0:
-            roots[0] = merkle.EMPTY_ROOT
-        frontier: list[bytes] = []
-        size = 0
-        node_count = 0
-        while True:
-            rows = conn.execute(
-                sa.select(t.events.c.idx, t.events.c.canonical, t.events.c.leaf_hash)
-                .where(t.events.c.idx >= size)
-                .order_by(t.events.c.idx)
-                .limit(PAGE)
-            ).all()
-            if not rows:
-                break
-            made: list[merkle.Node] = []
-            for row in rows:
-                leaf = _check_event(size, row.idx, bytes(row.canonical), bytes(row.leaf_hash))
-                made.extend(merkle.frontier_append(frontier, size, leaf))
-                size += 1
-                if size in pending:
-                    roots[size] = merkle.frontier_root(frontier)
-            node_count += _check_nodes(conn, made)
-        stored_nodes = conn.execute(sa.select(sa.func.count()).select_from(t.nodes)).scalar_one()
-    for number, head in heads:
-        label = f"checkpoint {number}" if number > 0 else f"external checkpoint {-number}"
-        if head.size > size:
-            raise _fail(
-                f"{label} signs a tree of {head.size} events but the log holds only "
-                f"{size}: events {size}..{head.size - 1} were removed (tail truncated)",
-                "truncation",
-                checkpoint=number,
-                index=size,
-            )
-        if roots[head.size] != head.root:
-            earlier = [h.size for _, h in heads if h.size < head.size and roots[h.size] == h.root]
-            since = max(earlier, default=0)
-            raise _fail(
-                f"{label} (tree size {head.size}): the recomputed root differs from "
-                f"the signed root; an event in indexes {since}..{head.size - 1} was altered, "
-                "removed or reordered",
-                "checkpoint-root",
-                checkpoint=number,
-                index=since,
-            )
-    if int(state.size) != size:
-        raise _fail(
-            f"the log's head says {state.size} events but {size} are stored"
-            + (f": events {size}..{state.size - 1} were removed" if state.size > size else ""),
-            "size",
-            index=min(size, int(state.size)),
+    heads: list[_Head] = []
+    for number, note in enumerate(external or (), start=1):
+        label = f"external checkpoint {number}"
+        heads.append(_Head(label, -number, _witnessed(note, label, -number, log, trusted), False))
+    unwitnessed: list[str] = []
+    for witness in log.witnesses:
+        kept = witness.read(log.origin)
+        if kept is None:
+            unwitnessed.append(witness.name)
+            continue
+        label = f"the witness {witness.name}"
+        heads.append(_Head(label, 0, _witnessed(kept, label, 0, log, trusted), False))
+    try:
+        with log.store.begin() as conn:
+            report = _verify_store(conn, log, trusted, heads)
+    except sa.exc.SQLAlchemyError as exc:
+        cause = type(getattr(exc, "orig", None) or exc).__name__
+        raise fail(
+            f"the audit tables cannot be read as the log writes them ({cause}): their schema "
+            "or rows were altered",
+            "schema",
+        ) from None
+    if unwitnessed and report.checkpoints and not adopt_witness:
+        raise fail(
+            f"no witness holds a checkpoint of this log ({', '.join(unwitnessed)}) though the "
+            f"store has {report.checkpoints}: the log is not anchored outside the database. "
+            "Copy audit_witness.note from a host that wrote this log into DATAWARD_HOME, or "
+            "trust the store as it is now with `dataward audit verify --adopt-witness`",
+            "witness-missing",
         )
-    if merkle.unpack(bytes(state.frontier)) != frontier:
-        raise _fail(
+    log.witness_latest()
+    witnessed = min((h.head.size for h in heads if h.number == 0), default=0)
+    if unwitnessed and adopt_witness:
+        witnessed = report.signed_size
+    return VerifyReport(
+        report.events,
+        report.checkpoints,
+        report.nodes,
+        report.root,
+        report.origin,
+        report.signed_size,
+        witnessed,
+        report.subject_keys,
+    )
+
+
+def _witnessed(
+    note: str, label: str, number: int, log: AuditLog, trusted: list[Verifier]
+) -> Checkpoint:
+    head = open_one(note, trusted, label, number)
+    if head.origin != log.origin:
+        raise fail(
+            f"{label} holds a checkpoint of log {head.origin!r}, but the store holds log "
+            f"{log.origin!r}: the store was replaced or re-created (if this home moved to a new "
+            "store on purpose, move its audit_witness.note away)",
+            "witness-origin",
+            checkpoint=number,
+        )
+    return head
+
+
+def _verify_store(
+    conn: Connection, log: AuditLog, trusted: list[Verifier], outside: list[_Head]
+) -> VerifyReport:
+    check_schema(conn)
+    state = conn.execute(sa.select(t.state).where(t.state.c.id == 1)).first()
+    if state is None:
+        raise fail("the log's state row is missing (the table was emptied)", "state")
+    state_size = integer(state.size, "the log's stored size", "state")
+    state_frontier = blob(state.frontier, "the log's stored right edge", "state")
+    stored_heads = open_stored(conn, log.origin, trusted)
+    if state.public_key is not None:
+        registered = blob(state.public_key, "the registered signing key", "key", size=32)
+        if not any(v.public_key == registered for v in trusted):
+            raise fail(
+                "the signing key registered in the store is not a trusted key: another host "
+                "wrote this log with its own key, or the key row was altered",
+                "key",
+            )
+    heads = [_Head(f"checkpoint {n}", n, h, True) for n, h in stored_heads]
+    heads += outside
+    pending = {h.head.size for h in heads}
+    roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT}
+    subjects = Subjects()
+    frontier: list[bytes] = []
+    size = 0
+    node_count = 0
+    while True:
+        rows = conn.execute(
+            sa.select(t.events).where(t.events.c.idx >= size).order_by(t.events.c.idx).limit(PAGE)
+        ).all()
+        if not rows:
+            break
+        made: list[merkle.Node] = []
+        for row in rows:
+            leaf = _check_event(size, row, subjects)
+            made.extend(merkle.frontier_append(frontier, size, leaf))
+            size += 1
+            if size in pending:
+                roots[size] = merkle.frontier_root(frontier)
+        node_count += _check_nodes(conn, made)
+    stored_nodes = conn.execute(sa.select(sa.func.count()).select_from(t.nodes)).scalar_one()
+    _check_heads(heads, roots, size)
+    stored = [h.head for h in heads if h.stored]
+    signed = max((h.size for h in stored), default=0)
+    every = log.checkpoint_every
+    if every and signed < size // every * every:
+        raise fail(
+            f"the log holds {size} events but its newest signed checkpoint covers {signed}: one "
+            f"is signed every {every} events, so checkpoints were deleted (if audit."
+            "checkpoint_every was lowered, `dataward audit checkpoint` signs one now)",
+            "checkpoints-missing",
+            index=signed,
+        )
+    if state_size != size:
+        raise fail(
+            f"the log's head says {state_size} events but {size} are stored"
+            + (f": events {size}..{state_size - 1} were removed" if state_size > size else ""),
+            "size",
+            index=min(size, state_size),
+        )
+    if merkle.unpack(state_frontier) != frontier:
+        raise fail(
             "the log's stored right edge does not match its events (state row altered)", "state"
         )
     if stored_nodes != node_count:
-        raise _fail(
+        raise fail(
             f"the subtree cache holds {stored_nodes} hashes but {size} events make "
             f"{node_count}: rows were added to it",
             "nodes",
         )
-    stored = [h for n, h in heads if n > 0]
-    signed = max((h.size for h in stored), default=0)
+    keys = subjects.check_keys(conn, log._keys)
     root = merkle.frontier_root(frontier)
-    return VerifyReport(size, len(stored), node_count, root, log.origin, signed)
+    return VerifyReport(size, len(stored), node_count, root, log.origin, signed, 0, keys)
 
 
-def _check_event(expected: int, idx: int, data: bytes, stored_leaf: bytes) -> bytes:
+def _check_heads(heads: list[_Head], roots: dict[int, bytes], size: int) -> None:
+    for h in heads:
+        if h.head.size > size:
+            raise fail(
+                f"{h.label} signs a tree of {h.head.size} events but the log holds only "
+                f"{size}: events {size}..{h.head.size - 1} were removed (tail truncated)",
+                "truncation",
+                checkpoint=h.number,
+                index=size,
+            )
+        if roots[h.head.size] != h.head.root:
+            earlier = [
+                o.head.size
+                for o in heads
+                if o.head.size < h.head.size and roots[o.head.size] == o.head.root
+            ]
+            since = max(earlier, default=0)
+            raise fail(
+                f"{h.label} (tree size {h.head.size}): the recomputed root differs from "
+                f"the signed root; an event in indexes {since}..{h.head.size - 1} was altered, "
+                "removed or reordered",
+                "checkpoint-root",
+                checkpoint=h.number,
+                index=since,
+            )
+
+
+def _check_event(expected: int, row: Any, subjects: Subjects) -> bytes:
+    if isinstance(row.idx, bool) or not isinstance(row.idx, int):
+        raise fail(
+            f"the index of the event after {expected - 1} is not an integer (altered)",
+            "row",
+            index=expected,
+        )
+    idx = row.idx
     if idx != expected:
-        raise _fail(
+        raise fail(
             f"event {expected} is missing: stored indexes jump from {expected - 1} to {idx}",
             "continuity",
             index=expected,
         )
+    data = blob(row.canonical, f"the stored bytes of event {idx}", index=idx)
+    stored_leaf = blob(row.leaf_hash, f"the leaf hash of event {idx}", size=32, index=idx)
+    doc = parse_event(idx, data)
     try:
-        doc = json.loads(data)
         again = canonical(doc)
-    except (ValueError, AuditError):
-        raise _fail(
+    except AuditError:
+        raise fail(
             f"event {idx} is not valid canonical JSON (altered)", "canonical", index=idx
         ) from None
     if again != data:
-        raise _fail(f"event {idx} is not in canonical form (altered)", "canonical", index=idx)
-    named = doc.get("index") if isinstance(doc, dict) else None
+        raise fail(f"event {idx} is not in canonical form (altered)", "canonical", index=idx)
+    named = doc.get("index")
     if named != idx:
-        raise _fail(
+        raise fail(
             f"event stored at index {idx} says it is event {named}: records were reordered "
             "or moved",
             "order",
@@ -173,11 +302,12 @@ def _check_event(expected: int, idx: int, data: bytes, stored_leaf: bytes) -> by
         )
     leaf = merkle.leaf_hash(data)
     if leaf != stored_leaf:
-        raise _fail(
+        raise fail(
             f"event {idx}: its leaf hash does not match its content (the event was altered)",
             "leaf",
             index=idx,
         )
+    subjects.see(idx, doc, row)
     return leaf
 
 
@@ -189,7 +319,7 @@ def _check_nodes(conn: Connection, made: list[merkle.Node]) -> int:
     for level, want in by_level.items():
         lo, hi = min(want), max(want)
         stored = {
-            int(r.idx): bytes(r.hash)
+            r.idx: r.hash
             for r in conn.execute(
                 sa.select(t.nodes.c.idx, t.nodes.c.hash).where(
                     t.nodes.c.level == level, t.nodes.c.idx.between(lo, hi)
@@ -197,9 +327,12 @@ def _check_nodes(conn: Connection, made: list[merkle.Node]) -> int:
             )
         }
         for idx in sorted(want):
-            if stored.get(idx) != want[idx]:
+            found = stored.get(idx)
+            if isinstance(found, memoryview):
+                found = bytes(found)
+            if found != want[idx]:
                 first, last = idx << level, ((idx + 1) << level) - 1
-                raise _fail(
+                raise fail(
                     f"the subtree hash over events {first}..{last} (level {level}, index {idx}) "
                     "does not match the recomputed one: one of those events was altered, or the "
                     "cache was",
@@ -208,66 +341,3 @@ def _check_nodes(conn: Connection, made: list[merkle.Node]) -> int:
                     level=level,
                 )
     return len(made)
-
-
-def _open_external(number: int, note: str, origin: str, trusted: list[Verifier]) -> Checkpoint:
-    errors = []
-    for verifier in trusted:
-        try:
-            head = open_checkpoint(note, verifier)
-        except AuditError as exc:
-            errors.append(exc.message)
-            continue
-        if head.origin != origin:
-            break
-        return head
-    else:
-        raise _fail(
-            f"external checkpoint {number}: {'; '.join(errors)}", "signature", checkpoint=-number
-        )
-    raise _fail(
-        f"external checkpoint {number} is for log {head.origin!r}, not {origin!r}",
-        "origin",
-        checkpoint=-number,
-    )
-
-
-def _open_checkpoints(
-    conn: Connection, origin: str, trusted: list[Verifier]
-) -> list[tuple[int, Checkpoint]]:
-    heads: list[tuple[int, Checkpoint]] = []
-    rows = conn.execute(sa.select(t.checkpoints).order_by(t.checkpoints.c.id)).all()
-    for row in rows:
-        errors = []
-        head = None
-        for verifier in trusted:
-            try:
-                head = open_checkpoint(row.note, verifier)
-                break
-            except AuditError as exc:
-                errors.append(exc.message)
-        if head is None:
-            raise _fail(f"checkpoint {row.id}: {'; '.join(errors)}", "signature", checkpoint=row.id)
-        if head.origin != origin:
-            raise _fail(
-                f"checkpoint {row.id} is for log {head.origin!r}, not {origin!r}",
-                "origin",
-                checkpoint=row.id,
-            )
-        if head.size != row.tree_size or head.root != bytes(row.root_hash):
-            raise _fail(
-                f"checkpoint {row.id}: its size or root column differs from its signed note",
-                "checkpoint-row",
-                checkpoint=row.id,
-            )
-        heads.append((int(row.id), head))
-    sizes = [h.size for _, h in sorted(heads, key=lambda x: x[0])]
-    for (number, head), previous in zip(heads[1:], sizes, strict=False):
-        if head.size < previous:
-            raise _fail(
-                f"checkpoint {number} signs {head.size} events, fewer than the checkpoint "
-                f"before it ({previous}): the log was rolled back",
-                "rollback",
-                checkpoint=number,
-            )
-    return heads

@@ -1,7 +1,8 @@
 """``dataward audit``: verify the tamper-evident log, export and check receipts, erase subjects.
 
 Exit codes: 0 ok; 4 verification failed (a changed, removed, reordered or truncated record, a
-bad signature or a receipt that does not check out); 2 bad usage.
+bad signature, a missing checkpoint or witness, a malformed row, a subject key gone without an
+erasure event, or a receipt that does not check out); 2 bad usage.
 """
 
 from __future__ import annotations
@@ -71,8 +72,15 @@ def verify_command(
         help="A signed checkpoint kept outside the store (from `dataward audit checkpoint`); "
         "repeatable. The log must match it.",
     ),
+    adopt_witness: bool = typer.Option(
+        False,
+        "--adopt-witness",
+        help="This home has no witness yet (a new host): verify the store on its own and keep "
+        "its newest checkpoint as this home's witness.",
+    ),
 ) -> None:
-    """Recompute every leaf and tree head and check them against every signed checkpoint."""
+    """Recompute every leaf and tree head; check them against every signed checkpoint and the
+    witnesses kept outside the store (the witness file in DATAWARD_HOME, audit.witness_url)."""
     _format(output_format, ("text", "json"))
     try:
         external = [p.read_text(encoding="utf-8") for p in checkpoints]
@@ -80,7 +88,7 @@ def verify_command(
         raise ConfigError(f"cannot read checkpoint file: {exc.strerror}") from None
     try:
         with _open_log() as log:
-            report = log.verify(external=external)
+            report = log.verify(external=external, adopt_witness=adopt_witness)
     except AuditError as exc:
         if output_format == "json":
             _emit({"ok": False, "error": exc.message, **_jsonable(exc.context)})
@@ -93,6 +101,8 @@ def verify_command(
             f"ok: {report.events} events, {report.checkpoints} signed checkpoints, "
             f"root {report.root.hex()} ({report.origin})"
         )
+        if report.checkpoints and report.witnessed_size:
+            typer.echo(f"witnessed outside the store up to event {report.witnessed_size - 1}")
         if report.signed_size < report.events:
             typer.echo(
                 f"note: events {report.signed_size}..{report.events - 1} are not covered by a "
@@ -211,7 +221,7 @@ def log_command(
         shown = list(log.events(first, limit, decrypt=decrypt))
         for event in shown:
             sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
-        if decrypt and any(e.personal == "readable" for e in shown):
+        if decrypt and shown:  # people's ids (actors, subjects) were shown in clear
             log.append(
                 AuditEvent(
                     "access",
