@@ -1,0 +1,112 @@
+"""The clinical register: medical words are no names; context names clinicians, places, dates.
+
+The notes below are written for these tests in the style of ICU nursing notes (all caps,
+abbreviations, drugs, lab values); none is taken from an evaluation corpus.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dataward.detect import Engine
+from dataward.detect.clinical import clinical_share, is_clinical, refine
+from dataward.detect.model import Finding
+
+NOTE = (
+    "NPN 7P-7A\n"
+    "NEURO: A&O X3, MAE. PERRLA.\n"
+    "CV: HR 80-90 NSR, NO ECTOPY. K 5.9 - HYPERKALEMIA RX C KAYEXALATE. DIGOXIN HELD.\n"
+    "PMH: NIDDM, CHF. HEPARIN GTT AT 1100 UNITS POST BOLUS. ABG 7.38/41/92/24.\n"
+    "BP 95-110/60-70. LASIX 40MG IV GIVEN AT 4PM WITH GOOD EFFECT.\n"
+    "SOCIAL: DAUGHTER MARISOL IN TO VISIT, UPDATED BY DR. OKONKWO.\n"
+    "PT TRANSFERRED FROM BRIGHTWATER HOSPITAL 7/22 S/P CABG. F/U PAGER # 45821.\n"
+    "Tamsin Whitlow, RN\n"
+)
+
+
+def _values(text: str, entities: set[str] | None = None) -> dict[str, str]:
+    return {
+        text[f.start : f.end]: f.entity
+        for f in Engine.default().detect(text)
+        if entities is None or f.entity in entities
+    }
+
+
+def test_register_is_told_from_prose_chat_and_addresses() -> None:
+    assert is_clinical(NOTE)
+    assert is_clinical("correction: ETT in correct position, see flowsheet.")
+    for text in (
+        "Patient Amit Martinez, DOB 1936-02-27, SSN 506-16-4622.",
+        "hey mike, are we still on for lunch with grace tomorrow?",
+        "Name: Susan Ruelas Address: PSC 3357, Box 1530 APO AE 74402",
+        "The quarterly report is attached; please review the figures before Friday.",
+        "Robert lives at 38 C/ Señores Curas 88, Villafranca del Cid",
+    ):
+        assert not is_clinical(text), text
+    assert clinical_share("too short") == 0.0
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["DIGOXIN", "NIDDM", "KAYEXALATE", "HYPERKALEMIA", "1100 UNITS POST BOLUS"],
+)
+def test_drugs_abbreviations_and_doses_are_no_names_or_places(word: str) -> None:
+    start = NOTE.index(word)
+    end = start + len(word)
+    over = [
+        f
+        for f in Engine.default().detect(NOTE)
+        if f.start < end
+        and f.end > start
+        and f.entity in ("PERSON", "LOCATION", "STREET_ADDRESS", "ORGANIZATION")
+    ]
+    assert over == []
+
+
+def test_context_names_clinicians_relatives_hospitals_dates_and_pagers() -> None:
+    found = _values(NOTE)
+    assert found.get("OKONKWO") == "PERSON"
+    assert found.get("MARISOL") == "PERSON"
+    assert found.get("Tamsin Whitlow") == "PERSON"
+    assert found.get("BRIGHTWATER") in ("ORGANIZATION", "LOCATION")
+    assert found.get("7/22") == "DATE_TIME"
+    assert found.get("45821") == "PHONE_NUMBER"
+
+
+def test_lab_values_clock_times_and_ages_under_90_are_not_reported() -> None:
+    found = _values(NOTE)
+    assert "7.38/41/92/24" not in found
+    assert "95-110/60-70" not in found
+    assert not any(v == "DATE_TIME" and "PM" in k for k, v in found.items())
+    aged = "67 YO MALE ADMITTED WITH CHF, PMH: CAD S/P CABG, NIDDM. ON LASIX GTT, HR 80 NSR."
+    assert "AGE" not in _values(aged).values()
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("ADMITTED 8/14. PT ON PS 10/5 WITH FIO2 40%, ABG PENDING, HR 90 NSR.", "10/5"),
+        ("ADMITTED 8/14. PT C/O CP 5/10, EKG DONE, NTG SL GIVEN, HR 80 NSR.", "5/10"),
+        ("ADMITTED 8/14. IVF CHANGED TO 1/2 NS AT 75CC/HR, K 3.9, MAG REPLETED.", "1/2"),
+    ],
+)
+def test_settings_pain_scores_and_fractions_are_not_dates(text: str, value: str) -> None:
+    assert is_clinical(text)
+    dates = _values(text, {"DATE_TIME"})
+    assert "8/14" in dates
+    assert value not in dates
+
+
+def test_outside_the_register_findings_pass_unchanged() -> None:
+    text = "Ada Lovelace met Charles Babbage in London to talk about the engine."
+    findings = [Finding("PERSON", 0, 12, 0.9, "ner"), Finding("LOCATION", 37, 43, 0.8, "ner")]
+    assert refine(text, findings) == findings
+
+
+def test_words_no_list_knows_after_a_title_are_names_but_status_words_are_not() -> None:
+    text = (
+        "HR 70 NSR, BP STABLE ON NEO GTT. DIGOXIN LEVEL PENDING. DR AWARE. MD NOTIFIED.\n"
+        "DR. QUILLFEATHER AT BEDSIDE."
+    )
+    people = [k for k, v in _values(text).items() if v == "PERSON"]
+    assert people == ["QUILLFEATHER"]
