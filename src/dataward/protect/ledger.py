@@ -43,7 +43,7 @@ class Ledger:
         """``raw`` was replaced by ``new`` (``None``: removed)."""
         if raw.strip():
             self.replaced.add(self.digest(raw))
-        if new:
+        if new and new.strip() != raw.strip():  # an operator that kept the value produced nothing
             self.produced.add(self.digest(new))
 
 
