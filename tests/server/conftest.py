@@ -45,7 +45,10 @@ def live(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
     }
     app = create_app(store, ServerConfig(max_body_bytes=200_000, rate_per_second=20, burst=60))
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
+    )  # as `dataward serve` without --trusted-proxy: X-Forwarded-* headers count for nothing
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -15,9 +15,11 @@ Other subsystems call :func:`record`::
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,7 @@ __all__ = [
     "Verifier",
     "VerifyReport",
     "Witness",
+    "acting",
     "close_default_logs",
     "current_actor",
     "default_signer",
@@ -98,12 +101,26 @@ _lock = threading.Lock()
 _default: dict[tuple[str, str], AuditLog] = {}
 
 
-def current_actor() -> str:
-    """Who is acting: ``DATAWARD_ACTOR`` if set, else the operating-system user."""
-    import getpass
-    import os
+_acting: contextvars.ContextVar[str | None] = contextvars.ContextVar("dw_acting", default=None)
 
-    actor = os.environ.get("DATAWARD_ACTOR")
+
+@contextmanager
+def acting(actor: str) -> Iterator[None]:
+    """Within this block :func:`record` files every event under ``actor`` (the service: the
+    API key or OIDC subject that called); an event's own actor goes to ``payload["principal"]``."""
+    token = _acting.set(actor)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def current_actor() -> str:
+    """Who is acting: the :func:`acting` block's actor, ``DATAWARD_ACTOR`` if set, else the
+    operating-system user."""
+    import getpass
+
+    actor = _acting.get() or os.environ.get("DATAWARD_ACTOR")
     if actor:
         return actor
     try:
@@ -128,6 +145,9 @@ def record(
         log = _default.get(key)
         if log is None:
             log = _default[key] = open_audit_log()
+    caller = _acting.get()
+    if caller is not None and caller != actor:
+        payload, actor = {**(payload or {}), "principal": actor}, caller
     return log.append(AuditEvent(kind, actor, dict(payload or {}), subject_id))
 
 

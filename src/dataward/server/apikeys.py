@@ -50,6 +50,14 @@ class ApiKey:
     name: str
     role: Role
 
+    @property
+    def actor(self) -> str:
+        """How the audit log names this caller: ``apikey:<id>``, or ``oidc:<digest>`` for an
+        OIDC token (a digest of issuer and subject, never the subject itself)."""
+        if self.name == "oidc" and self.id.startswith("oidc_"):
+            return f"oidc:{self.id.removeprefix('oidc_')}"
+        return f"apikey:{self.id}"
+
 
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
@@ -93,12 +101,16 @@ def authenticate(store: Store, presented: str) -> ApiKey | None:
 
 
 def revoke(store: Store, key_id: str) -> bool:
+    """Revoke a key; its dashboard sessions end with it (in the same transaction)."""
+    from dataward.server.sessions import sessions
+
     with store.begin() as conn:
         result = conn.execute(
             api_keys.update()
             .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
             .values(revoked_at=datetime.now(UTC))
         )
+        conn.execute(sessions.delete().where(sessions.c.key_id == key_id))
     return bool(result.rowcount)
 
 

@@ -1,17 +1,17 @@
 """The FastAPI application: ``/health``, ``/ready``, ``/metrics`` and the ``/v1`` API.
 
 Every ``/v1`` route needs ``Authorization: Bearer KEY`` (401 without a valid key) and a role
-allowed for that route (403 otherwise). Request bodies are size-limited (413), clients are
-rate-limited per key (429), and logs are structured with no request content.
+allowed for that route (403 otherwise). The :class:`~dataward.server.guard.Guard` checks the
+key, the rate limit (429) and the body size (413, also for chunked bodies) before the app
+reads a body, adds security headers and logs one JSON line per request with no content.
 """
 
 # No `from __future__ import annotations` here: FastAPI reads the annotations of the route
 # functions at runtime, and they refer to local dependencies.
-import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from dataward import __version__
 from dataward.errors import DatawardError
 from dataward.server.apikeys import ApiKey, Role, authenticate
+from dataward.server.guard import Guard
 from dataward.server.oidc import OidcValidator, looks_like_jwt
 from dataward.store import Store, open_store
 
@@ -137,36 +138,6 @@ def create_app(store: Store | None = None, config: ServerConfig | None = None) -
 
     metrics = Metrics()
 
-    @app.middleware("http")
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > config.max_body_bytes):
-            response: Response = JSONResponse(
-                {"detail": f"request body over {config.max_body_bytes} bytes"}, status_code=413
-            )
-        else:
-            response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        elapsed = time.perf_counter() - started
-        metrics.observe(request.method, path, response.status_code, elapsed)
-        log.info(
-            json.dumps(
-                {
-                    "event": "request",
-                    "method": request.method,
-                    "route": path,
-                    "status": response.status_code,
-                    "ms": round(elapsed * 1000, 2),
-                    "key": request.scope.get("dataward_key_id"),
-                }
-            )
-        )
-        return response
-
     @app.exception_handler(DatawardError)
     async def dataward_error(_request: Request, exc: DatawardError) -> JSONResponse:
         status = 400 if exc.exit_code in (2, 3) else 500
@@ -177,10 +148,10 @@ def create_app(store: Store | None = None, config: ServerConfig | None = None) -
         assert store_ is not None
         return store_  # type: ignore[no-any-return]
 
-    def caller(request: Request, store_: Annotated[Store, Depends(get_store)]) -> ApiKey:
-        header = request.headers.get("authorization", "")
+    def authenticate_header(header: str) -> ApiKey:
+        """The caller named by an ``Authorization`` header; 401 (or 403) otherwise."""
         scheme, _, presented = header.partition(" ")
-        if scheme.lower() != "bearer" or not presented:
+        if scheme.lower() != "bearer" or not presented.strip():
             raise HTTPException(
                 401,
                 "missing API key: send Authorization: Bearer KEY",
@@ -190,14 +161,18 @@ def create_app(store: Store | None = None, config: ServerConfig | None = None) -
         if oidc is not None and looks_like_jwt(presented):
             key: ApiKey | None = oidc.authenticate(presented)  # 401 or 403 when not valid
         else:
-            key = authenticate(store_, presented)
+            key = authenticate(get_store(), presented)
         if key is None:
             raise HTTPException(
                 401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"}
             )
-        request.scope["dataward_key_id"] = key.id
-        if not limiter.allow(key.id):
-            raise HTTPException(429, "rate limit exceeded; slow down", headers={"Retry-After": "1"})
+        return key
+
+    def caller(request: Request) -> ApiKey:
+        """The caller the guard authenticated before the body was read."""
+        key: ApiKey | None = request.scope.get("dataward_key")
+        if key is None:  # only /v1 paths are authenticated; a route elsewhere cannot ask
+            raise HTTPException(401, "missing API key", headers={"WWW-Authenticate": "Bearer"})
         return key
 
     def require(*roles: Role) -> Callable[[ApiKey], ApiKey]:
@@ -214,6 +189,13 @@ def create_app(store: Store | None = None, config: ServerConfig | None = None) -
 
         return check
 
+    app.add_middleware(
+        Guard,
+        max_body_bytes=config.max_body_bytes,
+        authenticate=authenticate_header,
+        allow=limiter.allow,
+        observe=metrics.observe,
+    )
     app.state.require = require
     app.state.get_store = get_store
     app.state.config = config
