@@ -92,7 +92,9 @@ def test_resolve_overlaps_keeps_best_non_overlapping() -> None:
     b = Finding("B", 5, 15, 0.95, "b")
     c = Finding("C", 12, 20, 0.5, "c")
     d = Finding("D", 20, 25, 0.1, "d")
-    assert resolve_overlaps([a, b, c, d]) == [b, d]
+    # the losers keep what no winner covers (dataward.detect.overlaps)
+    rest_a, rest_c = Finding("A", 0, 5, 0.9, "a"), Finding("C", 15, 20, 0.5, "c")
+    assert resolve_overlaps([a, b, c, d]) == [rest_a, b, rest_c, d]
     longer = Finding("L", 0, 12, 0.9, "l")
     assert resolve_overlaps([a, longer]) == [longer]
 
@@ -267,3 +269,74 @@ def test_the_default_budget_comes_from_settings() -> None:
 
     assert get_settings().detect.record_budget_ms == 1000.0
     assert Engine.default(entities=["EMAIL_ADDRESS"]).record_budget_ms == 1000.0
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Patient Amit Martinez, DOB 1936-02-27, SSN 506-16-4622.", "prose"),
+        ("Call McDonald tomorrow at 5pm, please.", "prose"),
+        ('{"total_count":6,"items":[{"url":"https://api.github.com/repos/o/r"}]}', "json"),
+        ("<note><to>Ada Lovelace</to></note>", "xml"),
+        ('    elif implementation == "PyPy":', "code"),
+        ("    max_retries: Retry", "code"),
+        ("2024-05-01T12:00:03Z INFO user login ok for Grace Hopper", "log"),
+        ('127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326', "log"),
+        ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTIzNDU2Nzg5K/QUJD==", "binary"),
+    ],
+)
+def test_values_are_routed_by_type(text: str, kind: str) -> None:
+    from dataward.detect.routing import kind as text_kind
+
+    assert text_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ('{"name":"Ada Lovelace","id":12,"key":"user_id"}', ["Ada Lovelace"]),
+        ('owner = "Grace Hopper"  # reviewed by Alan Turing', ["Grace Hopper", "reviewed by"]),
+        ("2024-05-01T12:00:03Z INFO user login ok for Grace Hopper", ["user login ok"]),
+        ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTIzNDU2Nzg5K/QUJD==", []),
+    ],
+)
+def test_models_read_only_the_prose_like_parts(text: str, parts: list[str]) -> None:
+    from dataward.detect.routing import prose_spans
+
+    read = [text[s:e] for s, e in prose_spans(text)]
+    assert len(read) == len(parts)
+    for got, want in zip(read, parts, strict=True):
+        assert want in got
+
+
+class _EveryWordModel:
+    """A stand-in model (a real Detector) that tags every capitalised word as a PERSON."""
+
+    name = "word-model"
+    entities = ("PERSON",)
+
+    def detect(self, text: str, language: str | None = None) -> list[Finding]:
+        import re
+
+        return [
+            Finding("PERSON", m.start(), m.end(), 0.9, self.name)
+            for m in re.finditer(r"[A-Z][a-z]+", text)
+        ]
+
+
+def test_names_inside_json_strings_and_comments_still_count_with_offsets() -> None:
+    engine = Engine([_EveryWordModel()])
+    text = '{"Key":"x","owner":"Grace Hopper","Flag":true}  '
+    got = [text[f.start : f.end] for f in engine.detect(text)]
+    assert got == ["Grace", "Hopper"]  # not the keys Key and Flag: they are no prose
+    code = "Config = load()  # Owner Alan"
+    assert [code[f.start : f.end] for f in engine.detect(code)] == ["Owner", "Alan"]
+    prose = "Mail Grace today"
+    assert [prose[f.start : f.end] for f in engine.detect(prose)] == ["Mail", "Grace"]
+    unrouted = Engine([_EveryWordModel()], routing=False)
+    assert [text[f.start : f.end] for f in unrouted.detect(text)] == [
+        "Key",
+        "Grace",
+        "Hopper",
+        "Flag",
+    ]

@@ -31,6 +31,7 @@ from dataward.detect.prefilter import _HyperscanPrefilter, _Re2SetPrefilter
 from dataward.detect.prefilter import (
     available_backends as available_backends,
 )
+from dataward.detect.routing import prose_spans
 from dataward.errors import DetectorError
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ class Engine:
         entities: Collection[str] | None = None,
         threshold: float = 0.5,
         record_budget_ms: float | None = None,
+        routing: bool = True,
         _serialized: tuple[bytes, list[int]] | None = None,
     ) -> None:
         self.entities = frozenset(entities) if entities is not None else None
@@ -112,6 +114,8 @@ class Engine:
         """Time one text may take (``None``: no limit); past it the text is reported partial."""
         self.partial_records = 0
         """Texts this engine (in this process) reported partially scanned: a metric."""
+        self.routing = routing
+        """Whether models read only the prose-like parts of a text (see detect.routing)."""
         self.detectors = [d for d in detectors if self._wanted(d)]
         self.backend = _resolve_backend(backend)
         self._compiled: list[_Compiled] = []
@@ -207,6 +211,7 @@ class Engine:
             "entities": self.entities,
             "threshold": self.threshold,
             "record_budget_ms": self.record_budget_ms,
+            "routing": self.routing,
             "serialized": serialized,
         }
 
@@ -217,6 +222,7 @@ class Engine:
             entities=state["entities"],
             threshold=state["threshold"],
             record_budget_ms=state.get("record_budget_ms"),
+            routing=state.get("routing", True),
             _serialized=state["serialized"],
         )
 
@@ -292,13 +298,14 @@ class Engine:
                 partial = True
                 break
         n = len(text)
+        spans: list[tuple[int, int]] | None = None
         for det in self._others:
             if partial or _late(deadline):
                 partial = True
                 break
-            # models keep state between calls (a tagger's current sequence): one thread at a time
-            with self._model_lock:
-                found = list(det.detect(text, language))
+            if spans is None:  # models read only the prose-like parts (see detect.routing)
+                spans = prose_spans(text) if self.routing else [(0, n)]
+            found = self._run_model(det, text, spans, language)
             # a model's span glued into an identifier (AWS in AWS_ACCESS_KEY_ID) is not a name
             candidates.extend(f for f in found if not _glued(text, f.start, f.end, n))
         # clinical notes: medical words are no names, context names clinicians and dates
@@ -314,6 +321,36 @@ class Engine:
                 budget,
             )
         return found_all
+
+    def _run_model(
+        self, det: Detector, text: str, spans: list[tuple[int, int]], language: str | None
+    ) -> list[Finding]:
+        """A model's findings in the ``spans`` of ``text``, read as one text: the parts joined by
+        blank lines, the findings mapped back (clipped to their part)."""
+        if not spans:
+            return []
+        if spans == [(0, len(text))]:
+            # models keep state between calls (a tagger's current sequence): one thread at a time
+            with self._model_lock:
+                return list(det.detect(text, language))
+        joined: list[str] = []
+        offsets: list[int] = []  # where each part starts in the joined text
+        at = 0
+        for s, e in spans:
+            offsets.append(at)
+            joined.append(text[s:e])
+            at += e - s + 2
+        with self._model_lock:
+            found = list(det.detect("\n\n".join(joined), language))
+        out: list[Finding] = []
+        for f in found:
+            i = bisect.bisect_right(offsets, f.start) - 1
+            s, e = spans[i]
+            start = s + f.start - offsets[i]
+            end = min(e, s + f.end - offsets[i])
+            if end > start:
+                out.append(Finding(f.entity, start, end, f.score, f.detector, f.explanation))
+        return out
 
     def _extract(
         self,
