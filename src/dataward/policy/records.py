@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from dataward.errors import PolicyError
 from dataward.policy.decision import Decision
 from dataward.policy.request import Approval, canonical_json, iso
-from dataward.store import Store
+from dataward.store import Store, insert_ignore
 
 _meta = sa.MetaData()
 decisions = sa.Table(
@@ -64,16 +64,24 @@ def _utc(dt: datetime | None) -> datetime | None:
 # --- decisions -------------------------------------------------------------------------------
 
 
-def log_decision(store: Store, decision: Decision) -> None:
-    """Write one decision to the log now (:func:`dataward.policy.decide` queues it instead, see
-    :mod:`dataward.policy.writer`)."""
-    log_decisions(store, [decision])
+def log_decision(store: Store, decision: Decision, actor: str | None = None) -> None:
+    """Write one decision to the log now (the background writer batches them instead, see
+    :mod:`dataward.policy.writer`); with ``actor``, its ``policy.decision`` event too, in the
+    same transaction."""
+    log_decisions(store, [decision], None if actor is None else [actor])
 
 
-def log_decisions(store: Store, batch: list[Decision]) -> None:
-    """Write decisions to the log in one transaction (one multi-row INSERT)."""
+def log_decisions(store: Store, batch: list[Decision], actors: list[str] | None = None) -> None:
+    """Write decisions to the log in one transaction (one multi-row INSERT). With ``actors``
+    (one per decision), each decision's ``policy.decision`` event is recorded in that same
+    transaction (:func:`dataward.policy.events.recorded`): a row is never committed without
+    its audit event, nor an event without its row."""
+    from dataward.policy.events import recorded
+
     if not batch:
         return
+    if actors is not None and len(actors) != len(batch):
+        raise ValueError("log_decisions: one actor per decision")
     rows = []
     for decision in batch:
         result = decision.to_dict()
@@ -93,8 +101,10 @@ def log_decisions(store: Store, batch: list[Decision]) -> None:
                 "result": canonical_json(result),
             }
         )
-    with store.begin() as conn:
+    with recorded(store) as (conn, events):
         conn.execute(decisions.insert(), rows)
+        for decision, actor in zip(batch, actors or (), strict=False):
+            events.add("policy.decision", actor, decision.log_entry())
 
 
 def flush_decisions(store: Store | None = None) -> None:
@@ -201,7 +211,10 @@ def grant_approval(
     record = ApprovalRecord(
         str(uuid.uuid4()), approver, granted_by, dict(scope), note, now, _utc(expires_at), None
     )
-    with store.begin() as conn:
+    from dataward.policy.events import recorded
+
+    flush_decisions()  # the audit log keeps the order things happened in
+    with recorded(store) as (conn, events):
         conn.execute(
             approvals.insert().values(
                 id=record.id,
@@ -213,10 +226,7 @@ def grant_approval(
                 expires_at=record.expires_at,
             )
         )
-    from dataward.policy.events import record_event
-
-    flush_decisions()  # the audit log keeps the order things happened in
-    record_event("policy.approval", granted_by, record.to_dict())
+        events.add("policy.approval", granted_by, record.to_dict())
     return record
 
 
@@ -279,20 +289,16 @@ def approvals_for(store: Store, request: Mapping[str, Any], now: datetime) -> li
 
 
 def note_revision(store: Store, revision: str, sources: list[str]) -> bool:
-    """Remember a policy revision; True (and a ``policy.revision`` event) the first time."""
-    with store.begin() as conn:
-        seen = conn.execute(
-            sa.select(revisions.c.revision).where(revisions.c.revision == revision)
-        ).first()
-        if seen is not None:
-            return False
-        conn.execute(
-            revisions.insert().values(
-                revision=revision, first_seen=datetime.now(UTC), sources=canonical_json(sources)
-            )
-        )
-    from dataward.policy.events import record_event
+    """Remember a policy revision; True (and a ``policy.revision`` event, in the same
+    transaction) the first time. Processes racing to note the same revision never fail: the
+    row is inserted with ``ON CONFLICT DO NOTHING`` and only the one that inserted it records
+    the event."""
+    from dataward.policy.events import recorded
 
-    flush_decisions()
-    record_event("policy.revision", "dataward", {"revision": revision, "sources": sources})
-    return True
+    flush_decisions()  # the audit log keeps the order things happened in
+    with recorded(store) as (conn, events):
+        row = {"revision": revision, "first_seen": datetime.now(UTC)}
+        inserted = insert_ignore(conn, revisions, {**row, "sources": canonical_json(sources)})
+        if inserted:
+            events.add("policy.revision", "dataward", {"revision": revision, "sources": sources})
+    return inserted

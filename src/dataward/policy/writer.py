@@ -1,10 +1,11 @@
 """Writing decisions off the request path: a background writer per store.
 
 :func:`dataward.policy.decide` hands each decision to the store's writer and returns. The writer
-thread takes what is queued (up to :data:`BATCH` decisions at a time), inserts them into the
-decision log in one transaction, then sends their ``policy.decision`` events to the audit sink, in
-the order they were decided. The queue is bounded (:data:`QUEUE_SIZE`): when it is full, a caller
-waits for room instead of dropping a decision.
+thread takes what is queued (up to :data:`BATCH` decisions at a time) and inserts them into the
+decision log with their ``policy.decision`` events in one transaction (the events in the order
+the decisions were made): a decision row is never committed without its audit event. The queue
+is bounded (:data:`QUEUE_SIZE`): when it is full, a caller waits for room instead of dropping a
+decision.
 
 Nothing is lost: :func:`flush` waits until everything queued is written; reading the decision log
 through :mod:`dataward.policy.records`, changing the audit sink, granting an approval, noting a
@@ -24,7 +25,6 @@ from dataclasses import dataclass
 
 from dataward.policy import records
 from dataward.policy.decision import Decision
-from dataward.policy.events import record_event
 from dataward.store import Store
 
 BATCH = 256
@@ -101,26 +101,17 @@ class DecisionWriter:
 
     def _write(self, batch: list[_Item]) -> None:
         try:
-            records.log_decisions(self.store, [item.decision for item in batch])
-            written = batch
+            records.log_decisions(
+                self.store, [item.decision for item in batch], [item.actor for item in batch]
+            )
         except Exception:
             _log.warning("writing %d decisions at once failed; retrying one by one", len(batch))
-            written = []
             for item in batch:
                 try:
-                    records.log_decisions(self.store, [item.decision])
-                    written.append(item)
+                    records.log_decision(self.store, item.decision, item.actor)
                 except Exception:
                     self.failed += 1
                     _log.exception("decision %s was not logged", item.decision.decision_id)
-        for item in written:
-            try:
-                record_event("policy.decision", item.actor, item.decision.log_entry())
-            except Exception:
-                self.failed += 1
-                _log.exception(
-                    "decision %s was not sent to the audit log", item.decision.decision_id
-                )
 
 
 _lock = threading.Lock()

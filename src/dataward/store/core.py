@@ -1,18 +1,31 @@
-"""Opening the store and migrating it."""
+"""Opening the store and migrating it.
+
+Migrations run under a lock, so any number of processes may open a fresh store at once: a
+PostgreSQL advisory lock (``pg_advisory_xact_lock``, held until the migration transaction ends)
+or, for SQLite, an exclusive lock on ``<database>.migrate.lock`` next to the database file. The
+first process migrates; the others wait, then find the schema at its head and do nothing.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from dataward.errors import ConfigError, DatawardError
 from dataward.settings import Settings, get_settings
+from dataward.store.home import ensure_home, private_file, tighten
+
+MIGRATION_LOCK_ID = 0x64617461_77617264 & 0x7FFF_FFFF_FFFF_FFFF
+"""The PostgreSQL advisory lock key held while migrating (``"dataward"`` in ASCII)."""
 
 
 class StoreError(DatawardError):
@@ -24,8 +37,7 @@ def database_url(settings: Settings | None = None) -> str:
     settings = settings or get_settings()
     if settings.database_url:
         return settings.database_url
-    home = Path(settings.home)
-    home.mkdir(parents=True, exist_ok=True)
+    home = ensure_home(settings.home)
     return f"sqlite:///{(home / 'dataward.db').resolve()}"
 
 
@@ -34,6 +46,8 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.cache: dict[str, Any] = {}
+        """Objects built once per store on demand (its audit log, ...)."""
 
     @property
     def dialect(self) -> str:
@@ -48,6 +62,28 @@ class Store:
         self.engine.dispose()
 
 
+def insert_ignore(conn: Connection, table: sa.Table, values: Mapping[str, Any]) -> bool:
+    """``INSERT ... ON CONFLICT DO NOTHING``: True when the row was inserted, False when a row
+    with the same key was there (or was inserted meanwhile by another transaction). Unlike a
+    SELECT then INSERT, two writers racing for the same key never fail."""
+    stmt: Any
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(table).values(**values).on_conflict_do_nothing()
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise StoreError(f"insert_ignore: unsupported database {conn.dialect.name!r}")
+    key = list(table.primary_key.columns)
+    if not key:
+        raise StoreError(f"insert_ignore: table {table.name} has no primary key")
+    # RETURNING, not rowcount: drivers report -1 for some statements.
+    return conn.execute(stmt.returning(*key)).first() is not None
+
+
 def _engine(url: str, **kwargs: object) -> Engine:
     try:
         engine = sa.create_engine(url, future=True, **kwargs)
@@ -58,10 +94,11 @@ def _engine(url: str, **kwargs: object) -> Engine:
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
+            # The busy timeout first: switching to WAL waits for a lock other processes may hold.
+            cur.execute("PRAGMA busy_timeout=5000")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")  # durable across crashes in WAL mode
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=5000")
             cur.close()
 
     return engine
@@ -78,6 +115,9 @@ def _safe(url: str) -> str:
 def open_store(url: str | None = None, *, migrate: bool = True, **engine_kwargs: object) -> Store:
     """Open (and by default migrate to the newest schema) the store at ``url``."""
     url = url or database_url()
+    db_file = _sqlite_file(url)
+    if db_file is not None:
+        _private_db(db_file)
     engine = _engine(url, **engine_kwargs)
     try:
         with engine.connect() as conn:
@@ -106,6 +146,60 @@ def _upgrade(store: Store, target: str) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(files("dataward.store").joinpath("migrations")))
-    with store.engine.begin() as conn:
+    db_file = _sqlite_file(str(store.engine.url))
+    lock = _file_lock(db_file.with_name(db_file.name + ".migrate.lock")) if db_file else None
+    with lock or contextlib.nullcontext(), store.engine.begin() as conn:
+        if store.dialect == "postgresql":
+            # Released when this transaction ends: after the migrations commit or roll back.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_ID})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, target)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    name = parsed.database or ""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def _private_db(path: Path) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would follow the umask); its -wal and
+    -shm files take the database file's mode."""
+    private_file(path)
+    for suffix in ("-wal", "-shm"):
+        tighten(path.with_name(path.name + suffix))
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (created 0600) for as long as the block runs."""
+    private_file(path)
+    fd = os.open(path, os.O_RDWR)
+    try:
+        _lock_fd(fd)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _lock_fd(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+                return
+            except OSError:  # LK_LOCK gives up after about 10 s: keep waiting
+                continue
+    fcntl.flock(fd, fcntl.LOCK_EX)
