@@ -41,7 +41,8 @@ _LOG_START = re.compile(
 _CODE_START = re.compile(
     r"\s*(?:def |class |import |from \S+ import|return\b|if \(|for \(|while \(|function\b"
     r"|const |let |var |public |private |protected |static |package |#include|#!"
-    r"|export |module\.|require\(|func |fn |SELECT |INSERT |UPDATE |CREATE |[A-Za-z_][\w.-]*\s*[:=]\s)"
+    r"|export |module\.|require\(|func |fn |SELECT |INSERT |UPDATE |CREATE "
+    r"|[A-Za-z_][\w.-]*\s*[:=]\s)"
 )
 _CODE_SIGNS = re.compile(
     r"[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9]|[=!<>]=|->|=>|::|\(\)|[:{(\[,;\\]\s*$|\"\"\"|'''"
@@ -74,7 +75,7 @@ def kind(text: str) -> str:
         '":' in sample or '", "' in sample or '","' in sample or stripped[-1] in "}]"
     ):
         return "json"
-    if first == "<" and ">" in sample and "</" in sample or sample.startswith("<?xml"):
+    if (first == "<" and ">" in sample and "</" in sample) or sample.startswith("<?xml"):
         return "xml"
     if _LOG_START.match(stripped) is not None:
         return "log"
