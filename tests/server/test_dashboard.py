@@ -114,6 +114,15 @@ def test_dashboard_in_chromium(live: Live, tmp_path: Path, browser: object) -> N
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
 
+    # Sign out is a form post (with the session's CSRF token, from this origin): it works from
+    # the page, and the session is gone afterwards.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.find_element(By.ID, "sign-out").click()  # type: ignore[attr-defined]
+    WebDriverWait(driver, 30).until(lambda d: "/dashboard/login" in d.current_url)
+    driver.get(f"{live.url}/dashboard")  # type: ignore[attr-defined]
+    assert "/dashboard/login" in driver.current_url  # type: ignore[attr-defined]
+
 
 def test_pipeline_keys_cannot_open_the_dashboard(live: Live, browser: object) -> None:
     from selenium.webdriver.common.by import By

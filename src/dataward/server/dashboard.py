@@ -1,15 +1,17 @@
 """The dashboard: the inventory, scans, recent decisions and the audit log's status, as HTML.
 
 Served by the same app. A person signs in with an API key (roles admin, steward, auditor); the
-key is exchanged for a random session id in an HttpOnly, SameSite=Strict cookie and never stored
-in the browser. Pages are rendered on the server; no script is needed to read them.
+key is exchanged for a random session id in an HttpOnly, SameSite=Strict cookie (``Secure``
+when the request came over TLS) and never stored in the browser. Sessions live in the store
+(:mod:`dataward.server.sessions`), so every worker knows them and revoking the key ends them.
+
+Form posts (sign-in, sign-out) must come from this site: the ``Origin`` (or, without one, the
+``Referer``) must be the service's own, and a CSRF token must match (a cookie for the sign-in
+form, the session's token for sign-out). Failed sign-ins are throttled per client and per key.
 """
 
 # No `from __future__ import annotations`: FastAPI reads these annotations at runtime.
 import secrets
-import threading
-import time
-from dataclasses import dataclass
 from importlib.resources import files
 from typing import Annotated, Any
 
@@ -18,45 +20,32 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from dataward.server import views
-from dataward.server.apikeys import ApiKey, Role, authenticate
+from dataward.server import sessions, views
+from dataward.server.apikeys import Role, authenticate
 from dataward.store import Store
 
 COOKIE = "dw_session"
-SESSION_SECONDS = 8 * 3600
+LOGIN_CSRF_COOKIE = "dw_login_csrf"
+SESSION_SECONDS = sessions.SESSION_SECONDS
 VIEWERS = {Role.ADMIN, Role.STEWARD, Role.AUDITOR}
 
 
-@dataclass
-class _Session:
-    key: ApiKey
-    expires: float
+def same_origin(request: Request) -> bool:
+    """Whether a form post comes from this site: its ``Origin`` (or ``Referer``) names the
+    scheme and host the request was sent to. A post with neither is refused."""
+    host = request.headers.get("host")
+    if not host:
+        return False
+    own = f"{request.url.scheme}://{host}".lower()
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return origin.lower() == own
+    referer = (request.headers.get("referer") or "").lower()
+    return referer.startswith(own + "/")
 
 
-class Sessions:
-    def __init__(self) -> None:
-        self._items: dict[str, _Session] = {}
-        self._lock = threading.Lock()
-
-    def open(self, key: ApiKey) -> str:
-        sid = secrets.token_urlsafe(32)
-        with self._lock:
-            self._items[sid] = _Session(key, time.time() + SESSION_SECONDS)
-        return sid
-
-    def get(self, sid: str | None) -> ApiKey | None:
-        if not sid:
-            return None
-        with self._lock:
-            s = self._items.get(sid)
-            if s is None or s.expires < time.time():
-                self._items.pop(sid, None)
-                return None
-            return s.key
-
-    def close(self, sid: str | None) -> None:
-        with self._lock:
-            self._items.pop(sid or "", None)
+def _tls(request: Request) -> bool:
+    return request.url.scheme == "https"
 
 
 def mount(app: FastAPI) -> None:
@@ -67,55 +56,98 @@ def mount(app: FastAPI) -> None:
         autoescape=select_autoescape(["html"]),
     )
     app.mount("/static", StaticFiles(directory=str(folder.joinpath("static"))), name="static")
-    sessions = Sessions()
     get_store = app.state.get_store
 
     def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        return HTMLResponse(env.get_template(name).render(**context), status_code=status)
+        response = HTMLResponse(env.get_template(name).render(**context), status_code=status)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
-    @app.get("/dashboard/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_form() -> HTMLResponse:
-        return render("login.html", who=None, error=None)
-
-    @app.post("/dashboard/login", include_in_schema=False)
-    def login(
-        store: Annotated[Store, Depends(get_store)], key: Annotated[str, Form()] = ""
-    ) -> Response:
-        found = authenticate(store, key.strip())
-        if found is None:
-            return render("login.html", status=401, who=None, error="That key is not valid.")
-        if found.role not in VIEWERS:
-            return render(
-                "login.html",
-                status=403,
-                who=None,
-                error=f"A {found.role.value} key cannot open the dashboard.",
-            )
-        response = RedirectResponse("/dashboard", status_code=303)
+    def login_page(request: Request, status: int = 200, error: str | None = None) -> Response:
+        """The sign-in form with a CSRF token that its cookie repeats."""
+        token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+        if not 20 <= len(token) <= 100:
+            token = secrets.token_urlsafe(32)
+        response = render("login.html", status=status, who=None, error=error, csrf=token)
         response.set_cookie(
-            COOKIE,
-            sessions.open(found),
-            max_age=SESSION_SECONDS,
+            LOGIN_CSRF_COOKIE,
+            token,
+            max_age=3600,
+            path="/dashboard",
             httponly=True,
             samesite="strict",
+            secure=_tls(request),
         )
         return response
 
-    @app.get("/dashboard/logout", include_in_schema=False)
-    def logout(request: Request) -> Response:
-        sessions.close(request.cookies.get(COOKIE))
+    @app.get("/dashboard/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request) -> Response:
+        return login_page(request)
+
+    @app.post("/dashboard/login", include_in_schema=False)
+    def login(
+        request: Request,
+        store: Annotated[Store, Depends(get_store)],
+        key: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        if not same_origin(request):
+            return login_page(request, 403, "This form must be sent from the sign-in page.")
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+        if not expected or not sessions.same_token(expected, csrf):
+            return login_page(request, 403, "The form expired; please sign in again.")
+        presented = key.strip()
+        client = request.client.host if request.client else "unknown"
+        key_id = sessions.key_id_of(presented)
+        wait = sessions.throttled(store, client, key_id)
+        if wait is not None:
+            response = login_page(
+                request, 429, f"Too many failed sign-ins; try again in {wait // 60 + 1} minutes."
+            )
+            response.headers["Retry-After"] = str(wait)
+            return response
+        found = authenticate(store, presented)
+        if found is None:
+            sessions.note_failure(store, client, key_id)
+            return login_page(request, 401, "That key is not valid.")
+        if found.role not in VIEWERS:
+            return login_page(request, 403, f"A {found.role.value} key cannot open the dashboard.")
+        response = RedirectResponse("/dashboard", status_code=303)
+        response.set_cookie(
+            COOKIE,
+            sessions.open_session(store, found),
+            max_age=SESSION_SECONDS,
+            httponly=True,
+            samesite="strict",
+            secure=_tls(request),
+        )
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/dashboard")
+        return response
+
+    @app.post("/dashboard/logout", include_in_schema=False)
+    def logout(
+        request: Request,
+        store: Annotated[Store, Depends(get_store)],
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        session = sessions.get_session(store, request.cookies.get(COOKIE))
+        if session is not None:
+            if not same_origin(request) or not sessions.same_token(session.csrf, csrf):
+                return Response("sign-out refused: not sent from the dashboard", 403)
+            sessions.close_session(store, request.cookies.get(COOKIE))
         response = RedirectResponse("/dashboard/login", status_code=303)
-        response.delete_cookie(COOKIE)
+        response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=_tls(request))
         return response
 
     @app.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(request: Request, store: Annotated[Store, Depends(get_store)]) -> Response:
-        who = sessions.get(request.cookies.get(COOKIE))
-        if who is None:
+        session = sessions.get_session(store, request.cookies.get(COOKIE))
+        if session is None:
             return RedirectResponse("/dashboard/login", status_code=303)
         return render(
             "dashboard.html",
-            who=who,
+            who=session.key,
+            csrf=session.csrf,
             inventory=views.inventory(store),
             scans=views.recent_scans(store),
             decisions=views.recent_decisions(store),
