@@ -415,9 +415,12 @@ def test_public_api_of_the_taxonomy_package() -> None:
     import dataward.taxonomy as module
 
     assert sorted(module.__all__) == [
+        "DATASET_TAGS",
         "EntityType",
         "Sensitivity",
         "Taxonomy",
+        "did_you_mean",
+        "known_tags",
         "load_taxonomy",
         "taxonomy",
     ]

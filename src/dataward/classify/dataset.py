@@ -11,6 +11,13 @@ dataset its tags, every tag with the reasons (column, entity, categories) behind
 - ``PII``: any personal data.
 - ``CONFIDENTIAL``: financial data that is not personal.
 - ``PUBLIC``: none of the above.
+
+Two ways in: a column classified as a sensitive entity (its values mostly are one), and any value
+found with confidence (:data:`~dataward.classify.profile.CONFIDENT_FINDING`) anywhere, however
+rare: one SSN in a thousand comments makes the dataset ``PII`` and ``PII_HIGH``, one private key
+``SECRET``. Column thresholds decide what a column *is*, never whether the dataset is sensitive.
+Types of low sensitivity (dates, URLs) count only as columns: a timestamp in a log line does not
+make the log personal data.
 """
 
 from __future__ import annotations
@@ -30,9 +37,11 @@ from dataward.classify.profile import (
     is_sensitive,
 )
 from dataward.classify.shapes import SHAPES
-from dataward.taxonomy import Sensitivity, taxonomy
+from dataward.taxonomy import DATASET_TAGS, EntityType, Sensitivity, taxonomy
 
-TAG_ORDER = ("PII_HIGH", "PHI", "PCI", "SECRET", "PII", "CONFIDENTIAL", "PUBLIC")
+TAG_ORDER = tuple(DATASET_TAGS)
+_ALWAYS_TAG = frozenset({"PHI", "PCI", "SECRET", "CREDENTIAL", "GOVERNMENT_ID", "SPECIAL_CATEGORY"})
+"""Categories for which one confident value tags the dataset whatever the type's sensitivity."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +105,17 @@ class DatasetClassification:
         return [t.name for t in self.tags]
 
     def summary(self, new_rows: int | None = None) -> str:
-        """One line: ``"3,450 new records in train.csv; 12% contain high-confidence PII"``."""
+        """One line: ``"3,450 new records in train.csv; 12% contain high-confidence PII"``, and
+        ``"; sampled 10,000 of 3,450 rows"`` when the scan looked at a sample."""
         name = self.path.rstrip("/").rsplit("/", 1)[-1]
         rows = self.rows if new_rows is None else new_rows
         word = "new records" if new_rows is not None else "records"
-        return (
+        line = (
             f"{rows:,} {word} in {name}; {self.records.high_share:.0%} contain high-confidence PII"
         )
+        if self.sampled:
+            line += f"; sampled {self.records.scanned:,} of {self.rows:,} rows"
+        return line
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -120,7 +133,10 @@ class DatasetClassification:
 
 def cell_scores(batch: ColumnBatch, profile: ColumnProfile) -> pa.Array | None:
     """Per row, the score of this column's cell as personal data (``None``: never)."""
-    if not profile.sensitive and profile.kind != "free_text":
+    # free text, and any column where a sensitive value was found with confidence: every
+    # finding in the cell counts, not only one that covers it
+    any_finding = profile.kind == "free_text" or bool(profile.detected)
+    if not profile.sensitive and not any_finding:
         return None
     shape = None
     if profile.method == "column-name+shape":
@@ -131,10 +147,10 @@ def cell_scores(batch: ColumnBatch, profile: ColumnProfile) -> pa.Array | None:
     scores: list[float] = []
     for value, (entity, score, found) in zip(batch.values, batch.results, strict=True):
         s = 0.0
-        if profile.kind == "free_text":
+        if any_finding:
             s = max((sc for e, sc in found if is_sensitive(e)), default=0.0)
-        elif entity is not None and is_sensitive(entity):
-            s = score
+        if entity is not None and is_sensitive(entity):
+            s = max(s, score)
         if shape is not None and profile.sensitive and shape(value):
             s = max(s, profile.confidence)
         scores.append(s)
@@ -182,8 +198,35 @@ _IDENTIFYING = frozenset(
 )
 
 
+def _tags_of(et: EntityType) -> list[str]:
+    """The dataset tags one value of entity type ``et`` calls for."""
+    cats = set(et.categories)
+    out: list[str] = []
+    if "PHI" in cats:
+        out.append("PHI")
+    if "PCI" in cats:
+        out.append("PCI")
+    if cats & {"SECRET", "CREDENTIAL"} and "PII" not in cats:
+        out.append("SECRET")
+    if "PII" in cats or "GOVERNMENT_ID" in cats:
+        out.append("PII")
+        if et.sensitivity >= Sensitivity.HIGH:
+            out.append("PII_HIGH")
+        if et.name == "PASSWORD":
+            out.append("SECRET")
+    elif cats & SENSITIVE_CATEGORIES and not cats & {"SECRET", "CREDENTIAL", "PCI", "PHI"}:
+        out.append("CONFIDENTIAL")
+    return out
+
+
+def _counts_alone(et: EntityType) -> bool:
+    """Whether one confident value of this type tags the dataset (see the module docstring)."""
+    return et.sensitivity >= Sensitivity.MODERATE or bool(_ALWAYS_TAG & set(et.categories))
+
+
 def derive_tags(columns: Iterable[ColumnProfile]) -> tuple[Tag, ...]:
-    """Sensitivity tags with reasons, from the taxonomy entries of sensitive columns."""
+    """Sensitivity tags with reasons: from the taxonomy entries of sensitive columns, and of
+    every sensitive value found with confidence in any column."""
     tax = taxonomy()
     found: dict[str, tuple[float, list[str]]] = {}
 
@@ -193,30 +236,34 @@ def derive_tags(columns: Iterable[ColumnProfile]) -> tuple[Tag, ...]:
             reasons.append(reason)
         found[tag] = (max(c, conf), reasons)
 
+    columns = list(columns)
     personal: list[ColumnProfile] = []
     for col in columns:
         if not col.sensitive or col.entity is None or col.entity not in tax:
             continue
         et = tax.get(col.entity)
-        cats = set(et.categories)
         level = et.sensitivity.name.lower()
         reason = f"{col.entity} in column {col.name} ({'/'.join(et.categories)}, {level})"
-        conf = col.confidence
-        if "PHI" in cats:
-            add("PHI", conf, reason)
-        if "PCI" in cats:
-            add("PCI", conf, reason)
-        if cats & {"SECRET", "CREDENTIAL"} and "PII" not in cats:
-            add("SECRET", conf, reason)
-        if "PII" in cats or "GOVERNMENT_ID" in cats:
+        tags = _tags_of(et)
+        if "PII" in tags:
             personal.append(col)
-            add("PII", conf, reason)
-            if et.sensitivity >= Sensitivity.HIGH:
-                add("PII_HIGH", conf, reason)
-            if col.entity == "PASSWORD":
-                add("SECRET", conf, reason)
-        elif cats & SENSITIVE_CATEGORIES and not cats & {"SECRET", "CREDENTIAL", "PCI", "PHI"}:
-            add("CONFIDENTIAL", conf, reason)
+        for tag in tags:
+            add(tag, col.confidence, reason)
+    for col in columns:
+        for entity, (values, score) in col.detected.items():
+            if entity not in tax or not is_sensitive(entity):
+                continue
+            et = tax.get(entity)
+            if not _counts_alone(et):
+                continue
+            level = et.sensitivity.name.lower()
+            reason = (
+                f"{entity} found in {values:,} value{'s' if values != 1 else ''} of column "
+                f"{col.name} ({'/'.join(et.categories)}, {level})"
+            )
+            for tag in _tags_of(et):
+                if tag not in found or not any(col.name in r for r in found[tag][1]):
+                    add(tag, score, reason)
     kinds = {c.entity for c in personal if c.entity in _IDENTIFYING}
     if len(kinds) >= 3:
         conf = sorted((c.confidence for c in personal if c.entity in kinds), reverse=True)[2]
@@ -231,7 +278,7 @@ def derive_tags(columns: Iterable[ColumnProfile]) -> tuple[Tag, ...]:
                 f"{col.entity} in column {col.name} beside health data",
             )
     if not found:
-        return (Tag("PUBLIC", 1.0, ("no sensitive column found",)),)
+        return (Tag("PUBLIC", 1.0, ("no sensitive value found",)),)
     return tuple(
         Tag(name, round(found[name][0], 4), tuple(found[name][1]))
         for name in TAG_ORDER

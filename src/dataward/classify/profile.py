@@ -33,6 +33,10 @@ SENSITIVE_CATEGORIES = frozenset(
 )
 HIGH_CONFIDENCE = 0.8
 """A cell (and so its record) holds high-confidence PII at or above this score."""
+CONFIDENT_FINDING = HIGH_CONFIDENCE
+"""A value found at or above this score counts in :attr:`ColumnProfile.detected`: one such
+value of a sensitive type is enough to tag the dataset (:func:`dataward.classify.dataset.
+derive_tags`), whatever share of the column it is."""
 VALUE_SHARE = 0.5
 """Share of non-null values one entity must cover to classify a column by its values."""
 NAME_SHAPE_SHARE = 0.6
@@ -86,6 +90,9 @@ class ColumnProfile:
     examples: tuple[str, ...] = ()
     hashes: tuple[str, ...] = ()
     reasons: tuple[str, ...] = field(default=())
+    detected: Mapping[str, tuple[int, float]] = field(default_factory=dict)
+    """Per entity found with confidence (score >= :data:`CONFIDENT_FINDING`) in any value of
+    the column, however rare: (values it was found in, best score)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +110,9 @@ class ColumnProfile:
             "entities": {k: round(v, 4) for k, v in self.entities.items()},
             "rows": self.rows,
             "examples": list(self.examples),
+            "detected": {
+                e: {"values": n, "score": round(sc, 4)} for e, (n, sc) in self.detected.items()
+            },
         }
 
 
@@ -118,6 +128,9 @@ class ColumnStats:
         self.cover: Counter[str] = Counter()
         self.cover_score: Counter[str] = Counter()
         self.found: Counter[str] = Counter()
+        self.confident: Counter[str] = Counter()
+        """Values with a finding of each entity at or above :data:`CONFIDENT_FINDING`."""
+        self.best: dict[str, float] = {}
         self.shape_ok = 0
         self.uuid = 0
         self.signatures: Counter[str] = Counter()
@@ -139,6 +152,7 @@ class ColumnStats:
         self.nulls += batch.nulls
         facts = batch.facts
         cover, cover_score, found = self.cover, self.cover_score, self.found
+        confident, best = self.confident, self.best
         signatures, lengths, distinct = self.signatures, self.lengths, self.distinct
         for value, count, (entity, score, names), (
             shape_ok,
@@ -152,8 +166,12 @@ class ColumnStats:
             if entity is not None:
                 cover[entity] += count
                 cover_score[entity] += score * count  # type: ignore[assignment]
-            for name, _score in names:
+            for name, score_ in names:
                 found[name] += count
+                if score_ >= CONFIDENT_FINDING:
+                    confident[name] += count
+                    if score_ > best.get(name, 0.0):
+                        best[name] = score_
             if shape_ok:
                 self.shape_ok += count
             if uuid:
@@ -222,6 +240,7 @@ class ColumnStats:
             examples=examples,
             hashes=hashes,
             reasons=reasons,
+            detected={e: (c, self.best[e]) for e, c in self.confident.most_common()},
             **base,
         )
 
