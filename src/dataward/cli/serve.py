@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from typing import Any
 
 import typer
 
@@ -22,6 +24,13 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8421, "--port", help="Port to listen on."),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
+    trusted_proxy: list[str] = typer.Option(
+        [],
+        "--trusted-proxy",
+        envvar="DATAWARD_TRUSTED_PROXIES",
+        help="Address of a TLS-terminating proxy whose X-Forwarded-Proto and X-Forwarded-For "
+        "are believed (repeat for several; '*' trusts any). Without one they are ignored.",
+    ),
 ) -> None:
     """Run the HTTP service (OpenAPI at /docs, health at /health)."""
     import uvicorn
@@ -33,8 +42,37 @@ def serve_command(
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        **uvicorn_options(trusted_proxy),
     )
+
+
+def uvicorn_options(trusted_proxies: list[str]) -> dict[str, Any]:
+    """Logging and proxy settings for uvicorn: its access log is off (it would write every
+    path and query string); the service writes its own JSON line per request instead, and
+    ``X-Forwarded-*`` headers count only from the trusted proxies."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["message"] = {"format": "%(message)s"}
+    config["handlers"]["requests"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "message",
+        "stream": "ext://sys.stdout",
+    }
+    config["loggers"]["dataward"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config["loggers"]["dataward.server.requests"] = {
+        "handlers": ["requests"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    proxies = [p.strip() for item in trusted_proxies for p in item.split(",") if p.strip()]
+    return {
+        "log_config": config,
+        "log_level": "info",
+        "access_log": False,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+    }
 
 
 @apikey_app.command("create")
