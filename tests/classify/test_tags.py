@@ -107,3 +107,20 @@ def test_summary_states_the_sample(tmp_path: Path) -> None:
     result = scan([data], record=False, workers=1, sample=50)
     (dataset,) = result.datasets
     assert dataset.sampled and dataset.summary().endswith("; sampled 50 of 500 rows")
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"), [("SECRETS", "SECRET"), ("pci_", "PCI"), ("PHII", "PHI")]
+)
+def test_a_misspelled_fail_on_tag_is_a_usage_error(
+    tmp_path: Path, cli: Any, typo: str, meant: str
+) -> None:
+    # before: SECRETS matched no tag and the scan exited 0 over a file full of keys
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    _comments(folder / "keys.csv", 20, {0: f"key {AWS_KEY} here"}, period=2)
+    result = cli("scan", str(folder), "--fail-on", typo)
+    assert result.code == 2
+    assert f"'{meant}'" in result.err and "Did you mean" in result.err
+    assert AWS_KEY not in result.out + result.err
+    assert cli("scan", str(folder), "--fail-on", "secret").code == 5

@@ -44,6 +44,26 @@ _ALWAYS_TAG = frozenset({"PHI", "PCI", "SECRET", "CREDENTIAL", "GOVERNMENT_ID", 
 """Categories for which one confident value tags the dataset whatever the type's sensitivity."""
 
 
+def dataset_tags(names: Iterable[str], where: str = "--fail-on") -> set[str]:
+    """The dataset tags ``names`` spell (any case); an unknown one is a
+    :class:`~dataward.errors.ConfigError` with the closest tags, never a gate that cannot
+    match."""
+    from dataward.errors import ConfigError
+    from dataward.taxonomy import did_you_mean
+
+    out: set[str] = set()
+    for name in names:
+        tag = name.strip().upper()
+        if tag not in DATASET_TAGS:
+            raise ConfigError(
+                f"{where}: unknown tag {name!r}.{did_you_mean(name, TAG_ORDER)} "
+                f"Dataset tags: {', '.join(TAG_ORDER)}",
+                tag=name,
+            )
+        out.add(tag)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Tag:
     name: str

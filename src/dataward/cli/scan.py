@@ -31,15 +31,20 @@ def scan_command(
     exclude: list[str] = typer.Option([], "--exclude", help="Skip files matching GLOB."),
     output_format: str = typer.Option("table", "--format", help="table, json or markdown."),
     fail_on: list[str] = typer.Option(
-        [], "--fail-on", help="Exit 5 when a dataset has this tag (PII_HIGH, PHI, PCI...)."
+        [],
+        "--fail-on",
+        help="Exit 5 when a dataset has this tag: PII_HIGH, PHI, PCI, SECRET, PII, "
+        "CONFIDENTIAL or PUBLIC (another name is an error).",
     ),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Processes (default: all)."),
 ) -> None:
     """Classify datasets: column entities, record counts and sensitivity tags."""
     if output_format not in ("table", "json", "markdown"):
         raise typer.BadParameter("use table, json or markdown", param_hint="--format")
+    from dataward.classify.dataset import dataset_tags
     from dataward.classify.scan import scan
 
+    wanted = dataset_tags(fail_on)  # a typo stops here (exit 2), before anything is scanned
     progress = _progress() if sys.stderr.isatty() else None  # type: ignore[no-untyped-call]
     try:
         result = scan(
@@ -64,7 +69,6 @@ def scan_command(
         _table(result)
     for err in result.errors:
         typer.echo(f"error: {err}", err=True)
-    wanted = {t.upper() for t in fail_on}
     hit = sorted(wanted & result.tags())
     if hit:
         typer.echo(f"found data tagged {', '.join(hit)} (--fail-on)", err=True)
