@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -29,6 +29,8 @@ CONFIG_FILE = "dataward.yaml"
 class DetectSettings(BaseModel):
     """The ``detect:`` section of ``dataward.yaml``."""
 
+    model_config = ConfigDict(extra="forbid")
+
     threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     """Findings scoring below this are dropped."""
     language: str | None = None
@@ -43,6 +45,8 @@ class DetectSettings(BaseModel):
 class NerSettings(BaseModel):
     """The ``ner:`` section: which model finds names, places, organizations and addresses."""
 
+    model_config = ConfigDict(extra="forbid")
+
     backend: Literal["builtin", "none", "spacy", "gliner", "hf"] = "builtin"
     model: Path | None = None
     """Model folder (a local path; nothing is downloaded). For ``builtin``: another trained CRF."""
@@ -56,6 +60,8 @@ class NerSettings(BaseModel):
 
 class ServerSettings(BaseModel):
     """The ``server:`` section of ``dataward.yaml``: limits of ``dataward serve``."""
+
+    model_config = ConfigDict(extra="forbid")
 
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     rate_per_second: float = Field(default=200.0, gt=0)
@@ -116,6 +122,8 @@ class PolicySettings(BaseModel):
     :data:`LEGACY_POLICY_ENV`).
     """
 
+    model_config = ConfigDict(extra="forbid")
+
     packs: list[str] = Field(default_factory=lambda: list(POLICY_PACKS))
     paths: list[Path] = []
     """Your own ``.cedar`` files or folders, loaded next to the packs."""
@@ -163,7 +171,12 @@ class Settings(BaseSettings):
     """Where Dataward keeps its state and how it behaves by default."""
 
     model_config = SettingsConfigDict(
-        env_prefix="DATAWARD_", env_nested_delimiter="__", extra="ignore", yaml_file=CONFIG_FILE
+        env_prefix="DATAWARD_",
+        env_nested_delimiter="__",
+        # an unknown key in dataward.yaml (or a DATAWARD_SECTION__KEY) is an error, never
+        # ignored; other DATAWARD_* variables (DATAWARD_WEBHOOK_SECRET...) are not settings
+        extra="forbid",
+        yaml_file=CONFIG_FILE,
     )
 
     home: Path = Path(".dataward")
@@ -212,6 +225,23 @@ class Settings(BaseSettings):
 _cached: tuple[object, Settings] | None = None
 
 
+def _problem(loc: tuple[int | str, ...], kind: str, message: str) -> str:
+    """One validation problem; an unknown key names the closest keys of its section."""
+    where = ".".join(str(p) for p in loc)
+    if kind != "extra_forbidden":
+        return f"{where}: {message}"
+    from dataward.taxonomy import did_you_mean
+
+    model: type[BaseModel] | None = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part)) if model is not None else None
+        kind_ = field.annotation if field is not None else None
+        model = kind_ if isinstance(kind_, type) and issubclass(kind_, BaseModel) else None
+    prefix = "".join(f"{p}." for p in loc[:-1])
+    known = [f"{prefix}{name}" for name in sorted(model.model_fields)] if model else []
+    return f"{where}: unknown setting.{did_you_mean(where, known)}"
+
+
 def _inputs() -> object:
     """Everything :class:`Settings` is read from: the ``DATAWARD_*`` variables and the bytes of
     ``dataward.yaml``. Cheap next to building the settings (about 400 µs), which
@@ -238,9 +268,7 @@ def get_settings() -> Settings:
     try:
         settings = Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(_problem(e["loc"], e["type"], e["msg"]) for e in exc.errors())
         raise ConfigError(f"invalid settings ({CONFIG_FILE} or DATAWARD_*): {problems}") from None
     except SettingsError as exc:  # a DATAWARD_* value that is not valid JSON where JSON is due
         cause = f": {exc.__cause__}" if exc.__cause__ else ""

@@ -190,3 +190,40 @@ def test_broken_yaml_error_names_the_place_not_the_text(
     assert "not valid YAML: line" in str(info.value)
     assert "CanaryToken7f3a9" not in str(info.value)
     assert "CanaryToken7f3a9" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "meant"),
+    [
+        ("detect:\n  thresold: 0.9\n", "detect.thresold", "detect.threshold"),
+        ("polcy:\n  mode: warn\n", "polcy", "policy"),
+        ("policy:\n  unclasified: allow\n", "policy.unclasified", "policy.unclassified"),
+        ("server:\n  max_body_byte: 10\n", "server.max_body_byte", "server.max_body_bytes"),
+    ],
+)
+def test_an_unknown_key_in_the_config_file_is_an_error(
+    cli,  # type: ignore[no-untyped-def]
+    text: str,
+    where: str,
+    meant: str,
+) -> None:
+    # before: the key was ignored and the default (e.g. policy.mode enforce) applied silently
+    write_config(text)
+    with pytest.raises(ConfigError, match=f"{where}: unknown setting. Did you mean '{meant}'"):
+        get_settings()
+    result = cli("policy", "validate")
+    assert result.code == 2 and f"'{meant}'" in result.err
+
+
+def test_other_dataward_variables_are_not_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATAWARD_WEBHOOK_SECRET", "s3cr3t-canary")
+    monkeypatch.setenv("DATAWARD_ACTOR", "user:ann")
+    assert get_settings().policy == PolicySettings()
+
+
+def test_unclassified_setting_reaches_the_engine() -> None:
+    write_config("policy:\n  unclassified: needs_approval\n  unclassified_points: {ci: allow}\n")
+    engine = default_engine()
+    assert engine.unclassified_for("training") == "needs_approval"
+    assert engine.unclassified_for("ci") == "allow"
+    assert decide(req([]), engine=engine, log=False).effect == "needs_approval"
