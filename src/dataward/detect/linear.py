@@ -7,9 +7,11 @@ RE2 and Hyperscan never backtrack, but RE2's Python wrapper costs ~10 µs a call
 well under one, so the hot paths want ``re`` on short values.
 
 :func:`problems` is a static check over the parsed pattern (``re._parser``) that finds both shapes.
-:func:`compile` returns a :class:`LinearPattern`, which runs on ``re`` when the check passes and the
-text is short (at most :data:`SHORT` characters: a pattern without those shapes then costs at most
-O(n²) steps for a search, bounded by SHORT²), and on RE2 otherwise. A pattern that fails the check
+:func:`compile` returns a :class:`LinearPattern`, which runs on ``re`` when the check passes and
+either the text is short (at most :data:`SHORT` characters: a pattern without those shapes then
+costs at most O(n²) steps for a search, bounded by SHORT²) or the pattern's matches are short (at
+most :data:`BOUNDED` characters: each attempt reads a bounded window, so a search is linear), and
+on RE2 otherwise (RE2's Python wrapper costs ~10 µs a match). A pattern that fails the check
 runs on RE2 only; one that fails the check and that RE2 cannot compile (back-references,
 look-arounds) is refused with :class:`UnsafePatternError`.
 
@@ -41,6 +43,10 @@ SHORT = 1024
 
 _BIG = 64
 """A repetition with a maximum above this counts as unbounded for the polynomial check."""
+
+BOUNDED = 256
+"""A checked pattern whose matches are at most this long runs on ``re`` at any text length: each
+match attempt reads at most this many characters, so a whole search is linear in the text."""
 
 _ALPHABET = frozenset(range(128)) | frozenset(
     ord(c) for c in "\u00a0\u00e9\u00c9\u00df\u0430\u0410\u4e2d\u2028\u3000\u0663\U0001f600"
@@ -406,7 +412,7 @@ class LinearPattern:
     ``\\w`` and ``\\s`` as ASCII: compile with ``re.ASCII`` for the same results on both.
     """
 
-    __slots__ = ("_re", "_re2", "flags", "pattern", "problems", "short")
+    __slots__ = ("_bounded", "_re", "_re2", "flags", "pattern", "problems", "short")
 
     def __init__(self, regex: str, flags: int = 0, *, short: int = SHORT, name: str = "") -> None:
         self.pattern = regex
@@ -416,6 +422,7 @@ class LinearPattern:
         self.problems = problems(regex, flags)
         self._re2 = _re2_compile(regex, flags)
         self._re: re.Pattern[str] | None = None if self.problems else compiled
+        self._bounded = self._re is not None and _width(sre_p.parse(regex, flags))[1] <= BOUNDED
         if self._re is None and self._re2 is None:
             label = f"pattern {name!r}" if name else "a pattern"
             raise UnsafePatternError(
@@ -430,7 +437,7 @@ class LinearPattern:
         return self._re is None
 
     def _pick(self, text: str) -> Any:
-        if self._re is not None and (len(text) <= self.short or self._re2 is None):
+        if self._re is not None and (len(text) <= self.short or self._bounded or self._re2 is None):
             return self._re
         return self._re2
 

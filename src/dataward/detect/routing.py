@@ -83,8 +83,8 @@ def kind(text: str) -> str:
     letters = sum(1 for ch in sample if ch.isalpha())
     spaces = sample.count(" ")
     n = len(sample)
-    if letters < n * 0.25 and spaces < n * 0.05:
-        return "binary"  # digits, punctuation, encoded blobs: no sentences
+    if letters < n * 0.25 and (spaces < n * 0.05 or n > 64):
+        return "binary"  # digits, punctuation, separators, encoded blobs: no sentences
     # e-mail addresses and URLs in prose have camel case (JulianGalvez@...): not code signs
     head = " ".join(w for w in sample[:512].split(" ") if "@" not in w and "/" not in w)
     signs = len(_CODE_SIGNS.findall(head))
