@@ -221,9 +221,11 @@ def _store_cached(patterns: Sequence[Pattern], serialized: tuple[bytes, list[int
     path = _cache_path(patterns)
     if path is None:
         return
+    from dataward.store.home import ensure_home, private_file
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        ensure_home(path.parent)  # 0700, and the cache file 0600, like all of the home
+        tmp = private_file(path.with_suffix(f".{os.getpid()}.tmp"))
         tmp.write_bytes(pickle.dumps(serialized))
         tmp.replace(path)
     except OSError:  # read-only home: run without the cache

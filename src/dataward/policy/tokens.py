@@ -74,7 +74,9 @@ def load_key(path: Path | None = None) -> Ed25519PrivateKey:
     """The signing key, created (0600, atomically) if it does not exist yet."""
     path = path or key_path()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from dataward.store.home import ensure_home
+
+        ensure_home(path.parent)  # the home: 0700
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,

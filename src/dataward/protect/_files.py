@@ -37,7 +37,9 @@ def _sync_dir(folder: Path) -> None:
 
 
 def ensure_dir(folder: Path) -> None:
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    from dataward.store.home import ensure_home
+
+    ensure_home(folder)  # 0700 (parents too), whatever the umask
 
 
 def replace_atomically(path: Path, data: bytes) -> None:
