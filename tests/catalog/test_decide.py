@@ -10,6 +10,7 @@ import pytest
 
 import dataward as dw
 from dataward.catalog import Catalog, CatalogError
+from dataward.errors import ConfigError
 from dataward.policy.api import reload
 from dataward.store import open_store
 
@@ -140,3 +141,15 @@ def test_decide_cli_denies_unscanned_and_rejects_a_typo(
     result = cli("decide", str(path), "--no-log")
     assert result.code == 2 and "Did you mean" in result.err and "'PHI'" in result.err
     assert result.out == ""
+
+
+def test_a_person_tag_with_a_typo_is_refused(store: str, tmp_path: Path) -> None:
+    _people(tmp_path / "a" / "people.csv")
+    dw.scan([tmp_path / "a"], workers=1)
+    catalog = Catalog(open_store(store))
+    try:
+        with pytest.raises(ConfigError, match=r"Did you mean .*'PHI'"):
+            catalog.add_tag("people.csv", "PHII")
+        assert "PHII" not in catalog.dataset("people.csv")["tags"]
+    finally:
+        catalog.store.close()

@@ -302,7 +302,17 @@ class Catalog:
         confidence: float = 1.0,
         reason: str = "set by a person",
     ) -> None:
-        """A tag set by a person; re-scans keep it."""
+        """A tag set by a person; re-scans keep it. The tag must be known (an entity type,
+        a category or a dataset tag): a typo is a :class:`~dataward.errors.ConfigError`."""
+        from dataward.errors import ConfigError
+        from dataward.taxonomy import did_you_mean, known_tags
+
+        if tag not in known_tags():
+            raise ConfigError(
+                f"unknown tag {tag!r}.{did_you_mean(tag, known_tags())} Tags are entity types, "
+                "categories or dataset tags (`dataward entities` lists them)",
+                tag=tag,
+            )
         with self.store.begin() as conn:
             row = self._find(conn, dataset)
             conn.execute(
