@@ -45,6 +45,7 @@ from dataward.audit.checks import (
     parse_event,
 )
 from dataward.audit.log import AuditLog
+from dataward.audit.witness import note_head
 from dataward.errors import AuditError
 
 PAGE = 5000
@@ -153,16 +154,19 @@ def verify(
 def _witnessed(
     note: str, label: str, number: int, log: AuditLog, trusted: list[Verifier]
 ) -> Checkpoint:
-    head = open_one(note, trusted, label, number)
-    if head.origin != log.origin:
+    try:
+        origin = note_head(note).origin
+    except AuditError as exc:
+        raise fail(f"{label}: {exc.message}", "witness", checkpoint=number) from None
+    if origin != log.origin:
         raise fail(
-            f"{label} holds a checkpoint of log {head.origin!r}, but the store holds log "
+            f"{label} holds a checkpoint of log {origin!r}, but the store holds log "
             f"{log.origin!r}: the store was replaced or re-created (if this home moved to a new "
             "store on purpose, move its audit_witness.note away)",
             "witness-origin",
             checkpoint=number,
         )
-    return head
+    return open_one(note, trusted, label, number)
 
 
 def _verify_store(
