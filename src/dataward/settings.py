@@ -135,7 +135,7 @@ class PolicySettings(BaseModel):
     log_writer: Literal["background", "sync"] = "sync"
     unclassified: Unclassified = "deny"
     """The answer for a dataset the catalog does not know exactly, or that no scan classified
-    (reason ``not_classified`` or ``needs_scan``); ``needs_approval`` asks a ``data_steward``."""
+    (reason ``not_classified`` or ``needs_scan``); ``needs_approval`` asks a ``data-steward``."""
     unclassified_points: dict[str, Unclassified] = {}
     """``unclassified`` per enforcement point."""
 

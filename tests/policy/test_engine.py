@@ -237,8 +237,8 @@ def test_unclassified_is_configurable_per_point() -> None:
     assert allowed.effect == "allow" and any("not classified" in w for w in allowed.warnings)
     asked = engine.decide(req([]), point="review", issue_token=False)
     assert asked.effect == "needs_approval"
-    assert [a.approver for a in asked.approvals] == ["data_steward"]
-    steward = Approval("a1", "data_steward", "sam", None)
+    assert [a.approver for a in asked.approvals] == ["data-steward"]
+    steward = Approval("a1", "data-steward", "sam", None)
     assert engine.decide(req([]), approvals=[steward], point="review").effect == "allow"
 
 

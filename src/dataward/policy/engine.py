@@ -11,7 +11,7 @@ produce a false allow. Evaluation errors fail closed (deny).
 Before any policy, the classification gate: a dataset that is not classified (unknown to the
 catalog, removed, never scanned; see :func:`dataward.policy.request.classify_resource`) gets
 ``deny`` with the reason ``not_classified`` or ``needs_scan`` (``unclassified``; per point with
-``unclassified_points``). ``needs_approval`` asks a ``data_steward`` approval instead; ``allow``
+``unclassified_points``). ``needs_approval`` asks a ``data-steward`` approval instead; ``allow``
 lets the policies decide on the tags the request declares, with a warning.
 """
 
@@ -41,7 +41,7 @@ MAX_SEARCH_EVALUATIONS = 64
 _FORBID_SETS_MAX = 1024
 """Cached policy sets of fired forbids (see :meth:`PolicyEngine._still_forbidden`)."""
 TRAINING_ACTIONS = frozenset({"train", "fine_tune"})
-UNCLASSIFIED_APPROVER = "data_steward"
+UNCLASSIFIED_APPROVER = "data-steward"
 """The approver role that lifts the classification gate when ``unclassified`` is
 ``needs_approval``."""
 
