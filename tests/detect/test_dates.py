@@ -183,3 +183,37 @@ def test_explanation_names_the_promotion() -> None:
     assert f.explanation is not None
     assert f.explanation.validator == "calendar-date"
     assert any("DATE_OF_BIRTH" in n for n in f.explanation.notes)
+
+
+RELATIVE = [
+    ("see you last Tuesday at the office", "last Tuesday"),
+    ("that was 3 weeks ago", "3 weeks ago"),
+    ("it happened a few days ago", "a few days ago"),
+    ("we moved there two years earlier", "two years earlier"),
+    ("results for Q3 2024 are in", "Q3 2024"),
+    ("the FY2024 budget", "FY2024"),
+    ("rent is due on the 5th", "the 5th"),
+    ("can we meet on Friday", "Friday"),
+    ("NEXT MONTH WE CLOSE", "NEXT MONTH"),
+    ("I will call back in two days", "in two days"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RELATIVE)
+def test_relative_and_partial_dates(text: str, expected: str) -> None:
+    assert _spans(text) == [("DATE_TIME", expected)]
+
+
+@pytest.mark.parametrize(
+    "text", ["the 5th floor", "Friday is my favourite day", "one week", "5 years after the war"]
+)
+def test_relative_date_near_misses(text: str) -> None:
+    """Each near miss stands beside a relative date that is found."""
+    assert _spans(f"{text}; paid last Friday") == [("DATE_TIME", "last Friday")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("alarm set for 9am", "9am"), ("shift ends 7 PM", "7 PM")]
+)
+def test_hours_with_am_pm_are_times(text: str, expected: str) -> None:
+    assert _spans(text) == [("DATE_TIME", expected)]

@@ -340,3 +340,20 @@ def test_names_inside_json_strings_and_comments_still_count_with_offsets() -> No
         "Hopper",
         "Flag",
     ]
+
+
+def test_repeated_short_values_are_answered_from_the_memo() -> None:
+    engine = Engine([_MailDetector()])  # type: ignore[list-item]
+    first = engine.detect("mail zq7x41.canary@probemail-dw.net")
+    first.clear()  # the caller's list is its own
+    again = engine.detect("mail zq7x41.canary@probemail-dw.net")
+    assert [(f.start, f.end) for f in again] == [(5, 35)]
+    assert engine.memo_hits == 1
+    # other options are other answers
+    assert engine.detect("mail zq7x41.canary@probemail-dw.net", threshold=0.95) == []
+    assert engine.memo_hits == 1
+    # a partial answer is never remembered
+    spent = Engine([_MailDetector()], record_budget_ms=0)  # type: ignore[list-item]
+    assert spent.detect("mail a@example.org").partial
+    assert spent.detect("mail a@example.org").partial
+    assert spent.memo_hits == 0

@@ -558,3 +558,34 @@ def test_country_names_the_model_missed(text: str, place: str) -> None:
 )
 def test_country_words_that_are_names_or_things(text: str) -> None:
     assert not {e for e, _ in found(text)} & {"LOCATION", "STREET_ADDRESS"}
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Name: John Smith SSN: 506-16-4622 Phone: 555-1234", "SSN"),
+        ("Hola, me llamo Carlos García López", "Hola"),
+        ("NIR: 1 85 05 78 006 084 36", "NIR"),
+        ("Follow-up with Dr. Kim next week", "Follow-up"),
+    ],
+)
+def test_labels_and_greetings_are_context_not_names(text: str, label: str) -> None:
+    """A form label, a greeting or a mail header is cut out of any span the model reads."""
+    start = text.index(label)
+    end = start + len(label)
+    assert not any(f.start < end and f.end > start for f in NER.detect(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Patient Amit Martinez, DOB 1936-02-27, SSN 506-16-4622.", "Amit Martinez"),
+        ("Name: John Smith SSN: 506-16-4622 Phone: 555-1234", "John Smith"),
+        ("Hola, me llamo Carlos García López", "Carlos García López"),
+        ("Follow-up with Dr. Kim next week", "Kim"),
+        ("hey mike, grace said hi", "mike"),
+        ("hey mike, grace said hi", "grace"),
+    ],
+)
+def test_names_beside_labels_multi_part_short_and_lower_case(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)

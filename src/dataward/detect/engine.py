@@ -72,6 +72,10 @@ _ContextSet = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, tuple[str
 
 _ContextHit = tuple[tuple[str, ...], tuple[str, ...], tuple[str, tuple[str, ...]] | None]
 """Context words, negative words and the first promotion found around one match."""
+_MEMO_TEXT = 256
+"""Values up to this length are remembered with their findings (repeated cells cost one scan)."""
+_MEMO_SIZE = 50_000
+"""Values remembered before the memo starts over."""
 _CONTEXT_MEMO = 20_000
 """Windows remembered by :meth:`Engine._context` before the memo starts over."""
 
@@ -115,6 +119,9 @@ class Engine:
         self.partial_records = 0
         """Texts this engine (in this process) reported partially scanned: a metric."""
         self.routing = routing
+        self._memo: dict[tuple[Any, ...], tuple[Finding, ...]] = {}
+        self.memo_hits = 0
+        """Short values answered from the memo of values seen before."""
         """Whether models read only the prose-like parts of a text (see detect.routing)."""
         self.detectors = [d for d in detectors if self._wanted(d)]
         self.backend = _resolve_backend(backend)
@@ -278,6 +285,30 @@ class Engine:
         ]
 
     def _detect(
+        self,
+        text: str,
+        threshold: float,
+        language: str | None,
+        hint_tokens: frozenset[str],
+        explain: bool,
+    ) -> Findings:
+        """Findings of ``text``; a short value seen before (a column's repeated cells) is answered
+        from a memo (a copy: callers may change the list)."""
+        if len(text) > _MEMO_TEXT:
+            return self._scan(text, threshold, language, hint_tokens, explain)
+        key = (text, threshold, language, hint_tokens, explain)
+        got = self._memo.get(key)
+        if got is not None:
+            self.memo_hits += 1
+            return Findings(got)
+        found = self._scan(text, threshold, language, hint_tokens, explain)
+        if not found.partial:  # a partial answer depends on the machine's load: never reuse it
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = tuple(found)
+        return found
+
+    def _scan(
         self,
         text: str,
         threshold: float,

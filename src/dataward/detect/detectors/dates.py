@@ -102,6 +102,30 @@ _TSFX = f"(?:{_CONNECTOR}(?P<t>{_TIME}))?"
 _ORD = "(?:st|nd|rd|th|ST|ND|RD|TH|er|ER|º|°|ª|\\.)?"
 _HARD_NEGATIVE = "[0-9]+(?:[-./][0-9]+){3,}"
 
+
+def _words(*words: str) -> str:
+    """An alternation of ``words`` in lower, Capitalized and UPPER case."""
+    forms = [f for w in words for f in _case_forms(w)]
+    return "(?:" + "|".join(sorted(dict.fromkeys(forms), key=lambda f: -len(f))) + ")"
+
+
+_RELATIVE = _words("last", "next", "this", "past", "coming", "previous", "following")
+_PERIOD = _words("week", "weekend", "month", "year", "quarter", "spring", "summer", "autumn",
+                 "fall", "winter")  # fmt: skip
+_WEEKDAY_FULL = _words("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MON_FULL = _words(*(names[0] for names, _ in _MONTH_WORDS.values()))
+_COUNT = (
+    f"(?:[0-9]{{1,3}}|{_words('a', 'an', 'one', 'two', 'three', 'four', 'five', 'six', 'seven')}"
+    f"|{_words('eight', 'nine', 'ten', 'eleven', 'twelve', 'several', 'a few', 'a couple of')})"
+)
+_UNIT = _words(
+    "day", "days", "week", "weeks", "month", "months", "year", "years", "fortnight",
+    "fortnights",
+)  # fmt: skip
+_AGO = _words("ago", "later", "earlier", "from now", "hence")
+_IN = _words("in", "within", "after")
+_ON = _words("on", "by", "until", "till", "before", "after", "since", "from")
+
 _CORES: dict[str, str] = {
     # 2021-03-04, 2021/03/04, 2021.03.04, with an ISO or plain time
     "iso-date": (
@@ -142,6 +166,18 @@ _CORES: dict[str, str] = {
     ),
     # a year alone: only with context
     "year": "(?P<y>(?:19|20)[0-9]{2})",
+    # last Tuesday, next week, this March, past month
+    "relative-named": f"{_RELATIVE}{_SP}+(?:{_WEEKDAY_FULL}|{_PERIOD}|{_MON_FULL})",
+    # 3 weeks ago, two days later, a few months earlier
+    "relative-ago": f"{_COUNT}{_SP}+{_UNIT}{_SP}+{_AGO}",
+    # in 3 weeks, within two days
+    "relative-in": f"{_IN}{_SP}+{_COUNT}{_SP}+{_UNIT}",
+    # (on) Tuesday, (by) Friday, (until) Monday: the weekday after a preposition
+    "on-weekday": _WEEKDAY_FULL,
+    # Q3 2024, Q1 '25, H2 2023, FY2024
+    "quarter": f"(?:[QqHh][1-4]{_SP}?(?:[0-9]{{4}}|['’][0-9]{{2}})|(?:FY|fy)[ -]?(?:[0-9]{{4}}|[0-9]{{2}}))",
+    # (on) the 5th, (by) the 21st: after a preposition
+    "day-ordinal": (f"(?:the|THE|The){_SP}+(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th|ST|ND|RD|TH)"),
 }
 
 _NUMERIC = {"iso-date", "numeric-date", "month-year-numeric", "compact-date"}
@@ -156,11 +192,16 @@ def _engine_regex(name: str) -> str:
         return f"{_HARD_NEGATIVE}|({plain})"
     if name == "year":  # not a part of a longer number, date or decimal
         return f"[0-9]+(?:[-./,][0-9]+)+|({plain})"
+    if name in _AFTER_PREPOSITION:
+        return f"{_ON}{_SP}+({plain})"
     return plain
 
 
+_AFTER_PREPOSITION = {"on-weekday", "day-ordinal"}
+
+
 def _pattern(name: str, score: float) -> Pattern:
-    group = 1 if name in _NUMERIC or name == "year" else 0
+    group = 1 if name in _NUMERIC or name == "year" or name in _AFTER_PREPOSITION else 0
     return Pattern(name, _engine_regex(name), score, group=group)
 
 
@@ -314,6 +355,12 @@ _VALIDATORS: dict[str, Callable[[re.Match[str]], float | None]] = {
     "written-mdy": _written,
     "written-month-year": _written_month_year,
     "year": _year,
+    "relative-named": lambda m: 0.6,
+    "relative-ago": lambda m: 0.7,
+    "relative-in": lambda m: 0.55,
+    "on-weekday": lambda m: 0.55,
+    "quarter": lambda m: 0.6,
+    "day-ordinal": lambda m: 0.55,
 }
 
 _DOB_WORDS = {
@@ -348,6 +395,12 @@ class DateDetector(PatternDetector):
         _pattern("written-mdy", 0.85),
         _pattern("written-month-year", 0.6),
         _pattern("year", 0.15),
+        _pattern("relative-named", 0.6),
+        _pattern("relative-ago", 0.7),
+        _pattern("relative-in", 0.55),
+        _pattern("on-weekday", 0.55),
+        _pattern("quarter", 0.6),
+        _pattern("day-ordinal", 0.55),
     )
     context = _merge(
         {
@@ -425,7 +478,7 @@ class TimeDetector(PatternDetector):
     context_boost = 0.3
     patterns = (
         _clock_pattern("clock", 0.3),
-        _clock_pattern("hour-ampm", 0.35),
+        _clock_pattern("hour-ampm", 0.55),  # 9am, 7 PM: the a.m./p.m. says it is a time
         _clock_pattern("uhr", 0.55),
         _clock_pattern("h-minutes", 0.45),
     )

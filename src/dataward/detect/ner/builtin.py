@@ -140,7 +140,10 @@ class BuiltinBackend:
                     or (  # a "street" of names with no number: Nguyễn Văn An
                         kind == "ADDR"
                         and not any(ch.isdigit() for w in words[a:b] for ch in w)
-                        and rules.person_like(lex, words[a:b])
+                        and (
+                            rules.person_like(lex, words[a:b])
+                            or rules.names_only(lex, words[a:b], mode)
+                        )
                     )
                 ):
                     entity = "PERSON"

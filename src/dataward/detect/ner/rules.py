@@ -308,13 +308,13 @@ def pieces(
     street addresses lose ordinary words at their edges, and every span loses edge punctuation.
     """
     if kind == "ADDR":
-        ranges = [(i, j)]
+        ranges = _split_at_labels(words, i, j)
     else:
         j = _before_possessive(words, i, j)
         ranges = []
         a = i
         for k in range(i, j):
-            if _breaker(lex, words[k], mode, kind):
+            if _breaker(lex, words[k], mode, kind) or is_label(words[k]):
                 if a < k:
                     ranges.append((a, k))
                 a = k + 1
@@ -504,3 +504,54 @@ def _keeps_dot(lex: Lexicon, tok: str) -> bool:
     low = tok.lower()
     gaz = lex.gazetteers
     return any(low in gaz.get(g, ()) for g in _KEEP_DOT) or (len(tok) == 1 and tok.isalpha())
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+LABELS = _words(
+    """ssn sin nin nir dob mrn id ids tel tel. phone fax email e-mail dni nie nif cpf cnpj iban
+    bic swift vat ein itin npi dea pin cvv cvc zip postcode mobile cell passport licence
+    license account acct ref re fw fwd subject hola hello hi hey dear regards thanks cheers
+    follow-up followup fyi asap attn"""
+)
+"""Form labels, greetings and mail headers: the word before a value or a name, never a name
+itself (``SSN: 506-16-4622``, ``Hola,``, ``Follow-up with Dr. Kim``). A span is cut there."""
+
+
+def is_label(tok: str) -> bool:
+    return tok.lower() in LABELS
+
+
+def _split_at_labels(words: list[str], i: int, j: int) -> list[tuple[int, int]]:
+    """``[i, j)`` cut at label words (``Amit Martinez, DOB 1936-02-27, SSN ...``: the model's
+    "address" is a name, a label, a date, a label and a number)."""
+    out: list[tuple[int, int]] = []
+    a = i
+    for k in range(i, j):
+        if is_label(words[k]):
+            if a < k:
+                out.append((a, k))
+            a = k + 1
+    if a < j:
+        out.append((a, j))
+    return out
+
+
+STREET_WORDS = _words(
+    """street st avenue ave av road rd lane ln drive dr boulevard blvd way court ct place pl
+    square sq terrace circle highway hwy route parkway pkwy alley row close crescent strasse
+    straße str rue via calle avenida rua plaza"""
+)
+
+
+def names_only(lex: Lexicon, words: list[str], mode: str) -> bool:
+    """Two to four name-like words and no street word: a name the model read as a street
+    (``Amit Martinez`` before ``DOB``)."""
+    alpha = [w for w in words if _wordy(w)]
+    if not 2 <= len(alpha) <= 4 or len(alpha) != len(words):
+        return False
+    return all(
+        w.lower().rstrip(".") not in STREET_WORDS and _name_like(lex, w, mode, False) for w in alpha
+    )

@@ -1,0 +1,53 @@
+"""Overlapping findings: the best wins and the parts of a loser that no winner covers stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from dataward.detect import Engine
+from dataward.detect.model import Finding
+from dataward.detect.overlaps import resolve
+
+RECORD = "Patient Amit Martinez, DOB 1936-02-27, SSN 506-16-4622."
+
+
+def test_a_name_read_into_a_losing_address_is_still_reported() -> None:
+    street = Finding("STREET_ADDRESS", 8, 54, 0.9, "ner")
+    dob = Finding("DATE_OF_BIRTH", 27, 37, 0.9, "date")
+    ssn = Finding("US_SSN", 43, 54, 0.95, "us-ssn")
+    kept = resolve([street, dob, ssn], frozenset({"ner"}), RECORD)
+    assert [(f.entity, RECORD[f.start : f.end]) for f in kept] == [
+        ("STREET_ADDRESS", "Amit Martinez, DOB"),
+        ("DATE_OF_BIRTH", "1936-02-27"),
+        ("US_SSN", "506-16-4622"),
+    ]
+    assert kept[0].explanation is not None
+    assert "remainder after an overlap" in kept[0].explanation.notes
+
+
+def test_a_label_left_between_winners_is_not_reported() -> None:
+    text = "DOB 1936-02-27 SSN 506-16-4622"
+    wide = Finding("STREET_ADDRESS", 4, 30, 0.9, "ner")
+    dob = Finding("DATE_OF_BIRTH", 4, 14, 0.9, "date")
+    ssn = Finding("US_SSN", 19, 30, 0.95, "us-ssn")
+    kept = resolve([wide, dob, ssn], frozenset({"ner"}), text)
+    assert [text[f.start : f.end] for f in kept] == ["1936-02-27", "506-16-4622"]
+
+
+def test_a_loser_inside_a_winner_leaves_nothing() -> None:
+    card = Finding("CREDIT_CARD", 0, 16, 0.99, "credit-card")
+    phone = Finding("PHONE_NUMBER", 4, 14, 0.6, "phone")
+    assert resolve([card, phone]) == [card]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (RECORD, "Amit Martinez"),
+        ("Patient Oskar Wendell, DOB 1961-11-03, SSN 523-71-6604.", "Oskar Wendell"),
+    ],
+)
+def test_the_engine_reports_the_name_beside_the_ids(text: str, name: str) -> None:
+    found = {text[f.start : f.end]: f.entity for f in Engine.default().detect(text)}
+    assert found.get(name) == "PERSON"
+    assert "SSN" not in " ".join(v for v in found if v != name)
