@@ -27,6 +27,7 @@ from dataward.detect.context import match_words, tokens, words_for
 from dataward.detect.language import detect_language
 from dataward.detect.linear import LinearPattern
 from dataward.detect.model import Explanation, Finding, Pattern
+from dataward.detect.overlaps import resolve
 from dataward.detect.prefilter import _HyperscanPrefilter, _Re2SetPrefilter
 from dataward.detect.prefilter import (
     available_backends as available_backends,
@@ -343,7 +344,7 @@ class Engine:
         candidates = refine_clinical(text, [f for f in candidates if f.score >= threshold])
         if self.entities is not None:
             candidates = [f for f in candidates if f.entity in self.entities]
-        found_all = Findings(resolve_overlaps(candidates, self._secondary), partial)
+        found_all = Findings(resolve_overlaps(candidates, self._secondary, text), partial)
         if partial:
             self.partial_records += 1
             log.warning(
@@ -658,26 +659,12 @@ def _check_entities(entities: Collection[str]) -> None:
 
 
 def resolve_overlaps(
-    findings: list[Finding], secondary: Collection[str] = frozenset()
+    findings: list[Finding], secondary: Collection[str] = frozenset(), text: str | None = None
 ) -> list[Finding]:
     """Keep the best of overlapping findings: higher score, then longer span, then earlier.
 
     Findings of ``secondary`` detectors (models) yield to any overlapping finding of the others
-    (validated patterns): a model may guess a name where a checksum proved a card number."""
-    if len(findings) <= 1:
-        return findings
-    ranked = sorted(
-        findings,
-        key=lambda f: (f.detector in secondary, -f.score, -(f.end - f.start), f.start, f.entity),
-    )
-    starts: list[int] = []
-    kept: list[Finding] = []
-    for f in ranked:
-        i = bisect.bisect_right(starts, f.start)
-        if i > 0 and kept[i - 1].end > f.start:
-            continue
-        if i < len(kept) and kept[i].start < f.end:
-            continue
-        starts.insert(i, f.start)
-        kept.insert(i, f)
-    return kept
+    (validated patterns): a model may guess a name where a checksum proved a card number. The
+    parts of a losing span that no winner covers are still reported (trimmed when ``text`` is
+    given): see :mod:`dataward.detect.overlaps`."""
+    return resolve(findings, secondary, text)
