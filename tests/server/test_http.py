@@ -87,3 +87,18 @@ def test_protect_through_http(live: Live) -> None:
         assert again == first  # deterministic under the same key
         bad = c.post("/v1/protect", json={"texts": ["x"], "rules": [{"operator": "no-such-op"}]})
         assert bad.status_code in (400, 422)
+
+
+def test_a_callers_bad_fpe_rule_is_a_4xx(live: Live) -> None:
+    """An FPE rule whose alphabet or length cannot fit the values found is the caller's error."""
+    text = "card 4539177408269130 ssn 523-71-6604"
+    with live.client("pipeline") as c:
+        for rule in (
+            {"entity": "CREDIT_CARD", "operator": "fpe", "alphabet": "ab"},
+            {"entity": "CREDIT_CARD", "operator": "fpe", "keep_first": 30},
+            {"entity": "US_SSN", "operator": "fpe", "alphabet": "lower"},
+        ):
+            r = c.post("/v1/protect", json={"texts": [text], "rules": [rule]})
+            assert r.status_code == 422, (rule, r.status_code, r.text)
+            assert "FF3-1" in r.json()["detail"]
+            assert "4539177408269130" not in r.text and "523-71-6604" not in r.text

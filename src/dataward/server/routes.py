@@ -1,6 +1,7 @@
 """The ``/v1`` routes beyond detection: decisions, go tokens, the audit log, the catalog."""
 
 # No `from __future__ import annotations`: FastAPI reads these annotations at runtime.
+import contextvars
 import threading
 import uuid
 from pathlib import Path
@@ -51,7 +52,7 @@ class Jobs:
         self._jobs: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def start(self, store: Store, body: ScanRequest, paths: list[Path]) -> str:
+    def start(self, store: Store, body: ScanRequest, paths: list[Path], exclude: list[str]) -> str:
         job_id = uuid.uuid4().hex[:12]
         job: dict[str, Any] = {"id": job_id, "status": "running", "files": 0, "rows": 0}
         with self._lock:
@@ -73,6 +74,7 @@ class Jobs:
                     sample=body.sample,
                     full=body.full,
                     force=body.force,
+                    exclude=exclude,
                     catalog=Catalog(store),
                     on_file=on_file,
                     on_rows=on_rows,
@@ -81,7 +83,11 @@ class Jobs:
             except Exception as exc:  # a failed job reports its error; the service goes on
                 job.update(status="failed", error=str(exc))
 
-        threading.Thread(target=run, name=f"scan-{job_id}", daemon=True).start()
+        # the job runs in the caller's context: its audit event names the caller's key
+        context = contextvars.copy_context()
+        threading.Thread(
+            target=context.run, args=(run,), name=f"scan-{job_id}", daemon=True
+        ).start()
         return job_id
 
     def get(self, job_id: str) -> dict[str, Any] | None:
@@ -127,17 +133,21 @@ def mount(app: FastAPI) -> None:
         store: Annotated[Store, Depends(get_store)],
         _key: Annotated[ApiKey, Depends(require(Role.STEWARD, Role.PIPELINE))],
     ) -> dict[str, Any]:
-        """Scan files the service can read (under its scan roots) as a background job."""
-        roots = [r.resolve() for r in (config.scan_roots or [Path.cwd()])]
-        paths = []
+        """Scan files the service can read (under its scan roots, symlinks resolved, never the
+        service's home) as a background job."""
+        from dataward.server.roots import ScanRootError, ScanRoots
+        from dataward.settings import get_settings
+
+        roots = ScanRoots.of(config.scan_roots or [Path.cwd()], Path(get_settings().home))
+        paths, exclude = [], []
         for raw in body.paths:
-            path = Path(raw).resolve()
-            if not any(path == r or r in path.parents for r in roots):
-                raise HTTPException(403, f"{raw!r} is outside the scan roots of this service")
-            if not path.exists():
-                raise HTTPException(404, f"{raw!r} does not exist")
+            try:
+                path = roots.check(raw)
+            except ScanRootError as exc:
+                raise HTTPException(exc.status, str(exc)) from None
             paths.append(path)
-        return {"job_id": jobs.start(store, body, paths), "status": "running"}
+            exclude.extend(roots.excluded(path))
+        return {"job_id": jobs.start(store, body, paths, exclude), "status": "running"}
 
     @app.get("/v1/jobs/{job_id}", tags=["scan"])
     def job_status(
@@ -171,14 +181,30 @@ def mount(app: FastAPI) -> None:
         _key: Annotated[ApiKey, Depends(require(Role.PIPELINE, Role.STEWARD))],
     ) -> dict[str, Any]:
         """Protect texts before they reach a model: findings replaced in place."""
-        from dataward.errors import ConfigError
+        from dataward.audit import current_actor, record
+        from dataward.errors import ConfigError, KeyringError, ProtectError
         from dataward.protect.apply import Protector
 
         try:
             protector = Protector({"rules": body.rules} if body.rules is not None else None)
         except ConfigError as exc:
             raise HTTPException(422, str(exc)) from None
-        return {"results": [protector.protect_text(t) for t in body.texts]}
+        try:
+            results = [protector.protect_text(t) for t in body.texts]
+        except KeyringError:
+            raise  # the service's keys, not the caller's request: a 500
+        except ProtectError as exc:
+            if body.rules is None:
+                raise
+            # the caller's rule cannot protect these texts (an FPE alphabet or length that does
+            # not fit the values): the caller's error, and the message names no value
+            raise HTTPException(422, f"the given rules cannot protect these texts: {exc}") from None
+        record(
+            "protect",
+            current_actor(),
+            {"texts": len(body.texts), "rules": "request" if body.rules is not None else "default"},
+        )
+        return {"results": results}
 
     @app.post("/v1/tokens/verify", tags=["decide"])
     def verify_token(
