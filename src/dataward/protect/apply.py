@@ -579,9 +579,8 @@ class Protector:
         too: ``{"<e-mail>": 5}`` must not keep the e-mail)."""
         if not name or not name.strip():
             return name
-        found = self.find(name, None)
-        if " " not in name.strip():  # a model reads one word ("ssn") as a name: patterns only
-            found = [f for f in found if f.detector not in MODEL_DETECTORS]
+        # patterns only: a model reads headers ("ssn", "Customer Name") as names
+        found = [f for f in self.find(name, None) if f.detector not in MODEL_DETECTORS]
         out = self._text(name, None, self._names, (), found=found)[0]
         return "" if out is None else out
 
@@ -696,6 +695,9 @@ def protect_table(
     table, back = _to_arrow(table_or_df)
     p.decide(table.slice(0, p.config.sample_rows))
     out = p.protect_batch(table)
+    names = [p.protect_name(n) for n in out.column_names]
+    if names != out.column_names:  # a column name that holds a sensitive value
+        out = out.rename_columns(names)
     return back(out)
 
 

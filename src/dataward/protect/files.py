@@ -186,7 +186,9 @@ def protect_file(
         out.commit()
     report.verify = verified.to_dict()
     report.rows_in, report.rows_out = p.rows_in, p.rows_out
-    report.columns = [c for c in p.summary() if c["column"] != _ROW]
+    report.columns = [
+        {**c, "column": p.protect_name(c["column"])} for c in p.summary() if c["column"] != _ROW
+    ]
     report.findings = dict(sorted(p.text_findings.items()))
     from dataward.audit import current_actor, record
 

@@ -154,7 +154,8 @@ def verify_output(
             sep = delimiter or ("\t" if fmt == "tsv" else ",")
             checked, what = _csv(fh, checker, every, sep), "row"
         else:
-            checked, what = _arrow(fh, fmt, checker, every), "row"
+            data = fh if codec is not None else None
+            checked, what = _arrow(data, path, fmt, checker, every), "row"
     checker.raise_if_any(what)
     return VerifyResult(mode, checked)
 
@@ -222,10 +223,11 @@ def _csv(fh: IO[bytes], checker: Checker, every: int, sep: str) -> int:
     return checked
 
 
-def _arrow(fh: IO[bytes], fmt: str, checker: Checker, every: int) -> int:
+def _arrow(fh: IO[bytes] | None, path: Path, fmt: str, checker: Checker, every: int) -> int:
     import pyarrow as pa
 
-    data = pa.BufferReader(fh.read())
+    # a compressed file is read into memory (its size is bounded by the output limit)
+    data: Any = pa.BufferReader(fh.read()) if fh is not None else pa.memory_map(str(path))
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
