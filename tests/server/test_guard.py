@@ -46,7 +46,7 @@ def test_an_anonymous_chunked_body_is_refused_before_it_is_read(live: Live) -> N
         # The body never ends: the server must answer from the headers alone.
         status, head = _status(sock)
     assert status == 401
-    assert b"www-authenticate: Bearer" in head.lower().replace(b"bearer", b"Bearer")
+    assert b"www-authenticate: bearer" in head.lower()
 
 
 def test_a_chunked_body_over_the_limit_is_cut_off(live: Live) -> None:
