@@ -209,3 +209,59 @@ def test_tokens_need_the_right_key() -> None:
     token = get_operator("token", keyring=KeyRing.from_secret(CANARY)).apply("ada")
     with pytest.raises(RevealError, match="wrong key"):
         reverse("token", token, KeyRing.generate())
+
+
+# --- the store remembers the ring -------------------------------------------------------------
+
+EMAIL = "zq7x41.canary@probemail-dw.net"
+
+
+def _protected_token(cli: Any, tmp_path: Path) -> str:
+    (tmp_path / "in.csv").write_text(f"id,email\n1,{EMAIL}\n")
+    result = cli("protect", "in.csv", "out.csv", "-q")
+    assert result.code == 0, result.err
+    token = (tmp_path / "out.csv").read_text().splitlines()[1].split(",")[1].strip('"')
+    assert token != EMAIL
+    return token
+
+
+def test_a_deleted_key_file_is_an_error_not_a_new_ring(cli: Any, tmp_path: Path) -> None:
+    token = _protected_token(cli, tmp_path)
+    keys = tmp_path / "home" / "keys.json"
+    backup = keys.read_bytes()
+    keys.unlink()
+    for args in (("reveal", token), ("protect", "in.csv", "again.csv", "-q")):
+        result = cli(*args)
+        assert result.code != 0
+        assert "key ring is missing" in result.err and "backup" in result.err
+        assert len(result.err.strip().splitlines()) == 1
+        assert EMAIL not in result.out + result.err
+        assert not keys.exists()  # no new ring
+    assert not (tmp_path / "again.csv").exists()
+    keys.write_bytes(backup)  # the fix the error names
+    keys.chmod(0o600)
+    result = cli("reveal", token)
+    assert result.code == 0 and result.out.strip() == EMAIL
+
+
+def test_a_replaced_key_file_is_refused(tmp_path: Path) -> None:
+    first = KeyRing.load_or_create(tmp_path / "home")
+    (tmp_path / "home" / "keys.json").unlink()
+    KeyRing.generate().save(tmp_path / "home" / "keys.json")
+    with pytest.raises(KeyringError, match="was replaced") as info:
+        KeyRing.load_or_create(tmp_path / "home")
+    assert first.fingerprint in str(info.value)
+
+
+def test_a_retired_ring_can_be_replaced_and_rotation_keeps_the_fingerprint(tmp_path: Path) -> None:
+    from dataward.protect.keyrings import retire_keyring
+
+    ring = KeyRing.load_or_create()
+    fingerprint = ring.fingerprint
+    ring.rotate()
+    assert KeyRing.load_or_create().fingerprint == fingerprint  # same ring, new primary
+    (tmp_path / "home" / "keys.json").unlink()
+    with pytest.raises(KeyringError, match="missing"):
+        KeyRing.load_or_create()
+    assert retire_keyring(fingerprint) == 1
+    assert KeyRing.load_or_create().fingerprint != fingerprint

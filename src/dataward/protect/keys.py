@@ -6,8 +6,10 @@ One master key serves every keyed operator: sub-keys are derived per purpose (``
 makes it primary; old versions stay for reversing what they protected.
 
 The key file (``DATAWARD_HOME/keys.json``) is created on first use with mode 0600 and rewritten
-atomically. With a :class:`~dataward.protect.kms.Kms` the master keys are stored wrapped
-(envelope encryption) and the file holds no usable key material.
+atomically. The store records the ring's fingerprint (never a key) against the file's location,
+so a deleted or replaced key file is an error with the fix instead of a silent new ring
+(:mod:`dataward.protect.keyrings`). With a :class:`~dataward.protect.kms.Kms` the master keys
+are stored wrapped (envelope encryption) and the file holds no usable key material.
 
 Key material never appears in ``repr``, ``str``, logs or error messages.
 """
@@ -28,7 +30,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from dataward.errors import KeyringError
-from dataward.protect import _files
+from dataward.protect import _files, keyrings
 from dataward.protect.kms import Kms, kms_from_description
 
 KEYRING_FILE = "keys.json"
@@ -114,11 +116,16 @@ class KeyRing:
             home = get_settings().home
         path = Path(home) / KEYRING_FILE
         if not path.exists():
+            # A ring the store knows was kept here: its loss is an error, not a new ring.
+            keyrings.check_missing(path)
             ring = cls([MasterKey(1, _now(), os.urandom(MASTER_KEY_BYTES))], path=path, kms=kms)
             # Two processes may race to create the file: the first link wins, the other loads it.
             if _files.create_exclusively(path, ring._serialize()):
+                keyrings.register(ring, path)
                 return ring
-        return cls.load(path, kms=kms)
+        ring = cls.load(path, kms=kms)
+        keyrings.register(ring, path)  # rings made before the store recorded them, too
+        return ring
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, kms: Kms | None = None) -> KeyRing:
@@ -157,6 +164,12 @@ class KeyRing:
     def primary(self) -> int:
         """The version new values are protected with."""
         return self._primary
+
+    @property
+    def fingerprint(self) -> str:
+        """A public id of the ring: an HKDF value of its first master key (so rotation keeps it),
+        from which no key can be derived. The store records it (:mod:`.keyrings`)."""
+        return self.subkey("keyring-fingerprint", version=min(self._keys), length=16).hex()
 
     @property
     def versions(self) -> list[int]:
