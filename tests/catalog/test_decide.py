@@ -153,3 +153,24 @@ def test_a_person_tag_with_a_typo_is_refused(store: str, tmp_path: Path) -> None
         assert "PHII" not in catalog.dataset("people.csv")["tags"]
     finally:
         catalog.store.close()
+
+
+def test_a_dataset_with_rare_ssns_is_not_waved_through(store: str, tmp_path: Path) -> None:
+    # before: the scan tagged the file PUBLIC (SSNs in 10% of short comments) and decide allowed
+    data = tmp_path / "c" / "comments.csv"
+    data.parent.mkdir()
+    rows = [f"{i},{'ssn ' + SSN if i % 10 == 0 else 'thanks all good'}" for i in range(1000)]
+    data.write_text("id,comment\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    dw.scan([data.parent], workers=1)
+    decision = dw.decide(_request(str(data)), log=False)
+    assert decision.effect == "allow_with_obligations"
+    assert decision.classification is not None
+    assert "PII_HIGH" in decision.classification["tags"]
+    assert SSN not in str(decision.to_dict()) + str(decision.log_entry())
+
+
+def test_a_column_of_an_unscanned_dataset_is_denied(store: str, tmp_path: Path) -> None:
+    request = _request("email")
+    request["resource"] = {"type": "Column", "id": "email", "parent": str(tmp_path / "x.csv")}
+    decision = dw.decide(request, log=False)
+    assert decision.effect == "deny" and decision.reasons == ("not_classified",)
