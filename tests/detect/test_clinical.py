@@ -110,3 +110,9 @@ def test_words_no_list_knows_after_a_title_are_names_but_status_words_are_not() 
     )
     people = [k for k, v in _values(text).items() if v == "PERSON"]
     assert people == ["QUILLFEATHER"]
+
+
+def test_relative_dates_are_not_dates_of_the_patient() -> None:
+    text = "ADMITTED 8/14 FROM HOME. PLAN FOR OR ON MONDAY, F/U NEXT WEEK. HR 80 NSR, BP STABLE."
+    assert is_clinical(text)
+    assert list(_values(text, {"DATE_TIME"})) == ["8/14"]

@@ -205,7 +205,14 @@ def test_relative_and_partial_dates(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["the 5th floor", "Friday is my favourite day", "one week", "5 years after the war"]
+    "text",
+    [
+        "the 5th floor",
+        "Friday is my favourite day",
+        "one week",
+        "5 years after the war",
+        "THIS MAY BE RELATED TO THE DRUG",
+    ],
 )
 def test_relative_date_near_misses(text: str) -> None:
     """Each near miss stands beside a relative date that is found."""

@@ -51,3 +51,13 @@ def test_the_engine_reports_the_name_beside_the_ids(text: str, name: str) -> Non
     found = {text[f.start : f.end]: f.entity for f in Engine.default().detect(text)}
     assert found.get(name) == "PERSON"
     assert "SSN" not in " ".join(v for v in found if v != name)
+
+
+def test_a_pattern_keeps_only_remainders_with_digits() -> None:
+    text = "s/p avr '84 and call 555-0142-77"
+    month_year = Finding("DATE_TIME", 4, 11, 0.5, "date")  # "avr '84"
+    year = Finding("DATE_TIME", 8, 11, 0.8, "clinical")  # "'84"
+    phone = Finding("PHONE_NUMBER", 21, 32, 0.6, "phone")
+    account = Finding("ACCOUNT", 21, 29, 0.9, "acct")
+    kept = resolve([month_year, year, phone, account], frozenset(), text)
+    assert [text[f.start : f.end] for f in kept] == ["'84", "555-0142", "77"]

@@ -49,6 +49,7 @@ MARKERS = word_set(
 _MIN_WORDS = 5
 _MIN_SHARE = 0.04
 _MIN_DISTINCT = 2
+_SHORT = 30
 
 
 def _words(text: str) -> list[str]:
@@ -73,7 +74,10 @@ def clinical_share(text: str) -> float:
         w for w in words if w in MARKERS or (len(w) >= 3 and w in terms and freq.get(w, 0) <= 3)
     ]
     if len(set(hits)) < _MIN_DISTINCT:
-        return 0.0
+        # a short note may hold one abbreviation only ("correction: ETT in position")
+        if len(words) > _SHORT or not any(w in MARKERS for w in hits):
+            return 0.0
+        return len(hits) / len(words) / 2
     return len(hits) / len(words)
 
 
@@ -166,7 +170,7 @@ _FUNCTION = word_set(
     when where will would can could should may might must not no yes all any some per via
     into onto up down out over under after before about above below than then there here
     also still aware notified called paged informed updated spoke made seen see team md rn
-    np pa family pt patient dr mr mrs ms miss"""
+    np pa family pt patient dr mr mrs ms miss ho"""
 )
 """Words that never are a name, whatever the name lists say (``Will``, ``May``, ``Dean``
 stay possible only after a title)."""
@@ -197,6 +201,10 @@ def _keep(text: str, f: Finding, words: Words) -> bool:
         return _phone_ok(value)
     if f.detector == "time":
         return False  # a time of day identifies nobody (HIPAA lists dates, not times)
+    if f.detector == "date" and value.isdigit():
+        return False  # a bare number: 2000 is a clock time here (years come from the cues)
+    if f.detector == "date" and _relative(value):
+        return False  # next week, MONDAY, 3 days ago: no calendar date of the patient
     if f.entity == "AGE":
         digits = "".join(ch for ch in value if ch.isdigit())
         return bool(digits) and int(digits) >= 90
@@ -211,7 +219,10 @@ def _person_ok(toks: list[str], words: Words) -> bool:
     lows = [t.lower() for t in toks]
     if any(not words.name_word(t, strict=False) for t in toks if len(t) > 1):
         return False
-    return any(words.named(w) and not words.term(w) and w not in _FUNCTION for w in lows)
+    if not any(words.named(w) and not words.term(w) and w not in _FUNCTION for w in lows):
+        return False
+    # one word alone: rare in English (band 3 or less); PEARL, AMBER, BROWN are findings
+    return len(lows) > 1 or words.band(lows[0]) <= 3
 
 
 def _place_ok(toks: list[str], words: Words) -> bool:
@@ -238,3 +249,17 @@ def _phone_ok(value: str) -> bool:
         value[k] == "." and value[k - 1].isdigit() and value[k + 1 : k + 4].isdigit() is False
         for k in range(1, len(value) - 1)
     )
+
+
+_RELATIVE = word_set(
+    """ago later earlier hence now in within after next last this past coming previous
+    following"""
+)
+
+
+def _relative(value: str) -> bool:
+    """A relative date (``next week``, ``3 days ago``, ``MONDAY``): no digit, or a relative
+    word."""
+    if not any(ch.isdigit() for ch in value):
+        return True
+    return any(w in _RELATIVE for w in value.lower().split())

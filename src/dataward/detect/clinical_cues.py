@@ -134,8 +134,6 @@ def _name_run(
             break  # not on the same stretch of text
         if not _is_word(tok) or not words.name_word(tok, strict=True):
             break
-        if relative and not (words.named(lows[end]) or words.rare(lows[end])):
-            break
         end += 1
     return start, end
 
@@ -170,6 +168,7 @@ def _names_before(
         tok = toks[k][0]
         if tok == "." and k > 0 and len(toks[k - 1][0]) == 1 and toks[k - 1][0].isalpha():
             k -= 2  # an initial
+            count += 1
             continue
         if not _is_word(tok) or not words.name_word(tok, strict=True):
             break
@@ -220,10 +219,13 @@ def _place_after(
         k += 1
     if k >= len(toks) or not _is_word(toks[k][0]):
         return
-    moved = (
-        any(lows[q] in MOVES for q in range(max(0, i - 5), i))
-        and "\n" not in lows[max(0, i - 5) : i]
-    )
+    moved = False
+    for q in range(i - 1, max(-1, i - 6), -1):
+        if lows[q] == "\n":
+            break
+        if lows[q] in MOVES:
+            moved = True
+            break
     # a known town, whole (San Diego, Lansdowne)
     for size in (3, 2, 1):
         key = " ".join(lows[k : k + size])
@@ -257,7 +259,7 @@ def _pager(toks: list[Tok], lows: list[str], i: int, out: list[Finding]) -> None
 
 def _date(text: str, toks: list[Tok], lows: list[str], i: int, out: list[Finding]) -> None:
     tok, start, end = toks[i]
-    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "/.-"):
+    if start > 0 and (text[start - 1].isdigit() or text[start - 1] in "/."):
         return
     if end < len(text) and (text[end].isalnum() or text[end] in "%"):
         return
@@ -282,6 +284,9 @@ def _date(text: str, toks: list[Tok], lows: list[str], i: int, out: list[Finding
             return  # ventilator settings: PS 10/5, 5/5 40%
         out.append(_finding("DATE_TIME", start, end, "month-day"))
         return
+    if _full_date(tok):
+        out.append(_finding("DATE_TIME", start, end, "month-day-year"))
+        return
     if len(tok) == 2 and tok.isdigit() and before == "'" and i > 1:
         apo = toks[i - 1]
         if apo[2] == start and apo[1] > toks[i - 2][2]:
@@ -289,3 +294,14 @@ def _date(text: str, toks: list[Tok], lows: list[str], i: int, out: list[Finding
         return
     if len(tok) == 4 and tok.isdigit() and before in YEAR_CUES and 1900 <= int(tok) <= 2099:
         out.append(_finding("DATE_TIME", start, end, "year"))
+
+
+def _full_date(tok: str) -> bool:
+    """``9/2/92``, ``3-12-99``, ``8/28/1995``: month, day, two- or four-digit year."""
+    for sep in "/-":
+        parts = tok.split(sep)
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            month, day, year = parts
+            if len(month) <= 2 and len(day) <= 2 and len(year) in (2, 4):
+                return 1 <= int(month) <= 12 and 1 <= int(day) <= 31
+    return False

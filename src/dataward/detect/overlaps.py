@@ -3,9 +3,11 @@
 :func:`resolve` keeps the best of overlapping findings (a detector that is not a model first,
 then the higher score, the longer span, the earlier start). A finding that loses keeps the parts
 of its span that no winner covers: a model's "address" over ``Amit Martinez, DOB 1936-02-27``
-loses the date to the date detector, and ``Amit Martinez`` is still reported. With the text,
-each such remainder is trimmed of spaces and punctuation at its ends and dropped when nothing
-but a form label or a filler word is left (``SSN``, ``DOB``, ``the``).
+loses the date to the date detector, and ``Amit Martinez`` is still reported. For a pattern's
+finding only parts that hold a digit are kept: a regex match cut in two is no match, but its
+digits are still the value. With the text, each remainder is trimmed of spaces and punctuation
+at its ends and dropped when nothing but a form label or a filler word is left (``SSN``,
+``DOB``, ``the``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ def resolve(
             start, end = _trim(text, start, end)
             if end - start < _MIN_REST or _label_only(text, start, end):
                 continue
+            if f.detector not in secondary and _no_digit(text, start, end):
+                continue  # "avr" of "avr '84": a pattern's letters alone match nothing
             if _clashes(starts, kept, start, end):
                 continue
             i = bisect.bisect_right(starts, start)
@@ -90,6 +94,10 @@ def _trim(text: str | None, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in _TRIM:
         end -= 1
     return start, end
+
+
+def _no_digit(text: str | None, start: int, end: int) -> bool:
+    return text is not None and not any(ch.isdigit() for ch in text[start:end])
 
 
 def _label_only(text: str | None, start: int, end: int) -> bool:

@@ -113,7 +113,11 @@ _RELATIVE = _words("last", "next", "this", "past", "coming", "previous", "follow
 _PERIOD = _words("week", "weekend", "month", "year", "quarter", "spring", "summer", "autumn",
                  "fall", "winter")  # fmt: skip
 _WEEKDAY_FULL = _words("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MON_FULL = _words(*(names[0] for names, _ in _MONTH_WORDS.values()))
+_MON_FULL = (
+    "(?:"
+    + _words(*(n[0] for n, _ in _MONTH_WORDS.values() if n[0] not in _AMBIGUOUS))[3:-1]
+    + "|May|March)"
+)  # "this may be": the ambiguous months only Capitalized
 _COUNT = (
     f"(?:[0-9]{{1,3}}|{_words('a', 'an', 'one', 'two', 'three', 'four', 'five', 'six', 'seven')}"
     f"|{_words('eight', 'nine', 'ten', 'eleven', 'twelve', 'several', 'a few', 'a couple of')})"
