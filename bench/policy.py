@@ -82,7 +82,7 @@ def requests(count: int) -> list[dict[str, Any]]:
     rng = random.Random(11)
     out = []
     for i in range(count):
-        tags = [*rng.sample(TAGS, 2), f"label_{rng.randrange(60)}"]
+        tags = [*rng.sample(TAGS, 2), f"label_{rng.randrange(40)}"]  # labels the policies use
         out.append(
             {
                 "principal": {"type": "User", "id": f"u{i % 50}", "groups": [f"team-{i % 17}"]},

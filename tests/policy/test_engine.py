@@ -265,3 +265,16 @@ def test_a_misspelled_tag_is_an_error_with_a_suggestion(
     with pytest.raises(PolicyError, match=f"Did you mean [^?]*'{suggestion}'") as info:
         engine.decide(request, issue_token=False)
     assert info.value.exit_code == 2
+
+
+def test_tags_your_own_policies_use_are_known(tmp_path: Path) -> None:
+    (tmp_path / "labels.cedar").write_text(
+        '@id("mine.no-label-7")\n@obligation("mask:LABEL_7")\n'
+        'forbid (principal, action, resource) when { resource.tags.contains("label_7") }\n'
+        'unless { context.transforms.contains("mask:LABEL_7") };\n'
+    )
+    engine = PolicyEngine.load(["baseline"], [tmp_path / "labels.cedar"])
+    decision = engine.decide(req(["PII", "label_7"]), issue_token=False)
+    assert decision.effect == "allow_with_obligations"
+    with pytest.raises(PolicyError, match="Did you mean 'label_7'"):
+        engine.decide(req(["PII", "label_77"]), issue_token=False)

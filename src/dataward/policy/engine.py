@@ -21,7 +21,7 @@ import itertools
 import json
 import uuid
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -87,6 +87,8 @@ class PolicyEngine:
         self.policies = loader.validate(self.sources)
         self.by_id = {p.id: p for p in self.policies}
         self.revision = loader.revision(self.sources)
+        self.policy_tags = frozenset(v for p in self.policies for v in _literals(p.est))
+        """Every string literal of the policies: tags a request may use besides the taxonomy's."""
         self.tag_resolver = tag_resolver
         self.modes = dict(modes or {})
         self.default_mode: Mode = default_mode
@@ -186,7 +188,13 @@ class PolicyEngine:
         approvals: Sequence[Approval] = (),
         now: datetime | None = None,
     ) -> Prepared:
-        return prepare(request, approvals=approvals, tag_resolver=self.tag_resolver, now=now)
+        return prepare(
+            request,
+            approvals=approvals,
+            tag_resolver=self.tag_resolver,
+            now=now,
+            policy_tags=self.policy_tags,
+        )
 
     def evaluate(self, prepared: Prepared, point: str = "default") -> Evaluation:
         """The effect for a prepared request, searching obligations and approvals on deny."""
@@ -442,3 +450,17 @@ def _classification_messages(c: Any, reasons: Sequence[str]) -> tuple[str, ...]:
             "looked at",
         )
     return (f"classified by a scan of every row ({c.rows or 0:,} rows)",)
+
+
+def _literals(node: object) -> Iterator[str]:
+    """String values (``{"Value": "PHI"}``) anywhere in a policy's JSON form."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            value = item.get("Value")
+            if isinstance(value, str):
+                yield value
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)

@@ -172,12 +172,13 @@ def _entity_categories() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def check_tags(tags: Iterable[str], where: str) -> None:
-    """Raise :class:`UnknownTagError` for the first tag no taxonomy name, category or dataset tag
-    has, with the closest known names."""
+def check_tags(tags: Iterable[str], where: str, extra: Iterable[str] = ()) -> None:
+    """Raise :class:`UnknownTagError` for the first tag that is no taxonomy name, category,
+    dataset tag or ``extra`` name (the string literals of the active policies: your own
+    policies may use tags of your own), with the closest known names."""
     from dataward.taxonomy import did_you_mean, known_tags
 
-    known = known_tags()
+    known = known_tags() | frozenset(extra)
     for tag in tags:
         if tag not in known:
             raise UnknownTagError(
@@ -202,16 +203,30 @@ def _resolve(resolver: TagResolver | None, rid: str) -> Classification:
     )
 
 
+_SENSITIVE = frozenset(
+    {"PII", "PHI", "PCI", "SECRET", "CREDENTIAL", "GOVERNMENT_ID", "FINANCIAL", "SPECIAL_CATEGORY"}
+)
+
+
+def _is_sensitive_tag(tag: str) -> bool:
+    """A dataset tag other than ``PUBLIC``, or a tag of a sensitive category (``US_SSN``)."""
+    if tag in ("PII_HIGH", "CONFIDENTIAL"):
+        return True
+    return bool(categories_of([tag]) & _SENSITIVE)
+
+
 def classify_resource(
     resolver: TagResolver | None, rid: str, declared: Iterable[str]
 ) -> Classification:
     """The classification of dataset ``rid``: the resolver's when it knows the dataset; else the
-    request's declared tags when one of them is sensitive (anything but ``PUBLIC``: only a scan
-    may call a dataset public); else not classified."""
+    request's declared tags when one of them is sensitive (a dataset tag other than ``PUBLIC``,
+    or a type or category of personal, health, card, secret or financial data: only a scan may
+    call a dataset public, and a label of your own says nothing about sensitivity); else not
+    classified."""
     found = _resolve(resolver, rid)
     if found.classified:
         return found
-    sensitive = sorted(t for t in set(declared) if t != "PUBLIC")
+    sensitive = sorted(t for t in set(declared) if _is_sensitive_tag(t))
     if sensitive:
         return Classification(
             "classified",
@@ -291,6 +306,7 @@ def prepare(
     approvals: Sequence[Approval] = (),
     tag_resolver: TagResolver | None = None,
     now: datetime | None = None,
+    policy_tags: Iterable[str] = (),
 ) -> Prepared:
     """Validate ``raw`` and build the Cedar request and entities; errors name the field."""
     raw = _obj(raw, "request")
@@ -308,8 +324,9 @@ def prepare(
     rid = _id(resource.get("id"), "resource.id")
     declared = set(_strings(resource.get("tags"), "resource.tags"))
     declared_categories = set(_strings(resource.get("categories"), "resource.categories"))
-    check_tags(sorted(declared), "resource.tags")
-    check_tags(sorted(declared_categories), "resource.categories")
+    policy_tags = frozenset(policy_tags)
+    check_tags(sorted(declared), "resource.tags", policy_tags)
+    check_tags(sorted(declared_categories), "resource.categories", policy_tags)
     tags = set(declared)
     classification: Classification | None = None
     parent = resource.get("parent")
