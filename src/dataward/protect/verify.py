@@ -72,11 +72,14 @@ class Checker:
             self._ops[key] = spec.operator
         return self._ops[key]
 
-    def check(self, text: str | None, column: str | None, row: int) -> None:
+    def check(self, text: str | None, column: str | None, row: int, *, name: bool = False) -> None:
+        """Count the survivors in one cell (``column``), line, key or header (``name``)."""
         if not text or not text.strip():
             return
         ledger = self.p.ledger
         decision = self.p.decisions.get(column) if column is not None else None
+        if decision is not None and decision.mode == "keep":
+            return  # a column a rule keeps, or a type the scan does not read
         if (
             decision is not None
             and decision.mode == "value"
@@ -84,17 +87,20 @@ class Checker:
             and ledger.digest(text) in ledger.produced
         ):
             return  # a whole cell the run wrote
+        # keys, names and scanned columns protect sensitive types only, as the run did
+        narrow = name or (decision is not None and decision.mode == "scan")
         for f in self.p.find(text, column):
+            model = f.detector in MODEL_DETECTORS
+            if (name and model) or ((narrow or model) and not protected_type(f.entity)):
+                continue
             d = ledger.digest(text[f.start : f.end])
             if d in ledger.produced:
                 continue
             if d not in ledger.replaced:
-                if f.detector in MODEL_DETECTORS:
+                if model:
                     continue  # a model's span may run across written values: digests only
                 op = self._operator(column, f.entity)
                 if op == KEEP or op in LOOKALIKE_OPERATORS or not protected_type(f.entity):
-                    continue
-                if decision is not None and decision.mode == "keep":
                     continue
             self.survivors[f.entity] += 1
             if self.first_row is None:
@@ -196,7 +202,7 @@ def _walk(value: Any, path: str, checker: Checker, row: int) -> None:
         item, where = stack.pop()
         if isinstance(item, dict):
             for k, v in item.items():
-                checker.check(str(k), None, row)
+                checker.check(str(k), None, row, name=True)
                 stack.append((v, f"{where}.{k}" if where else str(k)))
         elif isinstance(item, list):
             stack.extend((v, f"{where}[]") for v in item)
@@ -213,7 +219,7 @@ def _csv(fh: IO[bytes], checker: Checker, every: int, sep: str) -> int:
         reader = csv.reader(stream, delimiter=sep)
         header = next(reader, None)
         for name in header or ():
-            checker.check(name, None, 0)
+            checker.check(name, None, 0, name=True)
         for i, row in enumerate(reader):
             if i % every or header is None:
                 continue
@@ -242,7 +248,7 @@ def _arrow(fh: IO[bytes] | None, path: Path, fmt: str, checker: Checker, every: 
     for batch in batches:
         if not names_done:
             for name in batch.schema.names:
-                checker.check(name, None, 0)
+                checker.check(name, None, 0, name=True)
             names_done = True
         picked = [i for i in range(batch.num_rows) if (offset + i) % every == 0]
         columns = {n: batch.column(n).to_pylist() for n in batch.schema.names}
