@@ -174,3 +174,16 @@ def test_a_column_of_an_unscanned_dataset_is_denied(store: str, tmp_path: Path) 
     request["resource"] = {"type": "Column", "id": "email", "parent": str(tmp_path / "x.csv")}
     decision = dw.decide(request, log=False)
     assert decision.effect == "deny" and decision.reasons == ("not_classified",)
+
+
+def test_a_file_changed_since_its_scan_needs_a_scan(store: str, tmp_path: Path) -> None:
+    # a file scanned PUBLIC, then overwritten with personal data: the old tags no longer hold
+    data = _colors(tmp_path / "c" / "colors.csv")
+    dw.scan([data.parent], workers=1)
+    assert dw.decide(_request(str(data)), log=False).effect == "allow"
+    _people(data)
+    decision = dw.decide(_request(str(data)), log=False)
+    assert decision.effect == "deny" and decision.reasons == ("needs_scan",)
+    assert any("changed since the last scan" in m for m in decision.messages)
+    dw.scan([data.parent], workers=1)
+    assert dw.decide(_request(str(data)), log=False).effect == "allow_with_obligations"

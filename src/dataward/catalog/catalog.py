@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -69,6 +70,23 @@ class Standing:
     """Rows the classifying scan looked at (``rows`` when not sampled)."""
     last_scan_id: int | None
     updated_at: str
+    size_bytes: int = 0
+
+    def drift(self) -> str | None:
+        """Why the scan may no longer describe the file (gone, or another size now), for a
+        local file; ``None`` when it still matches or cannot be checked (URLs, archive
+        members). A cheap check (one ``stat``), not the fingerprint."""
+        if "://" in self.path or "!" in self.path:
+            return None
+        try:
+            size = Path(self.path).stat().st_size
+        except FileNotFoundError:
+            return "its file is gone since the last scan"
+        except OSError:
+            return "its file cannot be read"
+        if size != self.size_bytes:
+            return "its file changed since the last scan"
+        return None
 
 
 class Catalog:
@@ -279,6 +297,7 @@ class Catalog:
             scanned_rows=int(records.get("scanned", row.rows)),
             last_scan_id=row.last_scan_id,
             updated_at=row.updated_at,
+            size_bytes=int(row.size_bytes),
         )
 
     def dataset(self, path_or_id: str | int) -> dict[str, Any]:

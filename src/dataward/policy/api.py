@@ -54,6 +54,8 @@ def catalog_classification(resource_id: str) -> Classification:
         problem = "its file was gone at the last scan"
     elif not found.scanned or not found.tags:
         problem = "no scan has classified it"
+    else:
+        problem = found.drift()
     if problem is not None:
         return Classification(
             NEEDS_SCAN, source="catalog", detail=problem, dataset_id=found.id, path=found.path
