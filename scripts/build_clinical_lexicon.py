@@ -55,6 +55,7 @@ CORE = _set(
     perla perrla perrl pearl pearla mae maes peri bil eve noc yest ho derm urology cardiology
     neurology nephrology psych ortho surgery micu sicu tsicu csru nicu picu cvicu stepdown
     step-down morgue doppler kling adaptic duoderm shiley cocci coccyx
+    amt ox simv tol imv sxn sxned bbs et trach
     cmv hiv hep hcv hbv mssa vre cdiff c-diff"""
 )
 

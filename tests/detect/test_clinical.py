@@ -116,3 +116,14 @@ def test_relative_dates_are_not_dates_of_the_patient() -> None:
     text = "ADMITTED 8/14 FROM HOME. PLAN FOR OR ON MONDAY, F/U NEXT WEEK. HR 80 NSR, BP STABLE."
     assert is_clinical(text)
     assert list(_values(text, {"DATE_TIME"})) == ["8/14"]
+
+
+def test_phone_numbers_keep_their_shape_and_glued_sentences_are_no_domains() -> None:
+    text = (
+        "BL GLUCOSE @ 0600-281, INSULIN SS GIVEN. ART LINE D/C PM SHIFT.HR 89-91 NSR.\n"
+        "WIFE REACHED AT 410 555-0142, UPDATED. PT RESTING, BP STABLE ON LASIX GTT."
+    )
+    found = _values(text)
+    assert found.get("410 555-0142") == "PHONE_NUMBER"
+    assert "0600-281" not in found
+    assert "SHIFT.HR" not in found

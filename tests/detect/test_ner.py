@@ -589,3 +589,8 @@ def test_labels_and_greetings_are_context_not_names(text: str, label: str) -> No
 )
 def test_names_beside_labels_multi_part_short_and_lower_case(text: str, name: str) -> None:
     assert ("PERSON", name) in found(text)
+
+
+def test_a_number_with_its_unit_is_no_address() -> None:
+    text = "ET tube found at 20 cm at lip. BBS clear and equal."
+    assert "STREET_ADDRESS" not in {e for e, _ in found(text)}

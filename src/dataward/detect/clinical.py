@@ -100,10 +100,11 @@ def clinical_terms() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def name_lexicon() -> Lexicon:
-    """The built-in NER model's lexicon (names, places, word frequencies)."""
-    from dataward.detect.ner.builtin import MODEL_DIR, load_lexicon
+    """The built-in NER model's lexicon (names, places, word frequencies), loaded once and
+    shared with the model."""
+    from dataward.detect.ner.builtin import BuiltinBackend
 
-    return load_lexicon(MODEL_DIR)
+    return BuiltinBackend().lexicon
 
 
 _MED_SUFFIXES = (
@@ -164,6 +165,9 @@ class Words:
         return self.band(low) <= 4
 
 
+_ENDINGS = ("ing", "ed", "ion", "ness", "ment", "ity", "sis", "ly", "ous", "ive", "ter")
+"""Endings of ordinary and clinical words that a surname list may hold (``coughing``)."""
+
 _FUNCTION = word_set(
     """a an the and or of to in at on for with from by as is was be been are were has had have
     he she it they we you i me my his her their our this that these those who which what
@@ -199,6 +203,9 @@ def _keep(text: str, f: Finding, words: Words) -> bool:
         return False  # organizations and addresses: the cues find hospitals and streets
     if f.entity == "PHONE_NUMBER":
         return _phone_ok(value)
+    if f.entity == "DOMAIN_NAME":
+        # "shift.hr", "intact.sr": two sentences glued at a period, an abbreviation after it
+        return value.rsplit(".", 1)[-1].lower() not in words.terms
     if f.detector == "time":
         return False  # a time of day identifies nobody (HIPAA lists dates, not times)
     if f.detector == "date" and value.isdigit():
@@ -212,17 +219,30 @@ def _keep(text: str, f: Finding, words: Words) -> bool:
 
 
 def _person_ok(toks: list[str], words: Words) -> bool:
-    """A model's name: one word a name list holds that is no medical term, no other word a term
-    or a frequent word, no digits."""
+    """A model's name: one word a name list holds that is no medical term and has no ordinary
+    or medical ending, every other word a name or a word no list knows, no digits; one word
+    alone must be rare in English (PEARL, AMBER, BROWN are findings) and of four letters or
+    more."""
     if not toks or len(toks) > 4:
         return False
     lows = [t.lower() for t in toks]
     if any(not words.name_word(t, strict=False) for t in toks if len(t) > 1):
         return False
-    if not any(words.named(w) and not words.term(w) and w not in _FUNCTION for w in lows):
+    if any(
+        not (words.named(w) or (words.band(w) <= 2 and not words.term(w)))
+        for w in lows
+        if len(w) > 1
+    ):
         return False
-    # one word alone: rare in English (band 3 or less); PEARL, AMBER, BROWN are findings
-    return len(lows) > 1 or words.band(lows[0]) <= 3
+    if not any(
+        words.named(w)
+        and not words.term(w)
+        and w not in _FUNCTION
+        and (w in words.first or not w.endswith(_ENDINGS))
+        for w in lows
+    ):
+        return False
+    return len(lows) > 1 or (words.band(lows[0]) <= 3 and len(lows[0]) >= 4)
 
 
 def _place_ok(toks: list[str], words: Words) -> bool:
@@ -237,18 +257,28 @@ def _place_ok(toks: list[str], words: Words) -> bool:
     return len(lows) > 1 or words.band(lows[0]) <= 4
 
 
+_PHONE_GROUPS = frozenset(
+    {(7,), (3, 4), (10,), (3, 3, 4), (3, 7), (6, 4), (11,), (1, 3, 3, 4), (1, 10), (1, 3, 7)}
+)
+
+
 def _phone_ok(value: str) -> bool:
-    """A phone number in a note has 7, 10 or 11 digits and no ``/`` or decimal point
-    (``7.35/281/42/24`` is a blood gas, ``95-110/60-70`` a blood-pressure range)."""
-    if "/" in value:
+    """A phone number in a note has its digits grouped as phone numbers are (``410 555-0142``,
+    ``555-0142``); ``7.35/281/42/24`` is a blood gas, ``95-110/60-70`` a blood pressure range,
+    ``0600-281`` a clock time and a glucose."""
+    if "/" in value or "." in value:
         return False
-    digits = sum(ch.isdigit() for ch in value)
-    if digits not in (7, 10, 11):
-        return False
-    return not any(
-        value[k] == "." and value[k - 1].isdigit() and value[k + 1 : k + 4].isdigit() is False
-        for k in range(1, len(value) - 1)
-    )
+    groups: list[int] = []
+    run = 0
+    for ch in value:
+        if ch.isdigit():
+            run += 1
+        elif run:
+            groups.append(run)
+            run = 0
+    if run:
+        groups.append(run)
+    return tuple(groups) in _PHONE_GROUPS
 
 
 _RELATIVE = word_set(

@@ -54,7 +54,7 @@ YEAR_CUES = frozenset({"in", "of", "since", "year", "yr"})
 PAIN = frozenset({"pain", "cp", "discomfort", "scale", "rated", "rates", "score"})
 VENT = word_set(
     """ps psv cpap peep ips ipap epap bipap vent ventilation flowby imv simv ac pap pressure
-    support bp"""
+    support"""
 )
 
 _SCORE = 0.8
@@ -261,11 +261,11 @@ def _date(text: str, toks: list[Tok], lows: list[str], i: int, out: list[Finding
     tok, start, end = toks[i]
     if start > 0 and (text[start - 1].isdigit() or text[start - 1] in "/."):
         return
-    if end < len(text) and (text[end].isalnum() or text[end] in "%"):
+    if end < len(text) and (text[end].isalnum() or text[end] in "%/"):
         return
     before = lows[i - 1] if i > 0 else ""
     after = lows[i + 1] if i + 1 < len(toks) else ""
-    near = set(lows[max(0, i - 4) : i]) | set(lows[i + 1 : i + 3])
+    near = set(lows[max(0, i - 6) : i]) | set(lows[i + 1 : i + 3])
     parts = tok.split("/")
     if len(parts) == 2 and all(p.isdigit() and len(p) <= 2 for p in parts):
         month, day = int(parts[0]), int(parts[1])

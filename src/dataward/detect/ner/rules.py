@@ -344,6 +344,8 @@ def pieces(
             continue  # a name, place or company has letters ("in 1965" is no place)
         if a < b and kind == "ADDR" and not _address_like(lex, words[a:b]):
             continue  # "roast turkey": an address has a number or a street word
+        if a < b and kind == "ADDR" and _measure(words[a:b]):
+            continue  # "20 cm", "1100 UNITS POST BOLUS": a number with its unit
         if a < b and not (kind == "ADDR" and _phone_like(words[a:b])):
             out.append((a, b))
     return out
@@ -555,3 +557,14 @@ def names_only(lex: Lexicon, words: list[str], mode: str) -> bool:
     return all(
         w.lower().rstrip(".") not in STREET_WORDS and _name_like(lex, w, mode, False) for w in alpha
     )
+
+
+UNITS = _words(
+    """cm mm km mg mcg ml cc kg lb lbs units mmhg meq mmol mls hrs hours mins minutes sec %"""
+)
+"""Units of measure: a number followed by one is a quantity, never a house number."""
+
+
+def _measure(words: list[str]) -> bool:
+    """Whether a number in ``words`` is followed by a unit (``20 cm``, ``5 %``)."""
+    return any(words[k].isdigit() and words[k + 1].lower() in UNITS for k in range(len(words) - 1))
