@@ -278,3 +278,16 @@ def test_tags_your_own_policies_use_are_known(tmp_path: Path) -> None:
     assert decision.effect == "allow_with_obligations"
     with pytest.raises(PolicyError, match="Did you mean 'label_7'"):
         engine.decide(req(["PII", "label_77"]), issue_token=False)
+
+
+def test_a_column_is_classified_through_its_dataset(engine: PolicyEngine) -> None:
+    column = req([], purpose="marketing")
+    column["resource"] = {"type": "Column", "id": "email"}
+    assert engine.decide(column, issue_token=False).reasons == ("not_classified",)
+    column["resource"]["tags"] = ["EMAIL_ADDRESS"]
+    assert engine.decide(column, issue_token=False).effect == "allow_with_obligations"
+    scanned = PolicyEngine.load(
+        ["baseline", "hipaa"], tag_resolver=lambda rid: ["PHI"] if rid == "patients" else []
+    )
+    child = {**column, "resource": {"type": "Column", "id": "dx", "parent": "patients"}}
+    assert scanned.decide(child, issue_token=False).effect == "allow_with_obligations"

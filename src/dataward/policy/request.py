@@ -10,7 +10,8 @@ the earliest end of a window in use becomes the decision's ``expires_at``.
 
 Every tag and category a request names must be known (an entity type, a taxonomy category or a
 dataset tag): a typo (``PHII``) is an error with the closest names, never a tag that matches no
-policy. A ``Dataset`` resource (and a ``Column``'s parent dataset) must be classified: the
+policy. A ``Dataset`` or ``Column`` resource (a column through its parent dataset) must be
+classified: the
 resolver (the catalog) knows it exactly, or the request declares a sensitive tag for it;
 otherwise :attr:`Prepared.classification` says why not and the engine answers ``deny`` (see
 ``policy.unclassified``).
@@ -330,13 +331,10 @@ def prepare(
     tags = set(declared)
     classification: Classification | None = None
     parent = resource.get("parent")
-    if rtype == "Dataset":
-        classification = classify_resource(tag_resolver, rid, declared | declared_categories)
-        tags.update(classification.tags)
-    elif rtype == "Column" and parent is not None:
-        classification = classify_resource(
-            tag_resolver, _id(parent, "resource.parent"), declared | declared_categories
-        )
+    if rtype in ("Dataset", "Column"):
+        # a column is classified with its dataset (its parent); one without a parent by its id
+        subject = _id(parent, "resource.parent") if rtype == "Column" and parent else rid
+        classification = classify_resource(tag_resolver, subject, declared | declared_categories)
         tags.update(classification.tags)
     elif tag_resolver is not None:
         got = tag_resolver(rid)
