@@ -8,13 +8,12 @@ A request is ``{"principal": {"type", "id", "groups"}, "action", "resource": {"t
 default now). Windows are resolved here: only what is valid at ``time`` reaches the policies, and
 the earliest end of a window in use becomes the decision's ``expires_at``.
 
-Every tag and category a request names must be known (an entity type, a taxonomy category or a
-dataset tag): a typo (``PHII``) is an error with the closest names, never a tag that matches no
-policy. A ``Dataset`` or ``Column`` resource (a column through its parent dataset) must be
-classified: the
-resolver (the catalog) knows it exactly, or the request declares a sensitive tag for it;
-otherwise :attr:`Prepared.classification` says why not and the engine answers ``deny`` (see
-``policy.unclassified``).
+Every tag and category a request names must be known (an entity type, a taxonomy category, a
+dataset tag or a string the active policies use): a typo (``PHII``) is an error with the closest
+names, never a tag that matches no policy. A ``Dataset`` or ``Column`` resource (a column through
+its parent dataset) must be classified: the resolver (the catalog) knows it exactly, or the
+request declares a sensitive tag for it; otherwise :attr:`Prepared.classification` says why not
+and the engine answers ``deny`` (see ``policy.unclassified``).
 """
 
 from __future__ import annotations
