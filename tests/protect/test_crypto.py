@@ -3,6 +3,8 @@ from __future__ import annotations
 import hashlib
 import os
 import string
+from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -241,3 +243,44 @@ def test_fpe_reverse_after_rotation_names_the_version() -> None:
     ring.rotate()
     assert FpeOperator(keyring=ring).reverse(out, version=1) == "123456789"
     assert reverse("fpe", out, ring, key_version=1) == "123456789"
+
+
+# --- FPE knows its key version (the deployment's ring, recorded in the store) ----------------
+
+CARD = "4539177408269130"
+
+
+def test_fpe_reveal_with_the_wrong_key_version_is_an_error(cli: Any) -> None:
+    ring = KeyRing.load_or_create()  # the key file in DATAWARD_HOME: versions are recorded
+    protected = FpeOperator(keyring=ring, luhn=True, keep_first=6).apply(CARD)
+    assert protected != CARD and luhn_residue(protected) == 0
+    KeyRing.load_or_create().rotate()  # the primary is now 2; the card was made with 1
+    fpe = ["--operator", "fpe", "--param", "luhn=true", "--param", "keep_first=6"]
+    wrong = cli("reveal", protected, *fpe, "--param", "key_version=2")
+    assert wrong.code != 0
+    assert "key version 1, not 2" in wrong.err and len(wrong.err.strip().splitlines()) == 1
+    assert CARD not in wrong.out + wrong.err
+    other_context = cli("reveal", protected, *fpe, "--context", "billing")
+    assert other_context.code != 0 and CARD not in other_context.out + other_context.err
+    right = cli("reveal", protected, *fpe)  # no version: the recorded one, not the primary
+    assert right.code == 0 and right.out.strip() == CARD
+
+
+def test_fpe_versions_are_recorded_as_keyed_digests_only(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from dataward.protect.fpe_versions import flush
+    from dataward.store import open_store
+
+    ring = KeyRing.load_or_create()
+    values = FpeOperator(keyring=ring).apply_many([CARD, "5555555555554444"])
+    flush()
+    store = open_store()
+    with store.begin() as conn:
+        rows = conn.execute(sa.text("SELECT digest, key_version FROM protect_fpe_values")).all()
+    store.close()
+    assert len(rows) == 2 and {v for _, v in rows} == {1}
+    stored = " ".join(d for d, _ in rows)
+    for value in [CARD, "5555555555554444", *values]:
+        assert value and value not in stored
+    assert (tmp_path / "home" / "dataward.db").read_bytes().find(CARD.encode()) == -1

@@ -10,7 +10,15 @@ Nothing raw and sensitive is ever written here: keyed hashes and masked previews
 
 from __future__ import annotations
 
-from dataward.store.core import Store, database_url, insert_ignore, open_store
+from dataward.store.core import Store, database_url, insert_ignore, insert_ignore_many, open_store
 from dataward.store.home import ensure_home, private_file
 
-__all__ = ["Store", "database_url", "ensure_home", "insert_ignore", "open_store", "private_file"]
+__all__ = [
+    "Store",
+    "database_url",
+    "ensure_home",
+    "insert_ignore",
+    "insert_ignore_many",
+    "open_store",
+    "private_file",
+]

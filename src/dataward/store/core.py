@@ -62,21 +62,29 @@ class Store:
         self.engine.dispose()
 
 
+def _insert(conn: Connection, table: sa.Table) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    raise StoreError(f"unsupported database {conn.dialect.name!r}")  # pragma: no cover
+
+
+def insert_ignore_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows``, skipping any whose key is already there (``ON CONFLICT DO NOTHING``)."""
+    if rows:
+        conn.execute(_insert(conn, table).on_conflict_do_nothing(), rows)
+
+
 def insert_ignore(conn: Connection, table: sa.Table, values: Mapping[str, Any]) -> bool:
     """``INSERT ... ON CONFLICT DO NOTHING``: True when the row was inserted, False when a row
     with the same key was there (or was inserted meanwhile by another transaction). Unlike a
     SELECT then INSERT, two writers racing for the same key never fail."""
-    stmt: Any
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt = pg_insert(table).values(**values).on_conflict_do_nothing()
-    elif conn.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise StoreError(f"insert_ignore: unsupported database {conn.dialect.name!r}")
+    stmt = _insert(conn, table).values(**values).on_conflict_do_nothing()
     key = list(table.primary_key.columns)
     if not key:
         raise StoreError(f"insert_ignore: table {table.name} has no primary key")

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from dataward.errors import ConfigError, ProtectError
+from dataward.errors import ConfigError, ProtectError, RevealError
 from dataward.protect.base import KeyedOperator, operators
 from dataward.protect.ff3 import FF3Cipher
+from dataward.protect.fpe_versions import FpeVersions
 
 ALPHABETS: dict[str, str] = {
     "digits": string.digits,
@@ -32,6 +33,36 @@ def luhn_residue(digits: str) -> int:
         d = ord(ch) - 48
         total += _DOUBLE[d] if j % 2 else d
     return total % 10
+
+
+def _recorded_version(found: list[int], asked: int | None, context: str) -> int:
+    """The version to decrypt with, given those recorded for the value."""
+    if not found:
+        raise RevealError(
+            "fpe: this value was not made by fpe with this key ring, context "
+            f"({context!r}) and alphabet (Dataward records the key version of each FPE value "
+            "it makes); check --context and --param, or, for values protected before versions "
+            "were recorded, pass --param key_version=N --param verify_version=false",
+            operator="fpe",
+        )
+    if asked is None:
+        if len(found) > 1:
+            raise RevealError(
+                f"fpe: this value was made with key versions {found} (two originals share it); "
+                "pass --param key_version=N",
+                operator="fpe",
+                versions=found,
+            )
+        return found[0]
+    if asked not in found:
+        made = found[0] if len(found) == 1 else found
+        raise RevealError(
+            f"fpe: this value was protected with key version {made}, not {asked}: reveal it "
+            "with that version (or without --param key_version)",
+            operator="fpe",
+            version=asked,
+        )
+    return asked
 
 
 @operators.register("fpe")
@@ -66,7 +97,14 @@ class FpeOperator(KeyedOperator):
     keep_last: int = 0
     luhn: bool = False
     on_short: Literal["error", "mask"] = "error"
+    verify_version: bool = True
+    """Reveal checks the key version recorded for the value (see
+    :mod:`dataward.protect.fpe_versions`); ``False`` only for values made before versions were
+    recorded, with ``key_version`` given."""
     _chars: str = field(init=False, repr=False, compare=False)
+    _versions: list[FpeVersions | None] = field(
+        init=False, default_factory=list, repr=False, compare=False
+    )
     _ciphers: dict[int, tuple[FF3Cipher, bytes]] = field(
         init=False, default_factory=dict, repr=False, compare=False
     )
@@ -94,11 +132,31 @@ class FpeOperator(KeyedOperator):
             pair = self._ciphers[version] = (cipher, tweak)
         return pair
 
+    def _recorder(self) -> FpeVersions | None:
+        """Where this operator's outputs are recorded with their key version: only with the
+        deployment's key ring (one loaded from its key file)."""
+        if not self._versions:
+            ring = self.ring()
+            recorder = None if ring.path is None else FpeVersions(ring, self.context, self._chars)
+            self._versions.append(recorder)
+        return self._versions[0]
+
     def apply(self, value: str, entity: str | None = None) -> str:
-        return self._transform(value, self.version(), encrypt=True)
+        version = self.version()
+        out = self._transform(value, version, encrypt=True)
+        recorder = self._recorder()
+        if recorder is not None:
+            recorder.note((out,), version)
+        return out
 
     def apply_many(self, values: Sequence[str], entity: str | None = None) -> list[str | None]:
-        version = self.version()
+        out = self._apply_many(values, self.version())
+        recorder = self._recorder()
+        if recorder is not None:
+            recorder.note(out, self.version())
+        return out
+
+    def _apply_many(self, values: Sequence[str], version: int) -> list[str | None]:
         cipher, tweak = self._cipher(version)
         chars = self._chars
         if chars == ALPHABETS["digits"] and not (self.keep_first or self.keep_last or self.luhn):
@@ -125,9 +183,17 @@ class FpeOperator(KeyedOperator):
         return [self._transform(v, version, encrypt=True) for v in values]
 
     def reverse(self, value: str, version: int | None = None) -> str:
-        """Decrypt. FF3-1 carries no key version: pass the one used if it was not the primary.
-        A wrong key gives a wrong value of the same shape, not an error."""
-        return self._transform(value, self.version() if version is None else version, False)
+        """Decrypt with the key version recorded for ``value`` (a given ``version`` or
+        ``key_version`` must match it). FF3-1 output carries no version and no integrity check,
+        so with the deployment's key ring the version comes from the store (see
+        :mod:`dataward.protect.fpe_versions`): an unknown value or another version raises
+        :class:`RevealError` instead of giving a wrong value of the same shape. An in-memory
+        ring (or ``verify_version=False``) decrypts with the given version or the primary."""
+        asked = version if version is not None else self.key_version
+        recorder = self._recorder() if self.verify_version else None
+        if recorder is not None:
+            asked = _recorded_version(recorder.versions(value), asked, self.context)
+        return self._transform(value, self.version() if asked is None else asked, False)
 
     def _transform(self, value: str, version: int, encrypt: bool) -> str:
         cipher, tweak = self._cipher(version)

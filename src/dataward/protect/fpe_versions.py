@@ -1,0 +1,113 @@
+"""Which key version made each FPE value, so a reveal with the wrong version is refused.
+
+FF3-1 output has the input's exact format, so it has no room for a key version or an integrity
+check: decrypting with another version's key gives a wrong value of the same shape (a valid-
+looking card). Dataward therefore keeps the version outside the value. Each FPE output made
+with the deployment's key ring (a ring loaded from its key file) is recorded in the store as
+``HMAC-SHA256(k, output)`` (truncated to 128 bits) beside its key version, where ``k`` is a
+sub-key of the ring's first version for this operator's context and alphabet: the store never
+holds a value, and without the key ring the digests say nothing. A reveal looks the digest up:
+an unknown value (wrong context, wrong alphabet, or never made by this ring) or a version other
+than the recorded one is an error, and when no version is given the recorded one is used.
+
+Outputs are written in batches (:data:`BATCH`), before any lookup in the same process, and at
+exit; :func:`flush` writes what is pending now (a long-running service calls it after each
+request). Rings built in memory (``KeyRing.from_secret``) are not recorded.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import hmac
+import logging
+import threading
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from dataward.protect.keys import KeyRing
+
+BATCH = 4096
+"""Pending digests that trigger a write."""
+
+_meta = sa.MetaData()
+fpe_values = sa.Table(
+    "protect_fpe_values",
+    _meta,
+    sa.Column("digest", sa.String(32), primary_key=True),
+    sa.Column("key_version", sa.Integer, primary_key=True),
+)
+
+_log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_pending: set[tuple[str, int]] = set()
+
+
+class FpeVersions:
+    """The digest key of one FPE domain (ring, context, alphabet) and its lookups."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, ring: KeyRing, context: str, alphabet: str) -> None:
+        self._key = ring.subkey(
+            "fpe-versions", version=min(ring.versions), context=f"{context}\x00{alphabet}"
+        )
+
+    def digest(self, value: str) -> str:
+        return hmac.new(self._key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    def note(self, values: Iterable[str | None], version: int) -> None:
+        """Remember that ``values`` were made with ``version`` (written in batches)."""
+        digest = self.digest
+        rows = {(digest(v), version) for v in values if v}
+        with _lock:
+            _pending.update(rows)
+            full = len(_pending) >= BATCH
+        if full:
+            flush()
+
+    def versions(self, value: str) -> list[int]:
+        """The key versions recorded for ``value`` (empty when it is unknown)."""
+        flush()
+        from dataward.protect.keyrings import _store
+
+        with _store().begin() as conn:
+            found = conn.execute(
+                sa.select(fpe_values.c.key_version).where(fpe_values.c.digest == self.digest(value))
+            )
+            return sorted(int(v) for v in found.scalars())
+
+
+def flush() -> None:
+    """Write every pending digest to the store."""
+    with _lock:
+        pending = list(_pending)
+        _pending.clear()
+    rows = [{"digest": d, "key_version": v} for d, v in pending]
+    if not rows:
+        return
+    from dataward.protect.keyrings import _store
+    from dataward.store import insert_ignore_many
+
+    try:
+        with _store().begin() as conn:
+            insert_ignore_many(conn, fpe_values, rows)
+    except Exception:
+        with _lock:  # kept for the next try
+            _pending.update(pending)
+        raise
+
+
+def _flush_at_exit() -> None:
+    try:
+        flush()
+    except Exception:  # the values stay unrevealable without verify_version=false: say so
+        _log.exception(
+            "the key versions of %d FPE values could not be recorded; revealing them needs "
+            "key_version=N and verify_version=false",
+            len(_pending),
+        )
+
+
+atexit.register(_flush_at_exit)
