@@ -51,6 +51,8 @@ class Limits:
     """Members smaller than this uncompressed are not ratio-checked."""
     max_archive_bytes: int = 64 * GiB
     """Largest total uncompressed size of the members of one archive."""
+    max_depth: int = 64
+    """Deepest nesting of objects and arrays in one JSON record or array element."""
 
     def __post_init__(self) -> None:
         for name in ("max_line_bytes", "csv_block_bytes", "max_document_bytes", "sample_bytes"):
@@ -58,6 +60,10 @@ class Limits:
                 from dataward.errors import ConfigError
 
                 raise ConfigError(f"Limits.{name} must be at least 1024 bytes", option=name)
+        if self.max_depth < 1:
+            from dataward.errors import ConfigError
+
+            raise ConfigError("Limits.max_depth must be at least 1", option="max_depth")
 
 
 class Source(ABC):

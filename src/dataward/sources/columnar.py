@@ -24,7 +24,7 @@ from dataward.sources.base import (
     register,
     sliced,
 )
-from dataward.sources.locations import Location, seekable_copy
+from dataward.sources.locations import Location, describe_os_error, seekable_copy
 
 PARQUET_MAGIC = b"PAR1"
 ARROW_FILE_MAGIC = b"ARROW1"
@@ -97,6 +97,30 @@ class ColumnarSource(Source):
 class ParquetSource(ColumnarSource):
     magic = (PARQUET_MAGIC,)
     label = "Parquet"
+
+    def __init__(
+        self,
+        location: Location,
+        *,
+        format: str,
+        limits: Limits | None = None,
+        sample: bytes | None = None,
+    ) -> None:
+        super().__init__(location, format=format, limits=limits, sample=sample)
+        path = location.local_path()
+        if self.sample and path is not None:  # a local file: its footer is one seek away
+            try:
+                with path.open("rb") as fh:
+                    size = fh.seek(0, 2)
+                    fh.seek(max(0, size - len(PARQUET_MAGIC)))
+                    tail = fh.read()
+            except OSError as exc:
+                raise self._error(f"cannot open: {describe_os_error(exc)}") from None
+            if size < 2 * len(PARQUET_MAGIC) + 4 or tail != PARQUET_MAGIC:
+                raise self._error(
+                    "cannot read as Parquet (no footer); the file is corrupt or truncated "
+                    "(an interrupted write or copy?)"
+                )
 
     def _read(self, target: Any, batch_rows: int) -> Iterator[pa.RecordBatch]:
         import pyarrow.parquet as pq

@@ -10,9 +10,10 @@ source as ``skipped_rows``).
 from __future__ import annotations
 
 import csv
+import io
 import logging
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -139,7 +140,8 @@ class CsvSource(TextBasedSource):
         )
         self.skipped_rows = 0
         self.skipped_row_numbers = []
-        stream = self.open_utf8()
+        stream = _Tally(self.open_utf8())
+        last: pa.RecordBatch | None = None
         try:
             try:
                 reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
@@ -154,9 +156,13 @@ class CsvSource(TextBasedSource):
                     break
                 except pa.ArrowInvalid as exc:
                     raise self._translate(exc, invalid) from None
+                if batch.num_rows:
+                    last = batch
                 yield from sliced(batch, batch_rows)
         finally:
             stream.close()
+        if last is not None:
+            self._check_last_quote(last, stream)
         if self.skipped_rows:
             log.warning(
                 "%s: skipped %d rows with the wrong number of fields (first rows: %s)",
@@ -164,6 +170,22 @@ class CsvSource(TextBasedSource):
                 self.skipped_rows,
                 ", ".join(map(str, self.skipped_row_numbers[:5])),
             )
+
+    def _check_last_quote(self, last: pa.RecordBatch, stream: _Tally) -> None:
+        """A quote opened and never closed runs to the end of the file, and pyarrow accepts
+        it: the rows after it become part of the last value. A value holding a line break
+        was quoted, so if the file does not end with the closing quote, the quote is open."""
+        value = last.column(last.num_columns - 1)[last.num_rows - 1].as_py() or ""
+        if "\n" not in value and "\r" not in value:
+            return
+        if stream.tail.rstrip(b" \t\r\n").endswith(self.quotechar.encode()):
+            return
+        line = stream.newlines - value.count("\n") + 1
+        raise self._error(
+            f"line {line}: a quote ({self.quotechar}) opens a value that is never closed, so "
+            "every row after it would be read as part of that value; fix the quoting",
+            line=line,
+        )
 
     def _translate(
         self, exc: pa.ArrowInvalid, invalid: list[tuple[int | None, int, int]]
@@ -205,3 +227,31 @@ register(
     )
 )
 register(SourceFormat("tsv", (".tsv", ".tab"), CsvSource, description="tab-separated values"))
+
+
+class _Tally(io.RawIOBase):
+    """A stream that counts the line feeds it passes on and keeps its last bytes."""
+
+    TAIL = 64
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        super().__init__()
+        self._inner = inner
+        self.newlines = 0
+        self.tail = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._inner.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        if n:
+            self.newlines += data.count(b"\n")
+            self.tail = (self.tail + data[-self.TAIL :])[-self.TAIL :]
+        return n
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()

@@ -23,41 +23,62 @@ from typing import Any
 
 import pyarrow as pa
 
+from dataward.errors import SourceError
+
 Flat = dict[str, "str | list[str | None] | None"]
 LIST_OF_STRINGS = pa.list_(pa.string())
 
 
-def flatten(record: Any) -> Flat:
+MAX_DEPTH = 64
+"""Default deepest nesting of objects and arrays in one JSON record (``Limits.max_depth``)."""
+
+
+def flatten(record: Any, *, max_depth: int = MAX_DEPTH) -> Flat:
     """The flat columns of one JSON value.
+
+    The walk is iterative, so depth costs no stack; a value nested deeper than ``max_depth``
+    objects and arrays raises :class:`~dataward.errors.SourceError` (the reader adds the file
+    and line).
 
     >>> flatten({"patient": {"contacts": [{"phone": "555"}, {"phone": "556"}]}, "n": 1})
     {'patient.contacts[].phone': ['555', '556'], 'n': '1'}
     """
     out: Flat = {}
-    if isinstance(record, dict):
-        _walk(record, "", out, in_array=False)
-    else:
-        _walk(record, "value", out, in_array=False)
+    # (value, path, inside an array, depth); children are pushed in reverse to keep order
+    stack: list[tuple[Any, str, bool, int]] = [
+        (record, "" if isinstance(record, dict) else "value", False, 0)
+    ]
+    while stack:
+        value, path, in_array, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth >= max_depth:
+                raise too_deep(max_depth)
+            if isinstance(value, dict):
+                items = [
+                    (item, f"{path}.{key}" if path else str(key), in_array, depth + 1)
+                    for key, item in value.items()
+                ]
+            else:
+                items = [(item, f"{path}[]", True, depth + 1) for item in value]
+            stack.extend(reversed(items))
+            continue
+        text = scalar_text(value)
+        if in_array:
+            holder = out.setdefault(path, [])
+            if isinstance(holder, list):
+                holder.append(text)
+        else:
+            out[path] = text
     return out
 
 
-def _walk(value: Any, path: str, out: Flat, *, in_array: bool) -> None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _walk(item, f"{path}.{key}" if path else str(key), out, in_array=in_array)
-        return
-    if isinstance(value, list):
-        list_path = f"{path}[]"
-        for item in value:
-            _walk(item, list_path, out, in_array=True)
-        return
-    text = scalar_text(value)
-    if in_array:
-        holder = out.setdefault(path, [])
-        if isinstance(holder, list):
-            holder.append(text)
-    else:
-        out[path] = text
+def too_deep(max_depth: int) -> SourceError:
+    """The error for a JSON value nested deeper than ``max_depth`` (no file or line yet)."""
+    return SourceError(
+        f"nested deeper than {max_depth} levels of objects and arrays; "
+        "flatten the data or raise Limits.max_depth",
+        max_depth=max_depth,
+    )
 
 
 def scalar_text(value: Any) -> str | None:

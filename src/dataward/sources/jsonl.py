@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import pyarrow as pa
 
+from dataward.errors import SourceError
 from dataward.sources.base import (
     DEFAULT_BATCH_ROWS,
     SourceFormat,
@@ -52,7 +53,18 @@ class _Batcher:
         return batch if batch.num_columns else None
 
 
-class JsonlSource(TextBasedSource):
+class _JsonBased(TextBasedSource):
+    def _too_deep(self, what: str, **context: Any) -> SourceError:
+        depth = self.limits.max_depth
+        return self._error(
+            f"{what} nested deeper than {depth} levels of objects and arrays; flatten the "
+            "data or raise Limits.max_depth",
+            max_depth=depth,
+            **context,
+        )
+
+
+class JsonlSource(_JsonBased):
     """One JSON value per line; blank lines are skipped."""
 
     def batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
@@ -63,14 +75,16 @@ class JsonlSource(TextBasedSource):
                 if not line.strip():
                     continue
                 try:
-                    value = json.loads(line)
+                    flat = flatten(json.loads(line), max_depth=self.limits.max_depth)
                 except json.JSONDecodeError as exc:
                     raise self._error(
                         f"line {lineno} is not valid JSON ({exc.msg} at column {exc.colno})",
                         line=lineno,
                         column=exc.colno,
                     ) from None
-                batch = batcher.add(flatten(value), len(line))
+                except (RecursionError, SourceError):
+                    raise self._too_deep(f"line {lineno} is", line=lineno) from None
+                batch = batcher.add(flat, len(line))
                 if batch is not None:
                     yield batch
         batch = batcher.flush()
@@ -78,7 +92,7 @@ class JsonlSource(TextBasedSource):
             yield batch
 
 
-class JsonSource(TextBasedSource):
+class JsonSource(_JsonBased):
     """A JSON document: a top-level array is streamed; anything else is one record."""
 
     def batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
@@ -89,13 +103,25 @@ class JsonSource(TextBasedSource):
             first = reader.first_char()
             if first is None:
                 return
+            depth = self.limits.max_depth
             if first == "[":
-                for value, size in self._elements(reader):
-                    batch = batcher.add(flatten(value), size)
+                for index, (value, size) in enumerate(self._elements(reader)):
+                    try:
+                        flat = flatten(value, max_depth=depth)
+                    except SourceError:
+                        raise self._too_deep(
+                            f"element {index} of the top-level array is", element=index
+                        ) from None
+                    batch = batcher.add(flat, size)
                     if batch is not None:
                         yield batch
             else:
-                batcher.add(flatten(self._whole(reader)), 0)
+                whole = self._whole(reader)
+                try:
+                    flat = flatten(whole, max_depth=depth)
+                except SourceError:
+                    raise self._too_deep("the JSON document is") from None
+                batcher.add(flat, 0)
         batch = batcher.flush()
         if batch is not None:
             yield batch
@@ -111,6 +137,8 @@ class JsonSource(TextBasedSource):
             reader.fill()
         try:
             return json.loads(reader.buffer)
+        except RecursionError:
+            raise self._too_deep("the JSON document is") from None
         except json.JSONDecodeError as exc:
             raise self._error(
                 f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
@@ -149,6 +177,10 @@ class JsonSource(TextBasedSource):
             while True:
                 try:
                     value, end = decoder.raw_decode(reader.buffer, start)
+                except RecursionError:
+                    raise self._too_deep(
+                        f"element {index} of the top-level array is", element=index
+                    ) from None
                 except json.JSONDecodeError as exc:
                     if not reader.eof and len(reader.buffer) - start <= cap:
                         reader.fill()

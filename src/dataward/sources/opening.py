@@ -80,6 +80,11 @@ def _has_fsspec() -> bool:
 
 def _local(path: Path) -> LocalLocation:
     if not path.exists():
+        if path.is_symlink():
+            raise SourceError(
+                f"{path}: a symbolic link that leads nowhere (a loop or a missing target)",
+                path=str(path),
+            )
         raise SourceError(f"{path}: no such file", path=str(path))
     if path.is_dir():
         raise SourceError(

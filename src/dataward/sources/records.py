@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from dataward.errors import SourceError
+from dataward.sources.locations import describe_os_error
 
 DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 Format = Literal["auto", "jsonl", "text"]
@@ -45,12 +46,19 @@ def iter_records(
         yield from _read(stdin, "<stdin>", text_field, id_field, input_format, max_line_bytes)
         return
     p = Path(path)
-    if not p.exists():
-        raise SourceError(f"{name}: no such file", path=name)
     if p.is_dir():
         raise SourceError(f"{name}: is a directory; give a file or '-'", path=name)
-    with p.open("rb") as fh:
-        yield from _read(fh, name, text_field, id_field, input_format, max_line_bytes)
+    try:
+        fh = p.open("rb")
+    except OSError as exc:
+        raise SourceError(f"{name}: cannot open: {describe_os_error(exc)}", path=name) from None
+    with fh:
+        try:
+            yield from _read(fh, name, text_field, id_field, input_format, max_line_bytes)
+        except OSError as exc:
+            if isinstance(exc, SourceError):
+                raise
+            raise SourceError(f"{name}: read failed: {describe_os_error(exc)}", path=name) from None
 
 
 def _read(
@@ -109,6 +117,12 @@ def _read(
 def _json_record(line: str, name: str, lineno: int, text_field: str, id_field: str) -> Record:
     try:
         obj = json.loads(line)
+    except RecursionError:
+        raise SourceError(
+            f"{name}: line {lineno} is nested too deeply for the JSON parser; flatten the data",
+            path=name,
+            line=lineno,
+        ) from None
     except json.JSONDecodeError as exc:
         raise SourceError(
             f"{name}: line {lineno} is not valid JSON ({exc.msg} at column {exc.colno})",
