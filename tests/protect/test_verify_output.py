@@ -85,3 +85,18 @@ def test_temp_file_of_a_killed_run_is_cleaned_by_the_next(
     r = cli("protect", str(src), str(folder / "o.csv"))
     assert r.code == 0, r.err
     assert [p.name for p in folder.iterdir()] == ["o.csv"]
+
+
+def test_a_text_past_the_detection_budget_stops_the_run(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    """The engine gives up on a text past its time budget (partial findings): protect never
+    writes such a text as if it were clean."""
+    (tmp_path / "dataward.yaml").write_text("detect:\n  record_budget_ms: 0.000001\n")
+    src, out = tmp_path / "notes.csv", tmp_path / "out.csv"
+    src.write_text("id,note\n" + "".join(f"{i},write to {e} today\n" for i, e in enumerate(EMAILS)))
+    r = cli("protect", str(src), str(out))
+    assert r.code == 1
+    assert "time budget" in r.err and len(r.err.strip().splitlines()) == 1
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+    _assert_absent(tuple(EMAILS), r.out + r.err, _store_bytes(tmp_path))

@@ -58,6 +58,7 @@ from dataward.protect.ledger import (
     MODEL_DETECTORS,
     WHOLE_VALUE_OPERATORS,
     Ledger,
+    ScanIncompleteError,
     protected_type,
 )
 from dataward.protect.operators.date_shift import DateShiftOperator
@@ -242,16 +243,25 @@ class Protector:
         return default_spec(entity, self.config.defaults), "default"
 
     def find(self, text: str, column: str | None) -> list[Finding]:
-        """The engine's findings in ``text`` (short texts are cached: repeats cost nothing)."""
-        if len(text) > _FOUND_MAX_LEN:
-            return list(self.engine.detect(text, hints=(column,) if column else ()))
+        """The engine's findings in ``text`` (short texts are cached: repeats cost nothing).
+
+        Raises :class:`ScanIncompleteError` when the engine ran out of its time budget on the
+        text: an unscanned value is never passed through as clean."""
         key = (column, text)
-        got = self._found.get(key)
+        got = self._found.get(key) if len(text) <= _FOUND_MAX_LEN else None
         if got is None:
-            if len(self._found) >= _CACHE_MAX:
-                self._found.clear()
-            got = list(self.engine.detect(text, hints=(column,) if column else ()))
-            self._found[key] = got
+            found = self.engine.detect(text, hints=(column,) if column else ())
+            if getattr(found, "partial", False):
+                raise ScanIncompleteError(
+                    f"a value of {len(text):,} characters could not be scanned within the "
+                    "detection time budget; raise detect.record_budget_ms or split the input",
+                    length=len(text),
+                )
+            got = list(found)
+            if len(text) <= _FOUND_MAX_LEN:
+                if len(self._found) >= _CACHE_MAX:
+                    self._found.clear()
+                self._found[key] = got
         return got
 
     # -- deciding --------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import pyarrow as pa
 from dataward.errors import ConfigError, SourceError
 from dataward.protect.apply import ColumnDecision, Protector, RulesLike
 from dataward.protect.keys import KeyRing
+from dataward.protect.ledger import ScanIncompleteError
 from dataward.protect.output import atomic_output as _atomic
 from dataward.protect.output import output_limit
 from dataward.protect.textfile import Block, blocks, scrub_open_key
@@ -458,10 +459,17 @@ def _protect_block(block: Block, p: Protector) -> list[str]:
     text = "\n".join(lines)
     if not text.strip():
         return lines
-    protected = p.protect_text(text)
+    try:
+        protected = p.protect_text(text)
+    except ScanIncompleteError:  # too much for the time budget: line by line, keys scrubbed
+        protected = None
+        for i, line in enumerate(lines):
+            if "PRIVATE KEY" in line:
+                lines = scrub_open_key(lines, i)
     if protected is not None:
         return protected.split("\n")
-    # a suppress rule matched: drop only the lines that hold what it matched
+    # a suppress rule matched (or the block was too long): line by line, dropping only the
+    # lines that hold what a suppress rule matched
     out: list[str] = []
     for line in lines:
         kept = p.protect_text(line) if line.strip() else line

@@ -10,6 +10,7 @@ import hashlib
 import os
 
 from dataward.classify.profile import is_sensitive
+from dataward.errors import ProtectError
 
 WHOLE_VALUE_OPERATORS = frozenset(
     {"token", "hash", "encrypt", "redact", "replace", "nullify", "suppress", "surrogate"}
@@ -24,6 +25,11 @@ run replaced."""
 
 MODEL_DETECTORS = frozenset({"ner"})
 """Detectors whose spans depend on context (names, places) rather than a pattern."""
+
+
+class ScanIncompleteError(ProtectError):
+    """The engine could not finish scanning a text within its time budget: the text is never
+    passed through as clean (fail closed)."""
 
 
 class Ledger:

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-BLOCK_LINES = 256
-BLOCK_CHARS = 64 * 1024
+BLOCK_LINES = 128
+BLOCK_CHARS = 16 * 1024
 PEM_MAX_CHARS = 1 << 20
 _PEM_BEGIN = "-----BEGIN "
 _PEM_END = "-----END "

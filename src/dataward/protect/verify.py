@@ -33,6 +33,7 @@ from dataward.protect.ledger import (
     LOOKALIKE_OPERATORS,
     MODEL_DETECTORS,
     WHOLE_VALUE_OPERATORS,
+    ScanIncompleteError,
     protected_type,
 )
 from dataward.protect.textfile import blocks
@@ -176,7 +177,11 @@ def _text(fh: IO[bytes], checker: Checker, every: int) -> int:
             if n % every:
                 continue
             checked += len(block.lines)
-            checker.check(block.text, None, first)
+            try:
+                checker.check(block.text, None, first)
+            except ScanIncompleteError:  # as the run did: line by line
+                for k, line in enumerate(block.lines):
+                    checker.check(line, None, first + k)
     return checked
 
 
