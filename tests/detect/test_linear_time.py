@@ -214,3 +214,21 @@ def test_the_line_that_hung_the_engine_completes_in_a_subprocess() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout.strip()) > 0
+
+
+@pytest.mark.parametrize("kind", ["base64", "github-json", "separators"])
+def test_long_texts_are_prefiltered_by_parts_with_the_same_hits(kind: str) -> None:
+    """Long texts go through several smaller Hyperscan databases (one database of every pattern
+    slowed down more than linearly on long runs without separators); the hits are the same."""
+    from dataward.detect.prefilter import LONG_SCAN
+
+    engine = Engine.default(backend="hyperscan")
+    prefilter = engine._prefilter
+    text = ADVERSARIAL[kind](LONG_SCAN * 2) + f" {SECRET} zq7x41.canary@probemail-dw.net"
+    whole: list[int] = []
+    prefilter.db.scan(  # type: ignore[union-attr]
+        text.encode(), match_event_handler=lambda pid, *_: whole.append(pid)
+    )
+    expected = sorted(set(whole) | set(prefilter.always))  # type: ignore[union-attr]
+    assert prefilter.hits(text) == expected  # type: ignore[union-attr]
+    assert len(expected) > 1
