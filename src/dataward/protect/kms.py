@@ -63,7 +63,21 @@ class LocalKms:
     def load_or_create(cls, path: str | os.PathLike[str]) -> LocalKms:
         """Read the KEK at ``path``, creating it (0600, atomically) on first use."""
         path = Path(path)
-        kek = _files.read_or_create_secret(path, lambda: os.urandom(32).hex().encode())
+        _files.read_or_create_secret(path, lambda: os.urandom(32).hex().encode())
+        return cls.load(path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> LocalKms:
+        """Read the KEK at ``path``; a missing file is an error (never a new KEK, which could
+        not unwrap the keys the old one wrapped)."""
+        path = Path(path)
+        if not path.exists():
+            raise KeyringError(
+                f"the local KMS key (KEK) {path} is missing: restore it from your backup; the "
+                "key ring's keys are wrapped with it and cannot be read without it",
+                path=str(path),
+            )
+        kek = _files.read_private(path)
         try:
             raw = bytes.fromhex(kek.decode("ascii").strip())
         except ValueError:
@@ -171,7 +185,7 @@ def kms_from_description(desc: Mapping[str, str]) -> Kms:
     if kind == "aws":
         return AwsKms(desc["key_id"], region=desc.get("region"))
     if kind == "local" and "path" in desc:
-        return LocalKms.load_or_create(desc["path"])
+        return LocalKms.load(desc["path"])
     raise KeyringError(
         f"the key file names a {kind!r} KMS that cannot be rebuilt from the file: pass kms=...",
         kind=kind,
