@@ -271,6 +271,6 @@ def test_a_deleted_local_kek_is_an_error_not_a_new_kek(tmp_path: Path) -> None:
     kek = tmp_path / "kek" / "kek.key"
     KeyRing.load_or_create(tmp_path / "home", kms=LocalKms.load_or_create(kek))
     kek.unlink()
-    with pytest.raises(KeyringError, match="KEK.*missing: restore it"):
+    with pytest.raises(KeyringError, match=r"KEK.*missing: restore it"):
         KeyRing.load_or_create(tmp_path / "home")
     assert not kek.exists()
