@@ -24,7 +24,7 @@ class Live:
 
     def client(self, role: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.keys[role]}"} if role else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        return httpx.Client(base_url=self.url, headers=headers, timeout=120)  # a loaded CI box
 
 
 def _free_port() -> int:
@@ -34,7 +34,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
+def live_config() -> ServerConfig:
+    """The limits of the ``live`` server; a test may parametrize ``live_config`` for others."""
+    return ServerConfig(max_body_bytes=200_000, rate_per_second=20, burst=60)
+
+
+@pytest.fixture
+def live(
+    store_url: str, monkeypatch: pytest.MonkeyPatch, live_config: ServerConfig
+) -> Iterator[Live]:
     """The real app behind uvicorn on a loopback port, with one key per role. The store is also
     the default store, as in a deployment, so subsystems that record audit events find it."""
     monkeypatch.setenv("DATAWARD_DATABASE_URL", store_url)
@@ -43,7 +51,7 @@ def live(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
         role: create_key(store, f"test-{role}", role)[1]
         for role in ("admin", "steward", "pipeline", "auditor")
     }
-    app = create_app(store, ServerConfig(max_body_bytes=200_000, rate_per_second=20, burst=60))
+    app = create_app(store, live_config)
     port = _free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False

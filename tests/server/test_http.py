@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from dataward.server.app import ServerConfig
 from tests.server.conftest import Live
 
 CANARY = "canary.s3rv@example.org"
@@ -64,10 +65,19 @@ def test_body_limit_and_validation(live: Live) -> None:
         assert r.status_code == 400 and "Did you mean" in r.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "live_config", [ServerConfig(max_body_bytes=200_000, rate_per_second=0.001, burst=5)]
+)
 def test_rate_limit(live: Live) -> None:
+    """A burst of 5 and one more request every 1,000 s: the sixth request is refused however
+    fast or slow the machine sends them (under 1,000 s)."""
     with live.client("pipeline") as c:
-        codes = [c.post("/v1/detect", json={"text": "x"}).status_code for _ in range(120)]
-    assert 429 in codes and codes[0] == 200
+        codes = [c.post("/v1/detect", json={"text": "x"}).status_code for _ in range(8)]
+        refused = c.post("/v1/detect", json={"text": "x"})
+    assert codes == [200] * 5 + [429] * 3
+    assert refused.headers["retry-after"] == "1"
+    with live.client("auditor") as c:  # another key has its own bucket
+        assert c.get("/v1/catalog/datasets").status_code == 200
 
 
 def test_metrics_count_requests(live: Live) -> None:

@@ -154,21 +154,23 @@ def test_request_log_is_json_without_query_values_and_no_access_log(served: Serv
         assert c.get(f"/v1/jobs/{CANARY_SSN}", headers=pipeline).status_code == 404
         assert c.get(f"/nowhere/{CANARY_SSN}").status_code == 404
     key_id = served.keys["pipeline"].split("_")[1]
+    expected = {
+        ("GET", "/health", 200, None),
+        ("GET", "/v1/jobs/{job_id}", 404, key_id),
+        ("GET", "unmatched", 404, None),
+    }
     lines: list[dict[str, object]] = []
-    deadline = time.monotonic() + 30  # the workers write their lines as they answer
-    while time.monotonic() < deadline:
+    routes: set[tuple[object, ...]] = set()
+    deadline = time.monotonic() + 60  # a worker writes its line just after it answers
+    while not expected <= routes and time.monotonic() < deadline:
+        time.sleep(0.2)
         lines = [
             json.loads(line)
             for line in served.out.read_text(errors="replace").splitlines()
-            if line.startswith('{"event": "request"')
+            if line.startswith('{"event": "request"') and line.endswith("}")
         ]
-        if any(line["route"] == "/v1/jobs/{job_id}" for line in lines):
-            break
-        time.sleep(0.2)
-    routes = {(line["method"], line["route"], line["status"], line["key"]) for line in lines}
-    assert ("GET", "/health", 200, None) in routes
-    assert ("GET", "/v1/jobs/{job_id}", 404, key_id) in routes
-    assert ("GET", "unmatched", 404, None) in routes
+        routes = {(line["method"], line["route"], line["status"], line["key"]) for line in lines}
+    assert expected <= routes, routes
     assert all(isinstance(line["ms"], float | int) for line in lines)
     logs = served.logs()
     assert CANARY_SSN not in logs
