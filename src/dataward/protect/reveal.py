@@ -21,7 +21,9 @@ def reverse(
 
     ``operator`` is a name (built with ``params`` and ``keyring``) or the operator itself.
     Tokens and ciphertexts name their key version; without the right key (or context) they
-    raise :class:`RevealError`. FF3-1 output has no integrity check: a wrong key yields a wrong
+    raise :class:`RevealError`. FF3-1 output carries neither: with the deployment's key ring
+    the store records each FPE value's key version (:mod:`dataward.protect.fpe_versions`), so
+    a wrong version or context raises too; with an in-memory ring a wrong key yields a wrong
     value of the same shape.
 
     >>> ring = KeyRing.from_secret(b"k" * 32)
