@@ -51,3 +51,11 @@ def test_calls_are_audited_under_the_calling_key(live: Live, tmp_path: Path) -> 
     assert by_kind["protect"]["actor"] == f"apikey:{pipeline_id}"
     assert by_kind["scan"]["actor"] == f"apikey:{steward_id}"
     assert getpass.getuser() not in {e["actor"] for e in by_kind.values()}
+
+
+def test_how_the_log_names_a_caller() -> None:
+    from dataward.server.apikeys import ApiKey, Role
+
+    assert ApiKey("3f9a1c2b7d4e", "training-job", Role.PIPELINE).actor == "apikey:3f9a1c2b7d4e"
+    # an OIDC caller is a digest of issuer and subject (the subject may be an e-mail address)
+    assert ApiKey("oidc_0123456789ab", "oidc", Role.AUDITOR).actor == "oidc:0123456789ab"
