@@ -594,3 +594,16 @@ def test_names_beside_labels_multi_part_short_and_lower_case(text: str, name: st
 def test_a_number_with_its_unit_is_no_address() -> None:
     text = "ET tube found at 20 cm at lip. BBS clear and equal."
     assert "STREET_ADDRESS" not in {e for e, _ in found(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("ok mike thanks", "mike"), ("can you ping mike and grace", "mike")],
+)
+def test_lower_case_chat_names_after_an_address_word(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)
+
+
+@pytest.mark.parametrize("text", ["thanks will", "hi there", "ok so the plan is"])
+def test_chat_words_before_ordinary_words_make_no_names(text: str) -> None:
+    assert found(text) == set()

@@ -117,6 +117,7 @@ class BuiltinBackend:
         tagger.set(m.featurizer.features(words, places, mode))
         labels: list[str] = tagger.tag()
         rules.after_titles(lex, words, labels, mode)
+        rules.chat_names(lex, words, labels)
         rules.countries(lex, words, labels, mode, places)
         if all(lab == "O" for lab in labels):
             return []

@@ -568,3 +568,26 @@ UNITS = _words(
 def _measure(words: list[str]) -> bool:
     """Whether a number in ``words`` is followed by a unit (``20 cm``, ``5 %``)."""
     return any(words[k].isdigit() and words[k + 1].lower() in UNITS for k in range(len(words) - 1))
+
+
+CHAT_CUES = _words("hey hi hello hiya yo thanks thx thank ok okay ping ask tell dear cc bye")
+"""Words that address someone by name in chat: ``hey mike``, ``ping grace``, ``thanks kim``."""
+
+
+def chat_names(lex: Lexicon, words: list[str], labels: list[str]) -> None:
+    """Decoding rule for chat: a known first name right after a word that addresses someone
+    (``hey mike``, ``ok mike thanks``) is a person, and so is a known first name joined by
+    ``and`` to a person (``ping mike and grace``). Changes ``labels`` in place."""
+    first = lex.gazetteers.get("fn", frozenset())
+    n = len(words)
+    for i in range(n - 1):
+        j = i + 1
+        low = words[j].lower()
+        if labels[j] != "O" or low not in first or low in _EDGE_WORDS or lex.freq.get(low, 0) > 5:
+            continue
+        cue = words[i].lower()
+        joined = (cue in ("and", "&") and i > 0 and labels[i - 1].endswith("-PER")) or (
+            j + 2 < n and words[j + 1].lower() == "and" and labels[j + 2] == "B-PER"
+        )
+        if cue in CHAT_CUES or joined:
+            labels[j] = "B-PER"
