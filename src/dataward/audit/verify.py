@@ -24,6 +24,8 @@ the mismatch; its ``index`` / ``checkpoint`` / ``check`` attributes carry the sa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +120,7 @@ def verify(
         label = f"the witness {witness.name}"
         heads.append(_Head(label, 0, _witnessed(kept, label, 0, log, trusted), False))
     try:
-        with log.store.begin() as conn:
+        with _snapshot(log) as conn:
             report = _verify_store(conn, log, trusted, heads)
     except sa.exc.SQLAlchemyError as exc:
         cause = type(getattr(exc, "orig", None) or exc).__name__
@@ -149,6 +151,18 @@ def verify(
         witnessed,
         report.subject_keys,
     )
+
+
+@contextmanager
+def _snapshot(log: AuditLog) -> Iterator[Connection]:
+    """One transaction that sees the store as of one moment (PostgreSQL: REPEATABLE READ; a
+    SQLite read transaction already does), so writers meanwhile cannot make a sound log look
+    inconsistent (an erasure's key gone but its event not yet seen)."""
+    with log.store.engine.connect() as conn:
+        if log.store.dialect == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
 
 
 def _witnessed(
