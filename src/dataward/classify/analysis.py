@@ -265,12 +265,9 @@ class Analyser:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            import multiprocessing
+            from dataward.detect.pool import worker_pool
 
-            ctx = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=ctx, initializer=_init, initargs=(self.engine,)
-            )
+            self._pool = worker_pool(self.workers, _init, (self.engine,))
         return self._pool
 
     def warm(self) -> None:

@@ -17,7 +17,6 @@ import re
 import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -524,12 +523,9 @@ class Engine:
             for t in first:
                 yield self.detect(t, **kwargs) if t else Findings()  # type: ignore[arg-type]
             return
-        import multiprocessing
+        from dataward.detect.pool import worker_pool
 
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            workers, mp_context=ctx, initializer=_init_worker, initargs=(self,)
-        ) as pool:
+        with worker_pool(workers, _init_worker, (self,)) as pool:
             pending = []
             source = _prepend([first, second], chunks)
             for chunk in source:
