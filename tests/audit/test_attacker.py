@@ -206,6 +206,12 @@ def test_an_erasure_through_dataward_verifies(log: AuditLog) -> None:
     assert report.events == SIZE + 1 and report.subject_keys == 1
 
 
+def test_deeply_nested_event_with_rebuilt_hashes_fails_clearly(log: AuditLog) -> None:
+    deep = b'{"index":5,"x":' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    _rebuild(log.store, lambda i, d: deep if i == 5 else d)
+    _fails(log, "canonical", "event 5 is not valid JSON")
+
+
 # --- column types and garbage ---------------------------------------------------------------
 
 

@@ -188,7 +188,7 @@ class Subjects:
 def parse_event(index: int, data: bytes) -> dict[str, Any]:
     try:
         doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise fail(f"event {index} is not valid JSON (altered)", "canonical", index=index) from None
     if not isinstance(doc, dict):
         raise fail(f"event {index} is not a JSON object (altered)", "canonical", index=index)

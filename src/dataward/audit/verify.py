@@ -304,14 +304,14 @@ def _check_event(expected: int, row: Any, subjects: Subjects) -> bytes:
     doc = parse_event(idx, data)
     try:
         again = canonical(doc)
-    except AuditError:
+    except (AuditError, RecursionError):
         raise fail(
             f"event {idx} is not valid canonical JSON (altered)", "canonical", index=idx
         ) from None
     if again != data:
         raise fail(f"event {idx} is not in canonical form (altered)", "canonical", index=idx)
     named = doc.get("index")
-    if named != idx:
+    if type(named) is not int or named != idx:
         raise fail(
             f"event stored at index {idx} says it is event {named}: records were reordered "
             "or moved",
