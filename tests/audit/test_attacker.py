@@ -230,6 +230,22 @@ def test_event_stored_as_text(log: AuditLog, cli: Callable[..., CliResult]) -> N
         _cli_fails(cli, "the stored bytes of event 3 is str")
 
 
+def test_reading_a_text_event_is_a_clear_error(
+    log: AuditLog, cli: Callable[..., CliResult]
+) -> None:
+    if log.store.dialect == "postgresql":
+        _sql(
+            log.store,
+            "ALTER TABLE audit_events ALTER COLUMN canonical TYPE text "
+            "USING convert_from(canonical, 'UTF8')",
+        )
+    else:
+        _sql(log.store, "UPDATE audit_events SET canonical = CAST(canonical AS TEXT)")
+    shown = cli("audit", "log", "--start", "20")
+    assert shown.code == 4 and "audit event 20 is malformed in the store" in shown.err
+    assert "Traceback" not in shown.err and SSN not in shown.out + shown.err
+
+
 def test_index_column_turned_to_text(log: AuditLog) -> None:
     if log.store.dialect == "postgresql":
         _sql(log.store, "ALTER TABLE audit_events ALTER COLUMN idx TYPE text")

@@ -147,10 +147,7 @@ class LogReader:
                 keys: dict[str, bytes | None] = {}
                 if decrypt and rows:
                     self._check_registered(conn)
-                found = [
-                    self._read(conn, row.idx, row.canonical, bytes(row.leaf_hash), decrypt, keys)
-                    for row in rows
-                ]
+                found = [self._read(conn, row, decrypt, keys) for row in rows]
             yield from found  # outside the transaction: the caller may write meanwhile
             if len(rows) < want:
                 return
@@ -163,15 +160,20 @@ class LogReader:
         raise AuditError(f"no event {index} in the audit log", index=index)
 
     def _read(
-        self,
-        conn: Connection,
-        index: int,
-        data: bytes,
-        leaf: bytes,
-        decrypt: bool,
-        keys: dict[str, bytes | None],
+        self, conn: Connection, row: Any, decrypt: bool, keys: dict[str, bytes | None]
     ) -> LoggedEvent:
-        doc = check_document(json.loads(data))
+        index, data, leaf = row.idx, row.canonical, row.leaf_hash
+        try:
+            if not isinstance(index, int) or not isinstance(data, bytes | memoryview):
+                raise TypeError
+            doc = check_document(json.loads(bytes(data)))
+            leaf = bytes(leaf)
+        except (TypeError, ValueError, RecursionError, AuditError):
+            raise AuditError(
+                f"audit event {index if isinstance(index, int) else '?'} is malformed in the "
+                "store (altered); run `dataward audit verify`",
+                check="row",
+            ) from None
         subject = doc.get("subject")
         actor = doc["actor"]
         if decrypt:
