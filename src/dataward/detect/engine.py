@@ -85,7 +85,10 @@ def _span_regex(detector: str, pattern: Pattern) -> LinearPattern:
     RE2 otherwise (see :mod:`dataward.detect.linear`); never a backtracking blow-up."""
     flags = re.ASCII | (re.IGNORECASE if pattern.ignore_case else 0)
     try:
-        return LinearPattern(pattern.regex, flags, name=f"{detector}/{pattern.name}")
+        # a boundary pattern's match never touches an ASCII letter, digit or underscore (_glued
+        # checks more); saying so in the regex skips the matches inside long tokens in C
+        guard = "[A-Za-z0-9_]" if pattern.boundary else None
+        return LinearPattern(pattern.regex, flags, name=f"{detector}/{pattern.name}", guard=guard)
     except re.error as exc:
         raise DetectorError(
             f"pattern {pattern.name!r} does not compile: {exc}", pattern=pattern.name

@@ -412,17 +412,30 @@ class LinearPattern:
     ``\\w`` and ``\\s`` as ASCII: compile with ``re.ASCII`` for the same results on both.
     """
 
-    __slots__ = ("_bounded", "_re", "_re2", "flags", "pattern", "problems", "short")
+    __slots__ = ("_bounded", "_re", "_re2", "flags", "guard", "pattern", "problems", "short")
 
-    def __init__(self, regex: str, flags: int = 0, *, short: int = SHORT, name: str = "") -> None:
+    def __init__(
+        self,
+        regex: str,
+        flags: int = 0,
+        *,
+        short: int = SHORT,
+        name: str = "",
+        guard: str | None = None,
+    ) -> None:
         self.pattern = regex
         self.flags = flags
         self.short = short
+        self.guard = guard
         compiled = re.compile(regex, flags)
         self.problems = problems(regex, flags)
         self._re2 = _re2_compile(regex, flags)
         self._re: re.Pattern[str] | None = None if self.problems else compiled
         self._bounded = self._re is not None and _width(sre_p.parse(regex, flags))[1] <= BOUNDED
+        if self._bounded and guard:
+            # no match may touch these characters: the search skips such places in C. Only for
+            # bounded patterns, which run on re at every length, so results never depend on it
+            self._re = re.compile(f"(?<!{guard})(?:{regex})(?!{guard})", flags)
         if self._re is None and self._re2 is None:
             label = f"pattern {name!r}" if name else "a pattern"
             raise UnsafePatternError(
@@ -467,14 +480,14 @@ class LinearPattern:
         return result
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.pattern, self.flags, self.short))
+        return (_rebuild, (self.pattern, self.flags, self.short, self.guard))
 
     def __repr__(self) -> str:
         return f"LinearPattern({self.pattern!r})"
 
 
-def _rebuild(regex: str, flags: int, short: int) -> LinearPattern:
-    return LinearPattern(regex, flags, short=short)
+def _rebuild(regex: str, flags: int, short: int, guard: str | None) -> LinearPattern:
+    return LinearPattern(regex, flags, short=short, guard=guard)
 
 
 def compile(regex: str, flags: int = 0, *, short: int = SHORT, name: str = "") -> LinearPattern:
