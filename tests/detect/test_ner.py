@@ -604,3 +604,10 @@ def test_lower_case_chat_names_after_an_address_word(text: str, name: str) -> No
     assert ("PERSON", name) in found(text)
     # the same words before ordinary words make no names
     assert found("thanks will") == found("hi there") == found("ok so the plan is") == set()
+
+
+def test_particles_alone_make_no_person_and_no_crash() -> None:
+    # "el le" tagged ORG: every word is a particle (it raised IndexError in person_like)
+    from dataward.detect.ner import rules
+
+    assert not rules.person_like(BuiltinBackend().lexicon, ["el", "le"])

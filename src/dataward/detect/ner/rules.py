@@ -366,6 +366,8 @@ def person_like(lex: Lexicon, words: list[str]) -> bool:
     if any(w in gaz.get("st", ()) and w not in first and w not in last for w in names):
         return False  # Main Street, not Simpson (a surname streets are named after)
     names = [w for w in names if w not in PARTICLES]  # Pieter van der Berg
+    if not names:
+        return False  # "le la": particles only
     if all(w in first or w in last for w in names) and any(w in first for w in names):
         return True
     freq = lex.freq
