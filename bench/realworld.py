@@ -271,7 +271,8 @@ def run(mb: float, adversarial_mb: float) -> dict[str, Any]:
     ds = detect_secrets_speed(data["code"])
     if ds is not None:
         result["detect_secrets_code"] = ds
-    result["linear_growth"] = linear_growth(full, adversarial_mb)
+    if adversarial_mb > 0:
+        result["linear_growth"] = linear_growth(full, adversarial_mb)
     return result
 
 
@@ -292,7 +293,7 @@ def _print(result: dict[str, Any]) -> None:
             f"detect-secrets on code lines: {result['detect_secrets_code']['mb_per_s_core']} MB/s"
         )
     print("\nadversarial input, full engine: time at 1x and 2x size (ratio ~2 = linear)")
-    for name, g in result["linear_growth"].items():
+    for name, g in result.get("linear_growth", {}).items():
         print(
             f"  {name:<12} {g['s_1x']:>7}s {g['s_2x']:>7}s  ratio {g['ratio']}"
             f"{'  (partial)' if g['partial'] else ''}"
@@ -302,7 +303,7 @@ def _print(result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=4.0, help="size of the generated corpus")
-    parser.add_argument("--adversarial-mb", type=float, default=1.0, help="1x adversarial size")
+    parser.add_argument("--adversarial-mb", type=float, default=1.0, help="1x adversarial size (0: skip)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     result = run(args.mb, args.adversarial_mb)
