@@ -211,3 +211,27 @@ def test_a_killed_decide_leaves_no_decision_without_its_audit_event(
     rows = _count(store_url, "SELECT count(*) FROM policy_decisions")
     events = _count(store_url, "SELECT count(*) FROM audit_events WHERE kind = 'policy.decision'")
     assert rows == events == 1
+
+
+def test_a_refused_audit_event_takes_its_decision_row_with_it(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second home with its own audit signing key may not append to a log registered to
+    another key: its decision must not be logged either (both, or neither)."""
+    import json
+
+    from dataward.errors import DatawardError
+    from dataward.policy import decide, reload
+
+    monkeypatch.setenv("DATAWARD_DATABASE_URL", store_url)
+    monkeypatch.setenv("DATAWARD_HOME", str(tmp_path / "first"))
+    request = json.loads(REQUEST)
+    decide(request)
+    reload()
+    monkeypatch.setenv("DATAWARD_HOME", str(tmp_path / "second"))  # another signing key
+    with pytest.raises(DatawardError):
+        decide(request)
+    reload()
+    rows = _count(store_url, "SELECT count(*) FROM policy_decisions")
+    events = _count(store_url, "SELECT count(*) FROM audit_events WHERE kind = 'policy.decision'")
+    assert rows == events == 1
