@@ -162,3 +162,15 @@ def test_debug_logging_never_shows_values(tmp_path: Path, cli: Cli) -> None:
     assert {f["entity"] for f in rows[0]["findings"]} >= {"CREDIT_CARD", "EMAIL_ADDRESS"}  # type: ignore[union-attr]
     _assert_no_canary(res.out, res.err)
     assert "Zq8!canary-Pw#1" not in res.out + res.err
+
+
+def test_detect_marks_a_record_past_the_time_budget_partial(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATAWARD_DETECT__RECORD_BUDGET_MS", "0")
+    res = cli("detect", "-", "--workers", "1", stdin=f"Ada\nmail {CANARY_EMAIL}\n".encode())
+    assert res.code == 0, res.err
+    rows = _lines(res.out)
+    assert [r["id"] for r in rows] == [1, 2]  # nothing dropped, the run goes on
+    assert rows[0]["partial"] is True and rows[1]["partial"] is True  # budget 0: no time at all
+    _assert_no_canary(res.out, res.err)

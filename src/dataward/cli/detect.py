@@ -75,6 +75,8 @@ def detect_command(
         rid = ids.popleft()
         text = texts.popleft() if show_values else None
         line = {"id": rid, "findings": [_finding(f, explain, text) for f in findings]}
+        if getattr(findings, "partial", False):  # past detect.record_budget_ms: not verified
+            line["partial"] = True
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
     out.flush()
 
