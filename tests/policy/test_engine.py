@@ -291,3 +291,23 @@ def test_a_column_is_classified_through_its_dataset(engine: PolicyEngine) -> Non
     )
     child = {**column, "resource": {"type": "Column", "id": "dx", "parent": "patients"}}
     assert scanned.decide(child, issue_token=False).effect == "allow_with_obligations"
+
+
+def test_replay_reports_a_request_the_candidate_cannot_read(tmp_path: Path) -> None:
+    from dataward.policy import decide, replay
+    from dataward.store import open_store
+
+    (tmp_path / "labels.cedar").write_text(
+        '@id("mine.label")\nforbid (principal, action, resource) '
+        'when { resource.tags.contains("label_7") };\n'
+    )
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        active = PolicyEngine.load(["baseline"], [tmp_path / "labels.cedar"])
+        decide(req(["PII", "label_7"]), engine=active, store=store)
+        report = replay(store, PolicyEngine.load(["baseline"]))
+        (change,) = report.changes
+        assert change.before == {"effect": "deny"} and change.after["effect"] == "error"
+        assert "label_7" in change.after["error"]
+    finally:
+        store.close()

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dataward.errors import PolicyError
 from dataward.policy import records, writer
 from dataward.policy.decision import Decision, Mode
 from dataward.policy.engine import PolicyEngine
@@ -226,7 +227,20 @@ def replay(
             for i in logged.result.get("approvals_in_force", [])
             if i in by_id
         ]
-        prepared = candidate.prepare(logged.request, approvals)
+        before_effect = logged.evaluated_effect
+        try:
+            prepared = candidate.prepare(logged.request, approvals)
+        except PolicyError as exc:  # e.g. a tag the candidate policies no longer know
+            changes.append(
+                Change(
+                    logged.decision_id,
+                    logged.result.get("timestamp", ""),
+                    logged.point,
+                    {"effect": before_effect},
+                    {"effect": "error", "error": str(exc)},
+                )
+            )
+            continue
         ev = candidate.evaluate(prepared, logged.point)
         before = {
             "effect": logged.evaluated_effect,

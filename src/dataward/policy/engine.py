@@ -423,6 +423,9 @@ class PolicyEngine:
             "errors": list(ev.errors),
             "context": prepared.cedar["context"],
             "resource": prepared.entities[-1]["attrs"],
+            "classification": (
+                None if prepared.classification is None else prepared.classification.to_dict()
+            ),
             "matched": matched,
             "policy_revision": self.revision,
             "policies": len(self.policies),
