@@ -164,6 +164,52 @@ def test_debug_logging_never_shows_values(tmp_path: Path, cli: Cli) -> None:
     assert "Zq8!canary-Pw#1" not in res.out + res.err
 
 
+def test_detect_json_too_deep_to_parse_is_exit_3(tmp_path: Path, cli: Cli) -> None:
+    """3,000 levels of nesting (an 18 KB line) crashed detect with RecursionError."""
+    src = tmp_path / "deep.jsonl"
+    deep = "[" * 3000 + json.dumps(CANARY_EMAIL) + "]" * 3000
+    src.write_text(json.dumps({"id": 1, "text": "ok"}) + "\n" + '{"text": ' + deep + "}\n")
+    res = cli("detect", str(src))
+    assert res.code == 3
+    assert (
+        res.err
+        == f"error: {src}: line 2 is nested too deeply for the JSON parser; flatten the data\n"
+    )
+    _assert_no_canary(res.out, res.err)
+
+
+def test_detect_permission_denied_is_exit_3(tmp_path: Path) -> None:
+    """It was a PermissionError traceback."""
+    from tests.processes import run_without_file_privileges
+
+    src = tmp_path / "locked.jsonl"
+    src.write_text(json.dumps({"text": f"mail {CANARY_EMAIL}"}) + "\n")
+    src.chmod(0)
+    done = run_without_file_privileges(["detect", str(src)], tmp_path / "home")
+    assert done.returncode == 3
+    assert done.stderr == f"error: {src}: cannot open: permission denied\n"
+    _assert_no_canary(done.stdout, done.stderr)
+
+
+def test_an_unwritable_output_folder_is_one_line(tmp_path: Path) -> None:
+    """An OS error no check names (here protect writing into a read-only folder) was a
+    traceback; the CLI now says which file and why, on one line."""
+    from tests.processes import run_without_file_privileges
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": f"mail {CANARY_EMAIL}"}) + "\n")
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o555)
+    done = run_without_file_privileges(
+        ["protect", str(src), str(out / "o.jsonl")], tmp_path / "home"
+    )
+    assert done.returncode in (1, 3)
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert "permission denied" in done.stderr and "Traceback" not in done.stderr
+    _assert_no_canary(done.stdout, done.stderr)
+
+
 def test_detect_marks_a_record_past_the_time_budget_partial(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -165,3 +165,97 @@ def test_watch_scans_dropped_file(hook_server: HTTPServer, tmp_path: Path) -> No
     assert event["datasets"][0]["path"].endswith("people.csv")
     assert "PII_HIGH" in event["datasets"][0]["tags"]
     assert any("people.csv" in line for line in lines)
+
+
+SSN = "523-71-6604"
+EMAIL = "zq7x41.canary@probemail-dw.net"
+
+
+def _bad_folder(folder: Path) -> Path:
+    """A folder of good files and bad ones (each bad in a way seen in the field)."""
+    folder.mkdir()
+    rows = ["id,ssn"] + [f"{i},{SSN}" for i in range(20)]
+    (folder / "good.csv").write_text("\n".join(rows) + "\n")
+    messages = {"email": EMAIL, "messages": [{"body": f"my SSN is {SSN}"}, {"body": "thanks"}]}
+    (folder / "messages.json").write_text(json.dumps(messages))
+    deep = '{"a": ' + "[" * 2999 + json.dumps(SSN) + "]" * 2999 + "}"
+    (folder / "deep.jsonl").write_text(deep + "\n")
+    (folder / "quote.csv").write_text(f'id,note\n1,"{SSN}\n2,{EMAIL}\n')
+    (folder / "loop_a").symlink_to(folder / "loop_b")
+    (folder / "loop_b").symlink_to(folder / "loop_a")
+    return folder
+
+
+def test_one_bad_file_is_reported_and_the_rest_is_scanned(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    """A JSON field holding a list of objects crashed the whole scan (ArrowInvalid), deep JSON
+    with RecursionError; now each bad input is one line, the others are scanned, exit 3."""
+    data = _bad_folder(tmp_path / "data")
+    r = cli("scan", str(data), "--format", "json", "--workers", "1")
+    assert r.code == 3, r.err
+    scanned = {Path(d["path"]).name: d for d in json.loads(r.out)["datasets"]}
+    assert set(scanned) == {"good.csv", "messages.json"}
+    msgs = scanned["messages.json"]
+    assert msgs["rows"] == 1 and "PII" in msgs["tags"]
+    assert "1 new records" in msgs["summary"] and "100%" in msgs["summary"]
+    errors = r.err.strip().splitlines()
+    assert sorted(line.split(":")[1].strip().rsplit("/", 1)[-1] for line in errors) == [
+        "deep.jsonl",
+        "loop_a",
+        "loop_b",
+        "quote.csv",
+    ]
+    assert all(line.startswith("error: ") for line in errors)
+    assert "nested deeper than 64 levels" in r.err and "never closed" in r.err
+    for text in (r.out, r.err):
+        assert SSN not in text and EMAIL not in text and "Traceback" not in text
+
+
+def test_a_symlink_loop_given_by_name_is_exit_3(cli: Callable[..., Any], tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    r = cli("scan", str(tmp_path / "a"), "--workers", "1")
+    assert r.code == 3
+    assert "a symbolic link that leads nowhere" in r.err
+
+
+def test_an_unreadable_input_is_exit_3_not_a_usage_error(tmp_path: Path) -> None:
+    """Permission denied was exit 2 (Typer's 'not readable'); it is unreadable input."""
+    from tests.processes import run_without_file_privileges
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "good.csv").write_text("id,name\n1,x\n")
+    locked = data / "locked.jsonl"
+    locked.write_text(json.dumps({"text": f"SSN {SSN}"}) + "\n")
+    locked.chmod(0)
+    home = tmp_path / "home"
+    alone = run_without_file_privileges(["scan", str(locked), "--workers", "1"], home)
+    assert alone.returncode == 3, alone.stderr
+    assert alone.stderr.strip() == f"error: {locked}: cannot open: permission denied"
+    folder = run_without_file_privileges(
+        ["scan", str(data), "--workers", "1", "--format", "json"], home
+    )
+    assert folder.returncode == 3, folder.stderr
+    assert [Path(d["path"]).name for d in json.loads(folder.stdout)["datasets"]] == ["good.csv"]
+    assert "locked.jsonl: cannot open: permission denied" in folder.stderr
+    assert SSN not in folder.stdout + folder.stderr + alone.stdout + alone.stderr
+
+
+def test_scan_workers_die_with_the_scan(tmp_path: Path) -> None:
+    """kill -9 of scan left its pool workers alive (PPID 1) for minutes."""
+    from tests.processes import kill, needs_proc, start, survivors, wait_for_workers
+
+    if needs_proc.args[0]:
+        pytest.skip(needs_proc.kwargs["reason"])
+    rows = ["id,note"] + [
+        f'{i},"Patient {i} seen on ward {i % 40}; call 555-01{i % 100:02d} re SSN {SSN}"'
+        for i in range(120_000)
+    ]
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join(rows) + "\n")
+    proc = start(["scan", str(big), "--full", "--workers", "2"], tmp_path / "home")
+    workers = wait_for_workers(proc, 2)
+    kill(proc, "SIGKILL")
+    assert survivors(workers) == []

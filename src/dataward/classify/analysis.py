@@ -64,6 +64,9 @@ class ColumnBatch:
     rows: int
     results: list[ValueResult]
     facts: list[ValueFacts] = field(default_factory=list)
+    parents: pa.Array | None = None
+    """For a list column (a JSON array leaf), the row of each element; ``indices`` and
+    ``rows`` then count elements, not rows."""
 
 
 def column_strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -117,7 +120,17 @@ def encode(name: str, array: pa.Array | pa.ChunkedArray) -> ColumnBatch:
         nulls=strings.null_count,
         rows=len(strings),
         results=[],
+        parents=_parents(array),
     )
+
+
+def _parents(array: pa.Array | pa.ChunkedArray) -> pa.Array | None:
+    """The row of each element of a list column (None for other columns)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+        return pc.list_parent_indices(array)
+    return None
 
 
 def hints_for(name: str) -> tuple[str, ...]:

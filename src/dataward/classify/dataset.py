@@ -192,12 +192,21 @@ def record_counts(
         s = cell_scores(col, profile)
         if s is None:
             continue
+        if col.parents is not None:
+            s = _per_row(s, col.parents, rows)
         best = s if best is None else pc.max_element_wise(best, s)
     if best is None or rows == 0:
         return 0, 0
     pii = pc.sum(pc.greater_equal(best, 0.5)).as_py() or 0
     high = pc.sum(pc.greater_equal(best, HIGH_CONFIDENCE)).as_py() or 0
     return int(pii), int(high)
+
+
+def _per_row(scores: pa.Array, parents: pa.Array, rows: int) -> pa.Array:
+    """Element scores of a list column as row scores: the best element of each row."""
+    best = pa.table({"row": parents, "s": scores}).group_by("row").aggregate([("s", "max")])
+    where = pc.index_in(pa.array(range(rows), parents.type), value_set=best.column("row"))
+    return pc.fill_null(pc.take(best.column("s_max"), where), 0.0).combine_chunks()
 
 
 _IDENTIFYING = frozenset(

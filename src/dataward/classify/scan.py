@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -149,7 +151,7 @@ def _scan(
     from dataward.catalog.keys import catalog_key
 
     key = catalog_key()
-    roots = [str(Path(p).resolve()) for p in paths]
+    roots = [os.path.realpath(p) for p in paths]  # Path.resolve raises on a symlink loop
     seen: set[str] = set()
     files: list[ScannedFile] = []
     results: list[DatasetClassification] = []
@@ -189,6 +191,9 @@ def _scan(
             except DatawardError as exc:
                 errors.append(str(exc))
                 continue
+            except Exception as exc:  # one bad input must not stop the others
+                errors.append(_unexpected(uri, exc))
+                continue
             results.append(result)
             files.append(ScannedFile(uri, fingerprint, item.size_bytes or 0, change, result))
     removed = sorted(
@@ -205,6 +210,18 @@ def _scan(
         )
         _audit_scan(scan_id, files, removed, errors)
     return ScanResult(results, files, removed, errors, scan_id, unchanged_tags)
+
+
+def _unexpected(uri: str, exc: Exception) -> str:
+    """One line for an input that failed in an unplanned way. The exception's own message may
+    quote the data (Arrow's do), so only its type is named; ``--debug`` logs where it arose."""
+    if log.isEnabledFor(logging.DEBUG):
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.debug("%s: %s raised at\n%s", uri, type(exc).__name__, frames)
+    return (
+        f"{uri}: could not be scanned ({type(exc).__name__} in Dataward; please report it, "
+        "with --debug for where it arose)"
+    )
 
 
 def _audit_scan(

@@ -1,7 +1,8 @@
 """Entry point: ``dataward COMMAND``. Errors become one readable line and a documented exit code.
 
-Exit codes: 0 success; 1 a Dataward error; 2 bad configuration or usage; 3 unreadable input;
-4 audit verification failed; 130 interrupted. ``--debug`` shows tracebacks.
+Exit codes: 0 success; 1 a Dataward error (or a file that cannot be written); 2 bad
+configuration or usage; 3 unreadable input; 4 audit verification failed; 130 interrupted.
+``--debug`` shows tracebacks.
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ def run() -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)
+    except OSError as exc:  # a file the command could not read or write, not named by a check
+        if debug:
+            raise
+        typer.echo(f"error: {_os_problem(exc)}", err=True)
+        sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:  # usage errors (click's) arrive here in non-standalone mode
@@ -95,6 +101,14 @@ def run() -> None:
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _os_problem(exc: OSError) -> str:
+    """``path: reason`` of an OS error, without the OS's own wording around it."""
+    from dataward.sources.locations import describe_os_error
+
+    where = exc.filename if exc.filename is not None else "a file"
+    return f"{where}: {describe_os_error(exc)}"
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """``dataward scan``: classify datasets and record them in the catalog; ``dataward watch``.
 
-Exit codes: 0 done; 5 ``--fail-on`` matched (data with that tag was found); others as for every
-command (1 Dataward error, 2 usage, 3 unreadable input).
+Exit codes: 0 done; 5 ``--fail-on`` matched (data with that tag was found); 3 an input could not
+be read or scanned (it is reported on one line and the others are scanned); others as for every
+command (1 Dataward error, 2 usage).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import typer
 
 FAIL_ON_EXIT = 5
 """Exit code when ``--fail-on TAG`` finds data with that tag."""
+UNREADABLE_EXIT = 3
+"""Exit code when an input could not be read or scanned (the others still are)."""
 
 
 def register(app: typer.Typer) -> None:
@@ -22,7 +25,9 @@ def register(app: typer.Typer) -> None:
 
 
 def scan_command(
-    paths: list[Path] = typer.Argument(..., help="Files or folders to scan."),
+    paths: list[Path] = typer.Argument(
+        ..., help="Files or folders to scan.", readable=False
+    ),  # the scan reports an unreadable input itself (exit 3), not as a usage error
     sample: int = typer.Option(10_000, "--sample", min=1, help="Rows sampled per file."),
     full: bool = typer.Option(False, "--full", help="Scan every row."),
     head: bool = typer.Option(False, "--head", help="Sample the first rows, not uniformly."),
@@ -73,8 +78,8 @@ def scan_command(
     if hit:
         typer.echo(f"found data tagged {', '.join(hit)} (--fail-on)", err=True)
         sys.exit(FAIL_ON_EXIT)
-    if result.errors and not result.files:
-        sys.exit(3)
+    if result.errors:
+        sys.exit(UNREADABLE_EXIT)  # a gate must not pass data it could not read
 
 
 def _progress():  # type: ignore[no-untyped-def]
