@@ -121,7 +121,7 @@ def _cli_fails(cli: Callable[..., CliResult], match: str) -> None:
 def test_deleted_checkpoints_and_rebuilt_hashes_fail_by_the_interval(log: AuditLog) -> None:
     """No witness at all: a log of 25 events must hold a checkpoint at 20."""
     bare = AuditLog(log.store, log.signer, checkpoint_every=EVERY)
-    _sql(log.store, "DELETE FROM audit_checkpoints")
+    _sql(log.store, "DELETE FROM audit_checkpoints WHERE tree_size > 0")  # genesis kept
     _rebuild(log.store, lambda i, d: d.replace(b'"i":7,', b'"i":70,'))
     err = _fails(bare, "checkpoints-missing", "holds 25 events but its newest signed checkpoint")
     assert "one is signed every 10 events" in err.message
@@ -133,7 +133,7 @@ def test_1250_events_without_checkpoints_fail(store: Store, signer: Signer) -> N
         batch = range(start, start + 250)
         log.append_many(AuditEvent("decision", "svc:gateway", {"i": i}) for i in batch)
     assert log.verify().signed_size == 1000
-    _sql(store, "DELETE FROM audit_checkpoints")
+    _sql(store, "DELETE FROM audit_checkpoints WHERE tree_size > 0")  # genesis kept
     _fails(log, "checkpoints-missing", "holds 1250 events but its newest signed checkpoint")
 
 
@@ -150,6 +150,26 @@ def test_deleted_and_renumbered_events_are_caught_by_the_witness(log: AuditLog) 
     _sql(log.store, "DELETE FROM audit_checkpoints")
     assert _rebuild(log.store, lambda i, d: None if i == 4 else d) == SIZE - 1
     _fails(log, "checkpoint-root", "the witness")
+
+
+def test_log_cut_below_one_interval_without_checkpoints_or_witness(
+    log: AuditLog, tmp_path: Path
+) -> None:
+    """An attacker who also deletes the home's witness file: the genesis checkpoint, signed
+    with the first event, is missing."""
+    (tmp_path / "home" / WITNESS_FILE).unlink()
+    _sql(log.store, "DELETE FROM audit_checkpoints")
+    assert _rebuild(log.store, lambda i, d: d if i < 6 else None) == 6
+    _fails(log, "checkpoints-missing", "the log holds 6 events but no signed checkpoint")
+
+
+def test_witness_file_deleted_is_reported_whatever_the_store_keeps(
+    log: AuditLog, tmp_path: Path
+) -> None:
+    (tmp_path / "home" / WITNESS_FILE).unlink()
+    _sql(log.store, "DELETE FROM audit_checkpoints WHERE tree_size > 0")
+    assert _rebuild(log.store, lambda i, d: d if i < 6 else None) == 6
+    _fails(log, "witness-missing", "no witness holds a checkpoint of this log")
 
 
 def test_log_cut_below_one_interval_is_caught_by_the_witness(log: AuditLog) -> None:

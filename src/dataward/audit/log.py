@@ -58,7 +58,9 @@ class AuditLog(LogReader):
     Appends are serialized by the single ``audit_state`` row (the first statement of every
     append updates it, which takes PostgreSQL's row lock and SQLite's write lock), so indexes
     are gap-free and unique across threads and processes. A checkpoint is signed automatically
-    each time the log crosses a multiple of ``checkpoint_every`` events (``None``: only when
+    with the first event (of the empty tree: a genesis that verify requires of every log with
+    events) and each time the log crosses a multiple of ``checkpoint_every`` events (``None``:
+    neither, only when
     :meth:`checkpoint` is called), and :meth:`verify` fails when one is missing. Each signed
     checkpoint is also given to the ``witnesses`` (outside the store) once it is committed.
 
@@ -233,6 +235,8 @@ class AuditLog(LogReader):
             t.state.update().where(t.state.c.id == 1).values(frontier=merkle.pack(frontier))
         )
         every = self.checkpoint_every
+        if every and start == 0:  # genesis: from the first event on, a log has a checkpoint
+            signed.append(self._sign(conn, Checkpoint(self.origin, 0, merkle.EMPTY_ROOT)))
         if every and start // every != end // every:
             head = Checkpoint(self.origin, end, merkle.frontier_root(frontier))
             signed.append(self._sign(conn, head))

@@ -228,6 +228,14 @@ def _verify_store(
     stored = [h.head for h in heads if h.stored]
     signed = max((h.size for h in stored), default=0)
     every = log.checkpoint_every
+    if every and size and not stored:
+        raise fail(
+            f"the log holds {size} events but no signed checkpoint: the one signed with its "
+            "first event was deleted (a log written before checkpoints were signed from the "
+            "first event: `dataward audit checkpoint` signs one now)",
+            "checkpoints-missing",
+            index=0,
+        )
     if every and signed < size // every * every:
         raise fail(
             f"the log holds {size} events but its newest signed checkpoint covers {signed}: one "
