@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -225,21 +225,53 @@ class Settings(BaseSettings):
 _cached: tuple[object, Settings] | None = None
 
 
-def _problem(loc: tuple[int | str, ...], kind: str, message: str) -> str:
+def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model that holds the key at the end of ``loc`` (through lists and optionals)."""
+    node: object = root
+    for part in loc:
+        if isinstance(part, int):
+            node = next((a for a in get_args(node) if a is not type(None)), None)
+            continue
+        if not (isinstance(node, type) and issubclass(node, BaseModel)):
+            return None
+        field = node.model_fields.get(part)
+        node = field.annotation if field is not None else None
+        args = [a for a in get_args(node) if a is not type(None)]
+        if args and get_origin(node) is not list and len(args) == 1:
+            node = args[0]  # X | None
+    return node if isinstance(node, type) and issubclass(node, BaseModel) else None
+
+
+def _problem(
+    loc: tuple[int | str, ...], kind: str, message: str, root: type[BaseModel] | None = None
+) -> str:
     """One validation problem; an unknown key names the closest keys of its section."""
     where = ".".join(str(p) for p in loc)
     if kind != "extra_forbidden":
         return f"{where}: {message}"
-    from dataward.taxonomy import did_you_mean
+    import difflib
 
-    model: type[BaseModel] | None = Settings
-    for part in loc[:-1]:
-        field = model.model_fields.get(str(part)) if model is not None else None
-        kind_ = field.annotation if field is not None else None
-        model = kind_ if isinstance(kind_, type) and issubclass(kind_, BaseModel) else None
     prefix = "".join(f"{p}." for p in loc[:-1])
-    known = [f"{prefix}{name}" for name in sorted(model.model_fields)] if model else []
-    return f"{where}: unknown setting.{did_you_mean(where, known)}"
+    skip = 1 if root is not None else 0  # the section name leads loc
+    model = _model_at(root or Settings, loc[skip:-1])
+    known = sorted(model.model_fields) if model else []
+    close = difflib.get_close_matches(str(loc[-1]).lower(), known, n=2, cutoff=0.6)
+    hint = " or ".join(f"'{prefix}{c}'" for c in close)
+    return f"{where}: unknown setting.{f' Did you mean {hint}?' if hint else ''}"
+
+
+def _check_integrations(section: dict[str, Any]) -> None:
+    """The ``integrations:`` section is validated here too, so a typo stops at load."""
+    from dataward.integrations.config import IntegrationsSettings
+
+    try:
+        IntegrationsSettings.model_validate(section)
+    except ValidationError as exc:
+        problems = "; ".join(
+            _problem(("integrations", *e["loc"]), e["type"], e["msg"], IntegrationsSettings)
+            for e in exc.errors()
+        )
+        raise ConfigError(f"invalid settings ({CONFIG_FILE} or DATAWARD_*): {problems}") from None
 
 
 def _inputs() -> object:
@@ -279,5 +311,7 @@ def get_settings() -> Settings:
         raise ConfigError(
             f"{CONFIG_FILE}: invalid YAML: {yaml_problem(exc)}", path=CONFIG_FILE
         ) from None
+    if settings.integrations:
+        _check_integrations(settings.integrations)
     _cached = (key, settings)
     return settings

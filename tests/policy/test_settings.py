@@ -227,3 +227,16 @@ def test_unclassified_setting_reaches_the_engine() -> None:
     assert engine.unclassified_for("training") == "needs_approval"
     assert engine.unclassified_for("ci") == "allow"
     assert decide(req([]), engine=engine, log=False).effect == "needs_approval"
+
+
+def test_an_unknown_key_in_the_integrations_section_is_an_error() -> None:
+    canary = "https://hooks.example.org/T0/B0/CanaryToken7f3a9"
+    write_config(f"integrations:\n  webhooks:\n    - {{url: '{canary}', stlye: slack}}\n")
+    with pytest.raises(ConfigError) as info:
+        get_settings()
+    message = str(info.value)
+    assert "integrations.webhooks.0.stlye: unknown setting." in message
+    assert "Did you mean 'integrations.webhooks.0.style'?" in message
+    assert "CanaryToken7f3a9" not in message
+    write_config(f"integrations:\n  webhooks:\n    - {{url: '{canary}', style: slack}}\n")
+    assert get_settings().integrations["webhooks"][0]["style"] == "slack"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dataward.errors import ConfigError
 from dataward.integrations.deadletter import DeadLetters
@@ -23,12 +23,16 @@ from dataward.store import Store
 
 
 class RetrySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     tries: int = Field(default=4, ge=1, le=10)
     backoff: float = Field(default=0.5, ge=0)
     timeout: float = Field(default=10.0, gt=0)
 
 
 class WebhookSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = ""
     url: str | None = None
     url_env: str | None = None
@@ -45,6 +49,8 @@ class WebhookSettings(BaseModel):
 
 
 class JiraSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     base_url: str
     email: str
     token_env: str = "DATAWARD_JIRA_TOKEN"
@@ -56,6 +62,8 @@ class JiraSettings(BaseModel):
 
 
 class ServiceNowSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     base_url: str
     username: str
     password_env: str = "DATAWARD_SERVICENOW_PASSWORD"
@@ -67,6 +75,8 @@ class ServiceNowSettings(BaseModel):
 
 class IntegrationsSettings(BaseModel):
     """The ``integrations:`` section."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelled key is an error
 
     webhooks: list[WebhookSettings] = Field(default_factory=list)
     jira: JiraSettings | None = None
