@@ -295,7 +295,10 @@ def test_values_are_routed_by_type(text: str, kind: str) -> None:
     ("text", "parts"),
     [
         ('{"name":"Ada Lovelace","id":12,"key":"user_id"}', ["Ada Lovelace"]),
-        ('owner = "Grace Hopper"  # reviewed by Alan Turing', ["Grace Hopper", "reviewed by"]),
+        (
+            'self.owner_name = "Grace Hopper"  # reviewed by Alan Turing',
+            ["Grace Hopper", "reviewed by"],
+        ),
         ("2024-05-01T12:00:03Z INFO user login ok for Grace Hopper", ["user login ok"]),
         ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTIzNDU2Nzg5K/QUJD==", []),
     ],

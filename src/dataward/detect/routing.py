@@ -41,9 +41,9 @@ _LOG_START = re.compile(
 _CODE_START = re.compile(
     r"\s*(?:def |class |import |from \S+ import|return\b|if \(|for \(|while \(|function\b"
     r"|const |let |var |public |private |protected |static |package |#include|#!"
-    r"|export |module\.|require\(|func |fn |SELECT |INSERT |UPDATE |CREATE "
-    r"|[A-Za-z_][\w.-]*\s*[:=]\s)"
+    r"|export |module\.|require\(|func |fn |SELECT |INSERT |UPDATE |CREATE )"
 )
+# no "key: value" here: forms and notes ("Name: Jennifer Olesen") read like that too
 _CODE_SIGNS = re.compile(
     r"[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9]|[=!<>]=|->|=>|::|\(\)|[:{(\[,;\\]\s*$|\"\"\"|'''"
     r"|^\s*(?:elif|else|try|except|finally|with|raise|assert|yield|lambda|async|await|return|pass"
