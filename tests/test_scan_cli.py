@@ -259,3 +259,38 @@ def test_scan_workers_die_with_the_scan(tmp_path: Path) -> None:
     workers = wait_for_workers(proc, 2)
     kill(proc, "SIGKILL")
     assert survivors(workers) == []
+
+
+def test_watch_reports_each_bad_file_on_its_own_line(tmp_path: Path) -> None:
+    """The watcher printed only the error count: which file failed, and why, was lost."""
+    from dataward.classify.watch import Watcher
+
+    inbox = _bad_folder(tmp_path / "inbox")
+    lines: list[str] = []
+    watcher = Watcher(inbox, [], on_result=lines.append)
+    watcher.scan_files([str(p) for p in sorted(inbox.iterdir())])
+    errors = sorted(line for line in lines if line.startswith("error: "))
+    assert [line.split(":")[1].strip().rsplit("/", 1)[-1] for line in errors] == [
+        "deep.jsonl",
+        "loop_a",
+        "loop_b",
+        "quote.csv",
+    ]
+    assert any(line.startswith("2 scanned") for line in lines)
+    assert not any(SSN in line or EMAIL in line for line in lines)
+
+
+def test_watch_reports_a_symlink_loop_and_drops_a_vanished_file(tmp_path: Path) -> None:
+    """A symlink loop dropped in the watched folder was silently ignored (is_file is False);
+    it is now handed to the scan, which reports it. A file gone before it settled is dropped
+    (one stat, so a file that vanishes between two checks cannot crash the loop)."""
+    from dataward.classify.watch import Watcher
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    watcher = Watcher(inbox, [], settle=0.0)
+    loop = inbox / "loop"
+    loop.symlink_to(inbox / "loop")
+    watcher._seen(str(loop))
+    watcher._seen(str(inbox / "gone.csv"))
+    assert watcher._ready() == [str(loop)]  # the scan reports the loop; the gone file is dropped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import stat
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -53,11 +54,16 @@ class Watcher:
         out = []
         with self._lock:
             for path, (when, size) in list(self._pending.items()):
-                p = Path(path)
-                if not p.is_file():
+                try:
+                    st = Path(path).stat()
+                except OSError:  # gone again, or a link that leads nowhere: the scan says so
+                    st = None
+                if st is None or not stat.S_ISREG(st.st_mode):
                     del self._pending[path]
+                    if st is None and Path(path).is_symlink():
+                        out.append(path)
                     continue
-                current = p.stat().st_size
+                current = st.st_size
                 if current != size:
                     self._pending[path] = (now, current)
                 elif now - when >= self.settle:
@@ -89,6 +95,8 @@ class Watcher:
         if self.on_result is not None:
             for line in result.summary().splitlines():
                 self.on_result(line)
+            for err in result.errors:  # one line each, naming the file, never its content
+                self.on_result(f"error: {err}")
 
     def run(self, stop: threading.Event | None = None, poll: float = 0.2) -> None:
         """Watch until ``stop`` is set (or :meth:`stop` is called)."""
