@@ -80,7 +80,12 @@ def detect_batch(
     language: str | None = None,
     workers: int | None = None,
 ) -> Iterator[list[Finding]]:
-    """Findings for each text of a list, iterable or Arrow string array, in order, on all cores."""
+    """Findings for each text of a list, iterable or Arrow string array, in order, on all cores.
+
+    The same findings as :func:`detect` on each text. Works in a plain script with no
+    ``if __name__ == "__main__":`` guard and in a script read from standard input (on Linux
+    the workers are forked, see :mod:`dataward.detect.pool`); the workers end with the
+    calling process."""
     engine = get_engine(entities, threshold=threshold)
     return engine.detect_batch(_strings(texts), language=language, workers=workers)
 
