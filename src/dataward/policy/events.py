@@ -119,10 +119,12 @@ def _append(store: Store, conn: Connection, events: Events) -> None:
     audit = _audit()
     from dataward.settings import get_settings
 
-    home = str(Path(get_settings().home).resolve())
+    settings = get_settings()
+    # The log's signer follows the settings (the home, or an explicit signing key file).
+    signer = (Path(settings.home).resolve(), getattr(settings, "audit", None))
     cached = store.cache.get(_AUDIT_LOG)
-    if cached is None or cached[0] != home:
-        cached = store.cache[_AUDIT_LOG] = (home, audit.open_audit_log(store))
+    if cached is None or cached[0] != signer:
+        cached = store.cache[_AUDIT_LOG] = (signer, audit.open_audit_log(store))
     log = cached[1]
     # As audit.record does: inside audit.acting(...) the caller is the actor, and the actor the
     # event names goes to payload["principal"].
