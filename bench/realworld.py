@@ -185,18 +185,28 @@ def _mb(texts: list[str]) -> float:
     return sum(len(t.encode()) + 1 for t in texts) / 1e6
 
 
-def _measure(engine: Engine, texts: list[str], latencies: bool) -> dict[str, float]:
+def _measure(
+    engine: Engine, texts: list[str], latencies: bool, repeat: int = 3
+) -> dict[str, float]:
+    """Best of ``repeat`` passes (the machine may be busy); the memo of values seen before is
+    emptied before each pass, so a pass never profits from the one before."""
     per: list[float] = []
-    cpu = time.process_time()
-    for t in texts:
-        if latencies:
-            started = time.perf_counter()
-            engine.detect(t)
-            per.append(time.perf_counter() - started)
-        else:
-            engine.detect(t)
-    cpu = time.process_time() - cpu
-    out = {"mb": round(_mb(texts), 3), "mb_per_s_core": round(_mb(texts) / max(cpu, 1e-9), 3)}
+    best = float("inf")
+    for _ in range(repeat):
+        getattr(engine, "_memo", {}).clear()
+        pass_per: list[float] = []
+        cpu = time.process_time()
+        for t in texts:
+            if latencies:
+                started = time.perf_counter()
+                engine.detect(t)
+                pass_per.append(time.perf_counter() - started)
+            else:
+                engine.detect(t)
+        cpu = time.process_time() - cpu
+        if cpu < best:
+            best, per = cpu, pass_per
+    out = {"mb": round(_mb(texts), 3), "mb_per_s_core": round(_mb(texts) / max(best, 1e-9), 3)}
     if per:
         per.sort()
         out["p99_ms"] = round(per[int(len(per) * 0.99) - 1 if len(per) > 1 else 0] * 1000, 2)
@@ -303,7 +313,9 @@ def _print(result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=4.0, help="size of the generated corpus")
-    parser.add_argument("--adversarial-mb", type=float, default=1.0, help="1x adversarial size (0: skip)")
+    parser.add_argument(
+        "--adversarial-mb", type=float, default=1.0, help="1x adversarial size (0: skip)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     result = run(args.mb, args.adversarial_mb)
