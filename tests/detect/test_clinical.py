@@ -127,3 +127,43 @@ def test_phone_numbers_keep_their_shape_and_glued_sentences_are_no_domains() -> 
     assert found.get("410 555-0142") == "PHONE_NUMBER"
     assert "0600-281" not in found
     assert "SHIFT.HR" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("PT C/O CP, EKG + TROPONIN POS. TRANSFERRED TO BMH FOR CATH, HEPARIN GTT, HR 80.", "BMH"),
+        ("PT C/O CP, EKG + TROPONIN POS. SENT TO ED AT WHMC, HEPARIN GTT, HR 80.", "WHMC"),
+        ("hr 80 nsr, bp stable. insulin gtt per U Oregon scale, k 4.1, mag repleted.", "U Oregon"),
+        (
+            "RESP DISTRESS ON BLACKTHORNE 4; CODE CALLED, PT INTUBATED, TO CCU, HR 110.",
+            "BLACKTHORNE",
+        ),
+    ],
+)
+def test_hospital_acronyms_universities_and_wards_are_places(text: str, value: str) -> None:
+    assert is_clinical(text)
+    assert _values(text).get(value) in ("ORGANIZATION", "LOCATION")
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("PMH: CHF, CAD S/P CABG 11/94, NIDDM. HR 80 NSR, BP STABLE ON LASIX.", ["11/94"]),
+        ("pmh: chf, cad s/p cabg in march of 1994, niddm. hr 80 nsr.", ["march", "1994"]),
+        ("Nursing note 14 Feb, 97 0700-1500. HR 80 NSR, PMH CHF, LASIX GTT.", ["14 Feb, 97"]),
+    ],
+)
+def test_month_names_and_month_years_are_dates(text: str, values: list[str]) -> None:
+    assert is_clinical(text)
+    dates = _values(text, {"DATE_TIME"})
+    assert all(dates.get(v) == "DATE_TIME" for v in values), dates
+
+
+def test_abbreviations_that_are_titles_elsewhere_need_a_name_after_them() -> None:
+    text = "HR 80 NSR. PA CATHETER MANIPULATED, MS CONT TO IMPROVE, HO AWARE. NP GOMEZ IN."
+    people = [k for k, v in _values(text).items() if v == "PERSON"]
+    assert people == ["GOMEZ"]
+    # high, mouth, synch: English words after "to" and "in" are no hospitals
+    text = "SATS IN HIGH 90'S, TRIES TO MOUTH WORDS, BREATHING IN SYNCH WITH VENT. HR 80 NSR."
+    assert "ORGANIZATION" not in _values(text).values()

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 Tok = tuple[str, int, int]
 
 TITLES = word_set("""dr drs doctor mr mrs ms miss mister md np pa ho pcp attending fellow""")
+AMBIGUOUS_TITLES = word_set("""ms md np pa ho""")
+"""Titles that are also clinical abbreviations (mental status, pulmonary artery, house officer):
+only a word of the name lists follows them as a name (``PA CATHETER``, ``MS CONT`` are none)."""
 RELATIVES = word_set(
     """wife husband hsb hus daughter dtr dau son sister sis brother bro mother mom father dad
     friend girlfriend boyfriend fiance fiancee niece neice nephew aunt uncle grandson
@@ -52,6 +55,13 @@ PLACE_PREPS = frozenset({"to", "from", "in", "at"})
 PAGERS = frozenset({"pager", "pgr", "beeper", "beep", "pg", "ext", "extension"})
 YEAR_CUES = frozenset({"in", "of", "since", "year", "yr"})
 PAIN = frozenset({"pain", "cp", "discomfort", "scale", "rated", "rates", "score"})
+MONTHS = word_set(
+    """january february march april june july august september october november december jan
+    feb mar apr jun jul aug sep sept oct nov dec"""
+)
+"""Month names (``may`` is left out: a modal verb far more often than a month in notes)."""
+UNIVERSITY = word_set("""u univ university""")
+TRANSFER_PREPS = PLACE_PREPS | {"by"}
 VENT = word_set(
     """ps psv cpap peep ips ipap epap bipap vent ventilation flowby imv simv ac pap pressure
     support"""
@@ -79,19 +89,25 @@ def findings(text: str, toks: list[Tok], words: Words) -> list[Finding]:
         low = lows[i]
         if low in TITLES or low in RELATIVES:
             _names_after(toks, lows, i, words, out, relative=low in RELATIVES)
+        elif low in UNIVERSITY and i + 1 < n:
+            _university(toks, lows, i, words, out)
         elif low in PHRASES and i > 0 and lows[i - 1] in PHRASES[low]:
             _names_after(toks, lows, i, words, out, relative=False)
         elif low in CREDENTIALS and i > 0:
             _names_before(toks, lows, i, words, out)
         if low in FACILITIES and i > 0:
             _facility(toks, lows, i, words, out)
-        elif low in PLACE_PREPS and i + 1 < n:
+        elif low in TRANSFER_PREPS and i + 1 < n:
             _place_after(toks, lows, i, words, out)
+        elif low in ("on", "per") and _ward(toks, lows, i + 1, words):
+            out.append(_finding("LOCATION", toks[i + 1][1], toks[i + 1][2], "ward"))
         if low in PAGERS:
             _pager(toks, lows, i, out)
         tok = toks[i][0]
         if tok[:1].isdigit():
             _date(text, toks, lows, i, out)
+        elif low in MONTHS:
+            _month_date(toks, lows, i, out)
     return out
 
 
@@ -148,6 +164,10 @@ def _names_after(
     if run is None:
         return
     a, b = run
+    if lows[i] in AMBIGUOUS_TITLES and not any(
+        words.named(lows[q]) or (lows[i] == "md" and words.rare(lows[q])) for q in range(a, b)
+    ):
+        return
     out.append(_finding("PERSON", toks[a][1], toks[b - 1][2], "name-after-cue"))
     # DRS JOSEPH AND ROBBINSON: a second name after "and"
     if lows[i] == "drs" and b + 1 < len(toks) and lows[b] in ("and", "&"):
@@ -207,7 +227,7 @@ def _facility(toks: list[Tok], lows: list[str], i: int, words: Words, out: list[
 
 _STOP = word_set(
     """a an the to from at in of on for and or with by his her their your our my this that
-    outside local other previous prior same new old another nearest community"""
+    outside local other previous prior same new old another nearest community osh"""
 )
 
 
@@ -226,6 +246,14 @@ def _place_after(
         if lows[q] in MOVES:
             moved = True
             break
+    if _hospital_acronym(toks[k][0], lows[k], words, moved):
+        out.append(_finding("ORGANIZATION", toks[k][1], toks[k][2], "hospital-acronym"))
+        return
+    if _ward(toks, lows, k, words) and lows[i] != "by":
+        out.append(_finding("LOCATION", toks[k][1], toks[k][2], "ward"))
+        return
+    if lows[i] == "by":
+        return
     # a known town, whole (San Diego, Lansdowne)
     for size in (3, 2, 1):
         key = " ".join(lows[k : k + size])
@@ -269,6 +297,9 @@ def _date(text: str, toks: list[Tok], lows: list[str], i: int, out: list[Finding
     parts = tok.split("/")
     if len(parts) == 2 and all(p.isdigit() and len(p) <= 2 for p in parts):
         month, day = int(parts[0]), int(parts[1])
+        if 1 <= month <= 12 and len(parts[1]) == 2 and day > 31 and not near & VENT:
+            out.append(_finding("DATE_TIME", start, end, "month-year"))  # 11/92
+            return
         if not (1 <= month <= 12 and 1 <= day <= 31) or (month == 2 and day > 29):
             return
         if day in (2, 3, 4, 8) and month < day:
@@ -305,3 +336,90 @@ def _full_date(tok: str) -> bool:
             if len(month) <= 2 and len(day) <= 2 and len(year) in (2, 4):
                 return 1 <= int(month) <= 12 and 1 <= int(day) <= 31
     return False
+
+
+_HOSPITAL_ENDS = ("h", "mc", "hc")
+"""How hospital acronyms end: ``...H`` (hospital), ``...MC`` (medical center), ``...HC``."""
+
+
+def _hospital_acronym(tok: str, low: str, words: Words, moved: bool) -> bool:
+    """``GH``, ``GBMC`` after ``TO``/``AT``/``BY``: two to four letters written in capitals,
+    ending as hospital acronyms do, no care-unit abbreviation; a medical term (``GH``: growth
+    hormone) only after a move (``TRANSFERRED TO GH``)."""
+    from dataward.detect.clinical import MARKERS
+
+    if not (2 <= len(tok) <= 4 and tok.isalpha() and tok.isupper()):
+        return False
+    if not low.endswith(_HOSPITAL_ENDS) or low in MARKERS or low in _STOP or words.band(low) > 3:
+        return False  # HIGH, MOUTH, TOUCH: English words
+    return moved or not words.term(low)
+
+
+def _ward(toks: list[Tok], lows: list[str], k: int, words: Words) -> bool:
+    """A ward: a word no list knows (five letters or more) and a floor number (``ON
+    QUARTERMAIN 6``)."""
+    if k + 1 >= len(toks):
+        return False
+    low = lows[k]
+    if len(low) < 5 or not low.isalpha() or not words.rare(low):
+        return False
+    nxt = toks[k + 1]
+    if not (nxt[0].isdigit() and 1 <= int(nxt[0]) <= 12 and nxt[1] == toks[k][2] + 1):
+        return False  # a floor number, not a rate or a dose (aflutter 80's, reinsert 30 french)
+    after = lows[k + 2] if k + 2 < len(toks) else ""
+    return after not in ("'", "%", "x") and not (after[:1].isalpha() and words.term(after))
+
+
+def _university(toks: list[Tok], lows: list[str], i: int, words: Words, out: list[Finding]) -> None:
+    """``U MARYLAND``, ``University of Utah``: a university named by a known place."""
+    k = i + 1
+    if lows[k] == "of" and k + 1 < len(toks):
+        k += 1
+    for size in (3, 2, 1):
+        kinds = words.lex.phrases.get(" ".join(lows[k : k + size]), ())
+        if ("city" in kinds or "reg" in kinds) and toks[k][0][:1].isupper():
+            out.append(_finding("ORGANIZATION", toks[i][1], toks[k + size - 1][2], "university"))
+            return
+
+
+def _month_date(toks: list[Tok], lows: list[str], i: int, out: list[Finding]) -> None:
+    """``MARCH OF 1993``, ``Oct 28``, ``28 Oct, 88``, ``march 21, 1899``: a month name with a
+    day or a year."""
+    n = len(toks)
+    start, end = toks[i][1], toks[i][2]
+    if i > 0 and _day(lows[i - 1]):
+        start = toks[i - 1][1]
+    k = i + 1
+    if k < n and toks[k][0] == ".":
+        k += 1
+    if (
+        k < n
+        and _day(lows[k])
+        and not (
+            k + 1 < n
+            and lows[k + 1][:1].isalpha()
+            and len(lows[k + 1]) <= 3
+            and lows[k + 1] not in ("th", "st", "nd", "rd")
+        )
+    ):
+        end = toks[k][2]
+        k += 1
+    if k + 1 < n and lows[k] == "of" and _year(lows[k + 1]) and end == toks[i][2]:
+        # MARCH OF 1993: a month and a year, each its own finding
+        out.append(_finding("DATE_TIME", start, end, "month-name"))
+        out.append(_finding("DATE_TIME", toks[k + 1][1], toks[k + 1][2], "year-of-month"))
+        return
+    if k + 1 < n and lows[k] == "," and _year(lows[k + 1]):
+        end = toks[k + 1][2]
+    elif k < n and _year(lows[k]) and len(lows[k]) == 4:
+        end = toks[k][2]
+    if (start, end) != (toks[i][1], toks[i][2]):
+        out.append(_finding("DATE_TIME", start, end, "month-name"))
+
+
+def _day(low: str) -> bool:
+    return low.isdigit() and len(low) <= 2 and 1 <= int(low) <= 31
+
+
+def _year(low: str) -> bool:
+    return low.isdigit() and (len(low) == 2 or (len(low) == 4 and 1900 <= int(low) <= 2099))
