@@ -102,11 +102,11 @@ def test_checkpoints_are_signed_notes_of_the_head(log: AuditLog) -> None:
 def test_checkpoint_signed_automatically_every_n(store: Store, signer: Signer) -> None:
     log = AuditLog(store, signer, checkpoint_every=10)
     log.append_many(_event(i) for i in range(9))
-    assert log.checkpoints() == []
+    assert [c.size for c in log.checkpoints()] == [0]  # the genesis, with the first event
     log.append(_event(9))
     log.append_many(_event(i) for i in range(25))
-    assert [c.size for c in log.checkpoints()] == [10, 35]
-    assert log.verify().checkpoints == 2
+    assert [c.size for c in log.checkpoints()] == [0, 10, 35]
+    assert log.verify().checkpoints == 3
 
 
 def test_a_bad_payload_writes_nothing(log: AuditLog) -> None:
