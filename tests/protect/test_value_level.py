@@ -198,3 +198,37 @@ def test_output_size_limit_stops_a_bomb(cli: Callable[..., Any], tmp_path: Path)
     assert r.code != 0
     assert "size limit" in r.err and len(r.err.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb.csv.gz", "c.yaml", "home"]
+
+
+def test_parquet_comment_column_with_rare_values(cli: Callable[..., Any], tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    comments = ["fine", "late again", "thanks"] * 20
+    comments[7] = f"my SSN is {SSN}"
+    comments[33] = f"mail {EMAIL} please"
+    src, out = tmp_path / "c.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.table({"id": list(range(60)), "comment": comments}), src)
+    r = cli("protect", str(src), str(out))
+    assert r.code == 0, r.err
+    back = pq.read_table(out)
+    assert back.column("id").type == pa.int64() and back.num_rows == 60
+    assert back.column("comment")[0].as_py() == "fine"
+    _assert_absent((SSN, EMAIL), "\n".join(back.column("comment").to_pylist()), out.read_bytes())
+
+
+def test_bz2_and_zstd_outputs(cli: Callable[..., Any], tmp_path: Path) -> None:
+    import bz2
+
+    import zstandard
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"note": f"mail {EMAIL}", EMAIL: 1}) + "\n")
+    for name, decompress in (
+        ("o.jsonl.bz2", bz2.decompress),
+        ("o.jsonl.zst", lambda b: zstandard.ZstdDecompressor().decompressobj().decompress(b)),
+    ):
+        r = cli("protect", str(src), str(tmp_path / name))
+        assert r.code == 0, r.err
+        text = decompress((tmp_path / name).read_bytes()).decode()
+        assert "tok_1_" in json.loads(text)["note"]
+        _assert_absent((EMAIL,), text)

@@ -131,7 +131,8 @@ def _open(path: Path, codec: str | None) -> Iterator[IO[bytes]]:
         elif codec == "zstd":
             import zstandard
 
-            yield zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            yield io.BufferedReader(reader, 1 << 16)
         else:
             yield raw
     finally:
