@@ -338,5 +338,10 @@ class Analyser:
     def __enter__(self) -> Analyser:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        from dataward.detect.pool import WorkerPool
+
+        if exc_type is not None and isinstance(self._pool, WorkerPool):
+            self._pool.terminate()  # Ctrl-C or an error: queued and running work is not needed
+            self._pool = None
         self.close()
