@@ -181,16 +181,26 @@ def _sqlite_file(url: str) -> Path | None:
 def _private_db(path: Path) -> None:
     """Create the SQLite file 0600 before SQLite does (it would follow the umask); its -wal and
     -shm files take the database file's mode."""
-    private_file(path)
+    try:
+        private_file(path)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the store {path}: {exc.strerror}", path=str(path)
+        ) from None
     for suffix in ("-wal", "-shm"):
         tighten(path.with_name(path.name + suffix))
 
 
 @contextlib.contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock on ``path`` (created 0600) for as long as the block runs."""
-    private_file(path)
-    fd = os.open(path, os.O_RDWR)
+    """An exclusive lock on ``path`` (created 0600) for as long as the block runs. In a folder
+    this user cannot write, no lock: nothing there can be migrated by this user either."""
+    try:
+        private_file(path)
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        yield
+        return
     try:
         _lock_fd(fd)
         yield
