@@ -30,6 +30,8 @@ from dataward.protect.keys import KeyRing
 
 BATCH = 4096
 """Pending digests that trigger a write."""
+_CHUNK = 500
+"""Digests looked up in one query."""
 
 _meta = sa.MetaData()
 fpe_values = sa.Table(
@@ -47,12 +49,13 @@ _pending: set[tuple[str, int]] = set()
 class FpeVersions:
     """The digest key of one FPE domain (ring, context, alphabet) and its lookups."""
 
-    __slots__ = ("_key",)
+    __slots__ = ("_key", "_known")
 
     def __init__(self, ring: KeyRing, context: str, alphabet: str) -> None:
         self._key = ring.subkey(
             "fpe-versions", version=min(ring.versions), context=f"{context}\x00{alphabet}"
         )
+        self._known: dict[str, list[int]] = {}
 
     def digest(self, value: str) -> str:
         return hmac.new(self._key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
@@ -69,14 +72,34 @@ class FpeVersions:
 
     def versions(self, value: str) -> list[int]:
         """The key versions recorded for ``value`` (empty when it is unknown)."""
+        digest = self.digest(value)
+        known = self._known.pop(digest, None)
+        if known is not None:
+            return known
+        self._lookup([digest])
+        return self._known.pop(digest)
+
+    def prefetch(self, values: Iterable[str | None]) -> None:
+        """Look the versions of ``values`` up in a few queries (a file reveal, batch by batch);
+        :meth:`versions` then answers from memory."""
+        self._known.clear()
+        digests = sorted({self.digest(v) for v in values if v})
+        for i in range(0, len(digests), _CHUNK):
+            self._lookup(digests[i : i + _CHUNK])
+
+    def _lookup(self, digests: list[str]) -> None:
         flush()
         from dataward.protect.keyrings import _store
 
+        found: dict[str, list[int]] = {d: [] for d in digests}
+        query = sa.select(fpe_values.c.digest, fpe_values.c.key_version).where(
+            fpe_values.c.digest.in_(digests)
+        )
         with _store().begin() as conn:
-            found = conn.execute(
-                sa.select(fpe_values.c.key_version).where(fpe_values.c.digest == self.digest(value))
-            )
-            return sorted(int(v) for v in found.scalars())
+            for digest, version in conn.execute(query):
+                found[digest].append(int(version))
+        for digest, versions in found.items():
+            self._known[digest] = sorted(versions)
 
 
 def flush() -> None:

@@ -130,6 +130,12 @@ class _Revealer:
             self.report.hashes.append(_fingerprint(self.ring, token))
         return out
 
+    def prefetch(self, values: list[Any]) -> None:
+        """Let the operator look up what it needs for many values at once (fpe: key versions)."""
+        prefetch = getattr(self.op, "prefetch_versions", None)
+        if prefetch is not None:
+            prefetch([v for v in values if isinstance(v, str)])
+
     def cell(self, value: Any) -> Any:
         if not isinstance(value, str) or not value:
             return value
@@ -227,6 +233,7 @@ def _reveal_tables(
                 from dataward.classify.analysis import column_strings
 
                 values = column_strings(col).to_pylist()
+                rev.prefetch(values)
                 col = pa.array([rev.cell(v) for v in values], pa.string())
             arrays.append(col)
         rev.report.rows += table.num_rows

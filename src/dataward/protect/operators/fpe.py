@@ -182,6 +182,12 @@ class FpeOperator(KeyedOperator):
             return out
         return [self._transform(v, version, encrypt=True) for v in values]
 
+    def prefetch_versions(self, values: Sequence[str | None]) -> None:
+        """Look up the recorded key versions of many values at once (file reveal)."""
+        recorder = self._recorder() if self.verify_version else None
+        if recorder is not None:
+            recorder.prefetch(values)
+
     def reverse(self, value: str, version: int | None = None) -> str:
         """Decrypt with the key version recorded for ``value`` (a given ``version`` or
         ``key_version`` must match it). FF3-1 output carries no version and no integrity check,
