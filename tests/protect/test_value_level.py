@@ -232,3 +232,13 @@ def test_bz2_and_zstd_outputs(cli: Callable[..., Any], tmp_path: Path) -> None:
         text = decompress((tmp_path / name).read_bytes()).decode()
         assert "tok_1_" in json.loads(text)["note"]
         _assert_absent((EMAIL,), text)
+
+
+def test_column_names_holding_values(cli: Callable[..., Any], tmp_path: Path) -> None:
+    src, out = tmp_path / "wide.csv", tmp_path / "out.csv"
+    src.write_text(f"id,{EMAIL}\n1,5\n2,3\n")
+    r = cli("protect", str(src), str(out), "--report")
+    assert r.code == 0, r.err
+    header = out.read_text().splitlines()[0]
+    assert header.startswith('"id","tok_1_') or header.startswith("id,tok_1_")
+    _assert_absent((EMAIL,), out.read_text(), r.out + r.err, _store_bytes(tmp_path))

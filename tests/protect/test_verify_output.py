@@ -100,3 +100,15 @@ def test_a_text_past_the_detection_budget_stops_the_run(
     assert "time budget" in r.err and len(r.err.strip().splitlines()) == 1
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
     _assert_absent(tuple(EMAILS), r.out + r.err, _store_bytes(tmp_path))
+
+
+def test_large_outputs_are_verified_on_a_sample(cli: Callable[..., Any], tmp_path: Path) -> None:
+    src = tmp_path / "notes.csv"
+    src.write_text("id,note\n" + "".join(f"{i},note {i} for {EMAILS[i % 11]}\n" for i in range(60)))
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("protect:\n  verify_rows: 10\n")
+    r = cli("protect", str(src), str(tmp_path / "out.csv"), "--config", str(cfg))
+    assert r.code == 0, r.err
+    assert "verified: sampled" in r.err
+    (event,) = _protect_events()
+    assert event["verify"] == "sampled" and event["verified_rows"] == 10
