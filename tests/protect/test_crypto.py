@@ -284,3 +284,28 @@ def test_fpe_versions_are_recorded_as_keyed_digests_only(tmp_path: Path) -> None
     for value in [CARD, "5555555555554444", *values]:
         assert value and value not in stored
     assert (tmp_path / "home" / "dataward.db").read_bytes().find(CARD.encode()) == -1
+
+
+def test_fpe_file_reveal_uses_the_recorded_versions(tmp_path: Path) -> None:
+    from dataward.protect.revealing import reveal_file
+
+    ring = KeyRing.load_or_create()
+    cards = [CARD, "5555555555554444", "4111111111111111"]
+    first = FpeOperator(keyring=ring, luhn=True).apply_many(cards[:2])
+    ring.rotate()
+    second = FpeOperator(keyring=ring, luhn=True).apply_many(cards[2:])  # version 2
+    rows = "".join(f"{i},{v}\n" for i, v in enumerate([*first, *second]))
+    (tmp_path / "p.csv").write_text("id,card\n" + rows)
+    params = {"luhn": True}
+    report = reveal_file(tmp_path / "p.csv", tmp_path / "back.csv", ["card"], "fpe", params=params)
+    assert (report.revealed, report.failed) == (3, 0)
+    assert all(card in (tmp_path / "back.csv").read_text() for card in cards)
+    pinned = reveal_file(
+        tmp_path / "p.csv",
+        tmp_path / "v2.csv",
+        ["card"],
+        "fpe",
+        params={**params, "key_version": 2},
+    )
+    assert (pinned.revealed, pinned.failed) == (1, 2)  # the version-1 cards are left as they are
+    assert CARD not in (tmp_path / "v2.csv").read_text()
