@@ -167,3 +167,30 @@ def test_abbreviations_that_are_titles_elsewhere_need_a_name_after_them() -> Non
     # high, mouth, synch: English words after "to" and "in" are no hospitals
     text = "SATS IN HIGH 90'S, TRIES TO MOUTH WORDS, BREATHING IN SYNCH WITH VENT. HR 80 NSR."
     assert "ORGANIZATION" not in _values(text).values()
+
+
+def test_the_model_reads_prose_but_not_clinical_notes() -> None:
+    from dataward.detect.clinical import model_spans
+
+    prose = "Ada Lovelace met Charles Babbage in London to talk about the engine."
+    assert model_spans(prose) == [(0, len(prose))]
+    assert model_spans(NOTE) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("HR 80 NSR, BP 110/60. LUCINDA OKAFOR CALLED TO BEDSIDE, LASIX GTT.", "LUCINDA OKAFOR"),
+        (
+            "PT RESTING, HR 80 NSR. GWENDA VASSALLO (DAUGHTER) UPDATED, LASIX GTT.",
+            "GWENDA VASSALLO",
+        ),
+        ("PT SEDATED ON PROPOFOL GTT, HR 80 NSR. KEEP MORALES FAMILY AWARE.", "MORALES"),
+    ],
+)
+def test_names_without_a_title_in_notes(text: str, name: str) -> None:
+    assert is_clinical(text)
+    assert _values(text).get(name) == "PERSON"
+    # ordinary words after a first name are no surname, and lower case is no name in a note
+    for other in ("PT HR 80 NSR. LARGE AMY LIX STOOL, LASIX GTT.", "hr 80 nsr, tan pluggy sxn."):
+        assert "PERSON" not in _values(other).values()

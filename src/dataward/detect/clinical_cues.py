@@ -49,7 +49,7 @@ FACILITIES = word_set(
 MOVES = word_set(
     """transferred transfered transfer transfering transferring xfer xferred admitted adm sent
     taken brought arrived returned discharged transported lives living resides moved
-    returning going"""
+    returning going live"""
 )
 PLACE_PREPS = frozenset({"to", "from", "in", "at"})
 PAGERS = frozenset({"pager", "pgr", "beeper", "beep", "pg", "ext", "extension"})
@@ -95,6 +95,10 @@ def findings(text: str, toks: list[Tok], words: Words) -> list[Finding]:
             _names_after(toks, lows, i, words, out, relative=False)
         elif low in CREDENTIALS and i > 0:
             _names_before(toks, lows, i, words, out)
+        elif low in words.first and i + 1 < n:
+            _full_name(toks, lows, i, words, out)
+        if (low in RELATIVES or low == "family") and i > 0:
+            _names_before_relative(toks, lows, i, words, out)
         if low in FACILITIES and i > 0:
             _facility(toks, lows, i, words, out)
         elif low in TRANSFER_PREPS and i + 1 < n:
@@ -204,6 +208,47 @@ def _names_before(
     if not any(words.named(lows[q]) for q in range(start, end)) and count < 2:
         return  # one unknown word before "RN" is too little (a unit, a ward)
     out.append(_finding("PERSON", toks[start][1], toks[end - 1][2], "name-before-credential"))
+
+
+def _full_name(toks: list[Tok], lows: list[str], i: int, words: Words, out: list[Finding]) -> None:
+    """A given name of the name lists and a surname (``LINDSEY CARDARELLI``, ``Nancy Cetrone``),
+    neither a medical term nor a frequent word: a name without a cue."""
+    first = lows[i]
+    if words.term(first) or words.band(first) > 4 or not words.name_word(toks[i][0], True):
+        return
+    if i > 0 and (lows[i - 1] in TITLES or lows[i - 1] in RELATIVES):
+        return  # the title and relative cues read it
+    nxt = toks[i + 1]
+    if nxt[1] != toks[i][2] + 1 or not _is_word(nxt[0]) or len(nxt[0]) < 4 or len(first) < 4:
+        return
+    if not (toks[i][0][:1].isupper() and nxt[0][:1].isupper()):
+        return  # names are capitalised (in an all-caps note, everything is)
+    low = lows[i + 1]
+    if low in _FUNCTION_NAMES or not words.name_word(nxt[0], strict=True):
+        return
+    if not ((words.named(low) and words.band(low) <= 3) or words.rare(low)):
+        return
+    out.append(_finding("PERSON", toks[i][1], nxt[2], "full-name"))
+
+
+_FUNCTION_NAMES = word_set("""family aware called notified paged updated""")
+
+
+def _names_before_relative(
+    toks: list[Tok], lows: list[str], i: int, words: Words, out: list[Finding]
+) -> None:
+    """A name before the relative it is (``URSLA MORETTI (DAUGHTER)``, ``Nancy Cetrone his
+    niece``) or before ``FAMILY`` (``KEEP ROMERO FAMILY AWARE``)."""
+    j = i - 1
+    while j > 0 and i - j <= 2 and lows[j] in ("(", "-", ",", "his", "her", "their", "pt's"):
+        j -= 1
+    if lows[i] == "family":
+        low = lows[j]
+        if j == i - 1 and low in words.last and words.band(low) <= 3 and not words.term(low):
+            out.append(_finding("PERSON", toks[j][1], toks[j][2], "name-before-family"))
+        return
+    if j < i - 1:
+        _names_before(toks, lows, j + 1, words, out)
 
 
 def _facility(toks: list[Tok], lows: list[str], i: int, words: Words, out: list[Finding]) -> None:

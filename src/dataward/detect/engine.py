@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from dataward.detect.base import Detector, PatternDetector
+from dataward.detect.clinical import model_spans
 from dataward.detect.clinical import refine as refine_clinical
 from dataward.detect.context import match_words, tokens, words_for
 from dataward.detect.language import detect_language
@@ -31,7 +32,6 @@ from dataward.detect.prefilter import _HyperscanPrefilter, _Re2SetPrefilter
 from dataward.detect.prefilter import (
     available_backends as available_backends,
 )
-from dataward.detect.routing import prose_spans
 from dataward.errors import DetectorError
 
 log = logging.getLogger(__name__)
@@ -338,7 +338,7 @@ class Engine:
                 partial = True
                 break
             if spans is None:  # models read only the prose-like parts (see detect.routing)
-                spans = prose_spans(text) if self.routing else [(0, n)]
+                spans = model_spans(text) if self.routing else [(0, n)]
             found = self._run_model(det, text, spans, language)
             # a model's span glued into an identifier (AWS in AWS_ACCESS_KEY_ID) is not a name
             candidates.extend(f for f in found if not _glued(text, f.start, f.end, n))
