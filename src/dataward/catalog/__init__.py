@@ -6,8 +6,8 @@ Nothing raw is stored: column examples are masked previews and keyed hashes
 
 from __future__ import annotations
 
-from dataward.catalog.catalog import Catalog, CatalogError, FileState, ScannedFile, Standing
-from dataward.catalog.identity import canonical_path
+from dataward.catalog.catalog import Catalog, CatalogError, FileState, ScannedFile
+from dataward.catalog.identity import Standing, canonical_path
 from dataward.catalog.keys import catalog_key
 
 __all__ = [

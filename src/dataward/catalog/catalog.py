@@ -10,14 +10,13 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dataward.catalog import tables as t
-from dataward.catalog.identity import canonical_path
+from dataward.catalog.identity import Standing, as_id, canonical_path
 from dataward.errors import DatawardError
 from dataward.store import Store, open_store
 
@@ -50,43 +49,6 @@ class ScannedFile:
     change: str
     """``new``, ``changed`` or ``unchanged`` (skipped)."""
     classification: DatasetClassification | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Standing:
-    """What the catalog knows about one dataset, for a decision: found by exact id or path."""
-
-    id: int
-    path: str
-    status: str
-    """``present``, or ``removed`` (its file was gone at the last scan)."""
-    tags: tuple[str, ...]
-    """Dataset-level tags, from scans and people."""
-    scanned: bool
-    """Whether a scan classified it (scan tags are recorded: at least ``PUBLIC``)."""
-    sampled: bool
-    rows: int
-    scanned_rows: int
-    """Rows the classifying scan looked at (``rows`` when not sampled)."""
-    last_scan_id: int | None
-    updated_at: str
-    size_bytes: int = 0
-
-    def drift(self) -> str | None:
-        """Why the scan may no longer describe the file (gone, or another size now), for a
-        local file; ``None`` when it still matches or cannot be checked (URLs, archive
-        members). A cheap check (one ``stat``), not the fingerprint."""
-        if "://" in self.path or "!" in self.path:
-            return None
-        try:
-            size = Path(self.path).stat().st_size
-        except FileNotFoundError:
-            return "its file is gone since the last scan"
-        except OSError:
-            return "its file cannot be read"
-        if size != self.size_bytes:
-            return "its file changed since the last scan"
-        return None
 
 
 class Catalog:
@@ -277,9 +239,9 @@ class Catalog:
         q = sa.select(t.datasets)
         with self.store.begin() as conn:
             row = None
-            as_id = _as_id(ref)
-            if as_id is not None:
-                row = conn.execute(q.where(t.datasets.c.id == as_id)).first()
+            by_id = as_id(ref)
+            if by_id is not None:
+                row = conn.execute(q.where(t.datasets.c.id == by_id)).first()
             if row is None and isinstance(ref, str) and ref:
                 row = conn.execute(q.where(t.datasets.c.path == canonical_path(ref))).first()
             if row is None:
@@ -366,9 +328,9 @@ class Catalog:
         """For people (``catalog show``): id, path, file name or path suffix; an ambiguous
         name is an error. Decisions use :meth:`standing`, which never matches partially."""
         q = sa.select(t.datasets)
-        as_id = _as_id(key)
-        if as_id is not None:
-            row = conn.execute(q.where(t.datasets.c.id == as_id)).first()
+        by_id = as_id(key)
+        if by_id is not None:
+            row = conn.execute(q.where(t.datasets.c.id == by_id)).first()
             if row is not None:
                 return row
         key = str(key)
@@ -448,14 +410,3 @@ class Catalog:
                 for c in conn.execute(q)
             ]
         return out
-
-
-def _as_id(key: str | int) -> int | None:
-    """A catalog id: an int, or a string of ASCII digits that fits a 64-bit id."""
-    if isinstance(key, bool):
-        return None
-    if isinstance(key, str):
-        if not (key.isascii() and key.isdigit() and len(key) < 19):
-            return None
-        key = int(key)
-    return key if 0 <= key < 2**63 else None

@@ -11,15 +11,10 @@ from typing import Any
 
 from dataward.errors import PolicyError
 from dataward.policy import records, writer
+from dataward.policy.classification import NEEDS_SCAN, NOT_CLASSIFIED, Classification, TagResolver
 from dataward.policy.decision import Decision, Mode
 from dataward.policy.engine import PolicyEngine
-from dataward.policy.request import (
-    NEEDS_SCAN,
-    NOT_CLASSIFIED,
-    Classification,
-    TagResolver,
-    canonical_json,
-)
+from dataward.policy.request import canonical_json
 from dataward.settings import get_settings
 from dataward.store import Store, database_url, open_store
 

@@ -9,7 +9,7 @@ re-evaluation are returned, so an annotation that does not match its ``unless`` 
 produce a false allow. Evaluation errors fail closed (deny).
 
 Before any policy, the classification gate: a dataset that is not classified (unknown to the
-catalog, removed, never scanned; see :func:`dataward.policy.request.classify_resource`) gets
+catalog, removed, never scanned; see :func:`dataward.policy.classification.classify_resource`) gets
 ``deny`` with the reason ``not_classified`` or ``needs_scan`` (``unclassified``; per point with
 ``unclassified_points``). ``needs_approval`` asks a ``data-steward`` approval instead; ``allow``
 lets the policies decide on the tags the request declares, with a warning.
@@ -31,9 +31,10 @@ from typing import Any
 import cedarpy
 
 from dataward.policy import loader
+from dataward.policy.classification import TagResolver, classification_messages
 from dataward.policy.decision import ApprovalNeeded, Decision, Effect, Mode
 from dataward.policy.obligations import Obligation, obligation, parse_obligation
-from dataward.policy.request import Approval, Prepared, TagResolver, digest, iso, prepare
+from dataward.policy.request import Approval, Prepared, digest, iso, prepare
 from dataward.settings import Unclassified
 
 MAX_SEARCH_EVALUATIONS = 64
@@ -349,7 +350,7 @@ class PolicyEngine:
             expires_at=iso(prepared.expires_at),
             input=prepared.request,
             approvals_in_force=tuple(a.id for a in prepared.approvals),
-            messages=_classification_messages(c, ev.reasons)
+            messages=classification_messages(c, ev.reasons)
             + tuple(
                 self.by_id[r].reason for r in ev.reasons if r in self.by_id and self.by_id[r].reason
             ),
@@ -431,28 +432,6 @@ class PolicyEngine:
             "policies": len(self.policies),
             "search_evaluations": ev.evaluations,
         }
-
-
-def _classification_messages(c: Any, reasons: Sequence[str]) -> tuple[str, ...]:
-    """Why an unclassified dataset was stopped, and how the dataset was classified."""
-    if c is None:
-        return ()
-    if not c.classified:
-        if c.status not in reasons:
-            return ()
-        why = f": {c.detail}" if c.detail else ""
-        return (
-            f"the dataset is not classified ({c.status}{why}); scan it with `dataward scan` "
-            "and name it by its path or catalog id",
-        )
-    if c.source != "catalog":
-        return (f"classified from {c.detail or c.source}",)
-    if c.sampled:
-        return (
-            f"classified by a sampled scan: {c.scanned_rows or 0:,} of {c.rows or 0:,} rows "
-            "looked at",
-        )
-    return (f"classified by a scan of every row ({c.rows or 0:,} rows)",)
 
 
 def _literals(node: object) -> Iterator[str]:
