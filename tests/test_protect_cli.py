@@ -227,3 +227,59 @@ def test_no_canary_in_logs_or_errors(
     r = cli("protect", str(src), str(tmp_path / "out2.csv"), "--config", str(cfg))
     assert r.code != 0
     assert CANARY not in r.out + r.err + caplog.text
+
+
+@pytest.mark.parametrize("content", [b"", b"PAR1\x00\x01\x02"], ids=["empty", "truncated"])
+def test_protect_refuses_an_empty_or_truncated_parquet_in_one_line(
+    tmp_path: Path, cli: Callable[..., Any], content: bytes
+) -> None:
+    """A 0-byte or truncated Parquet input was an ArrowInvalid traceback."""
+    src = tmp_path / "broken.parquet"
+    src.write_bytes(content)
+    res = cli("protect", str(src), str(tmp_path / "out.parquet"))
+    assert res.code == 3
+    assert res.err.startswith(f"error: {src}: cannot read as Parquet")
+    assert res.err.count("\n") == 1 and not (tmp_path / "out.parquet").exists()
+
+
+def test_protect_refuses_json_nested_too_deeply_in_one_line(
+    tmp_path: Path, cli: Callable[..., Any]
+) -> None:
+    """3,000 levels of objects on one line crashed protect with RecursionError."""
+    src = tmp_path / "deep.jsonl"
+    src.write_text('{"a":' * 3000 + json.dumps(CANARY) + "}" * 3000 + "\n")
+    res = cli("protect", str(src), str(tmp_path / "out.jsonl"))
+    assert res.code == 3
+    assert "line 1 is nested too deeply" in res.err and res.err.count("\n") == 1
+    assert CANARY not in res.out + res.err and not (tmp_path / "out.jsonl").exists()
+
+
+def test_protect_permission_denied_input_is_exit_3(tmp_path: Path) -> None:
+    """Typer's own readability check made it a usage error (exit 2)."""
+    from tests.processes import run_without_file_privileges
+
+    src = tmp_path / "locked.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": f"ssn {CANARY}"}) + "\n")
+    src.chmod(0)
+    done = run_without_file_privileges(
+        ["protect", str(src), str(tmp_path / "o.jsonl")], tmp_path / "home"
+    )
+    assert done.returncode == 3
+    assert done.stderr == f"error: {src}: cannot open: permission denied\n"
+    assert CANARY not in done.stdout + done.stderr
+
+
+def test_an_unwritable_output_folder_names_the_folder(tmp_path: Path) -> None:
+    """The one-line error named the hidden temporary file, not the folder the user chose."""
+    from tests.processes import run_without_file_privileges
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": f"ssn {CANARY}"}) + "\n")
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o555)
+    done = run_without_file_privileges(
+        ["protect", str(src), str(out / "o.jsonl")], tmp_path / "home"
+    )
+    assert done.returncode == 1
+    assert done.stderr == f"error: {out}: permission denied\n"

@@ -61,7 +61,9 @@ def _row_total(path: Path) -> int | None:
 
 
 def protect_command(
-    input: Path = typer.Argument(..., help="CSV, TSV, JSONL, Parquet, Arrow or text file."),
+    input: Path = typer.Argument(
+        ..., help="CSV, TSV, JSONL, Parquet, Arrow or text file.", readable=False
+    ),  # an unreadable input is reported by the reader (exit 3), not as a usage error
     output: Path = typer.Argument(..., help="Where the protected copy goes (written atomically)."),
     config: Path | None = typer.Option(
         None, "--config", help="A YAML file with protect rules (default: dataward.yaml)."

@@ -215,7 +215,15 @@ def _batches(source: Any, path: Path, batch_rows: int) -> Iterator[pa.RecordBatc
     if source.format == "parquet":
         import pyarrow.parquet as pq
 
-        with pq.ParquetFile(path) as pf:
+        try:
+            pf = pq.ParquetFile(path)
+        except (pa.ArrowException, OSError) as exc:
+            raise SourceError(
+                f"{path}: cannot read as Parquet ({type(exc).__name__}); "
+                "the file is empty, corrupt or truncated",
+                path=str(path),
+            ) from None
+        with pf:
             yield from pf.iter_batches(batch_size=batch_rows)
         return
     if source.format == "arrow":
@@ -341,6 +349,12 @@ def _jsonl_to_jsonl(
                 except json.JSONDecodeError as exc:
                     raise SourceError(
                         f"{source.uri}: line {lineno} is not valid JSON ({exc.msg})",
+                        path=source.uri,
+                        line=lineno,
+                    ) from None
+                except RecursionError:
+                    raise SourceError(
+                        f"{source.uri}: line {lineno} is nested too deeply to read as JSON",
                         path=source.uri,
                         line=lineno,
                     ) from None

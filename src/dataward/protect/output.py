@@ -119,7 +119,10 @@ class AtomicOutput:
         self.path = path
         folder = path.parent if str(path.parent) else Path()
         self.tmp = folder / f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}.tmp"
-        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:  # name the output's folder, not the temporary file's name
+            raise OSError(exc.errno, exc.strerror, str(folder)) from None
         self._file = os.fdopen(fd, "wb")
         self._counter = _Counting(self._file, limit)
         self.codec = compression_of(path)
