@@ -360,3 +360,35 @@ def test_repeated_short_values_are_answered_from_the_memo() -> None:
     assert spent.detect("mail a@example.org").partial
     assert spent.detect("mail a@example.org").partial
     assert spent.memo_hits == 0
+
+
+class _SlowWordModel(_EveryWordModel):
+    """The stand-in model, taking 0.1 s a call (a long value's worth of model time)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def detect(self, text: str, language: str | None = None) -> list[Finding]:
+        import time
+
+        self.calls += 1
+        time.sleep(0.1)
+        return super().detect(text, language)
+
+
+def test_a_long_value_is_read_by_the_model_in_batches_within_the_budget() -> None:
+    from dataward.detect.engine import MODEL_BATCH
+
+    line = "the meeting with Grace went fine and nothing else happened here today\n"
+    text = line * (3 * MODEL_BATCH // len(line))
+    model = _SlowWordModel()
+    found = Engine([model], record_budget_ms=50).detect(text)
+    assert found.partial  # the first batch took longer than the budget: no second one
+    assert model.calls == 1
+    assert found and all(text[f.start : f.end] == "Grace" for f in found)
+    model = _SlowWordModel()
+    every = Engine([model]).detect(text)  # no budget: every batch, offsets mapped back
+    assert not every.partial
+    assert model.calls >= 3
+    assert len(every) == text.count("Grace")
+    assert all(text[f.start : f.end] == "Grace" for f in every)

@@ -339,7 +339,8 @@ class Engine:
                 break
             if spans is None:  # models read only the prose-like parts (see detect.routing)
                 spans = model_spans(text) if self.routing else [(0, n)]
-            found = self._run_model(det, text, spans, language)
+            found, complete = self._run_model(det, text, spans, language, deadline)
+            partial = partial or not complete
             # a model's span glued into an identifier (AWS in AWS_ACCESS_KEY_ID) is not a name
             candidates.extend(f for f in found if not _glued(text, f.start, f.end, n))
         # clinical notes: medical words are no names, context names clinicians and dates
@@ -357,34 +358,44 @@ class Engine:
         return found_all
 
     def _run_model(
-        self, det: Detector, text: str, spans: list[tuple[int, int]], language: str | None
-    ) -> list[Finding]:
-        """A model's findings in the ``spans`` of ``text``, read as one text: the parts joined by
-        blank lines, the findings mapped back (clipped to their part)."""
-        if not spans:
-            return []
-        if spans == [(0, len(text))]:
-            # models keep state between calls (a tagger's current sequence): one thread at a time
-            with self._model_lock:
-                return list(det.detect(text, language))
-        joined: list[str] = []
-        offsets: list[int] = []  # where each part starts in the joined text
-        at = 0
-        for s, e in spans:
-            offsets.append(at)
-            joined.append(text[s:e])
-            at += e - s + 2
-        with self._model_lock:
-            found = list(det.detect("\n\n".join(joined), language))
+        self,
+        det: Detector,
+        text: str,
+        spans: list[tuple[int, int]],
+        language: str | None,
+        deadline: float | None = None,
+    ) -> tuple[list[Finding], bool]:
+        """A model's findings in the ``spans`` of ``text`` and whether it read them all.
+
+        The parts are read in batches of about :data:`MODEL_BATCH` characters (a long part is cut
+        at a line or word break), each batch as one text: its parts joined by blank lines, the
+        findings mapped back (clipped to their part). Between batches the deadline is checked, so
+        a long value cannot hold the engine past its time budget."""
         out: list[Finding] = []
-        for f in found:
-            i = bisect.bisect_right(offsets, f.start) - 1
-            s, e = spans[i]
-            start = s + f.start - offsets[i]
-            end = min(e, s + f.end - offsets[i])
-            if end > start:
-                out.append(Finding(f.entity, start, end, f.score, f.detector, f.explanation))
-        return out
+        for k, batch in enumerate(_batches(text, spans)):
+            if k and _late(deadline):
+                return out, False
+            if batch == [(0, len(text))]:
+                # models keep state between calls (a tagger's current sequence): one at a time
+                with self._model_lock:
+                    return list(det.detect(text, language)), True
+            joined: list[str] = []
+            offsets: list[int] = []  # where each part starts in the joined text
+            at = 0
+            for s, e in batch:
+                offsets.append(at)
+                joined.append(text[s:e])
+                at += e - s + 2
+            with self._model_lock:
+                found = list(det.detect("\n\n".join(joined), language))
+            for f in found:
+                i = bisect.bisect_right(offsets, f.start) - 1
+                s, e = batch[i]
+                start = s + f.start - offsets[i]
+                end = min(e, s + f.end - offsets[i])
+                if end > start:
+                    out.append(Finding(f.entity, start, end, f.score, f.detector, f.explanation))
+        return out, True
 
     def _extract(
         self,
@@ -586,6 +597,35 @@ def _prepend(first: list[list[str | None]], rest: Iterator[list[str | None]]) ->
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z])")
+
+
+MODEL_BATCH = 16_384
+"""Characters a model reads in one call; between calls the engine checks the time budget."""
+
+
+def _batches(text: str, spans: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
+    """``spans`` cut into pieces of at most :data:`MODEL_BATCH` characters (at the last line
+    break, else space, before the limit) and grouped into batches of about that size."""
+    batch: list[tuple[int, int]] = []
+    size = 0
+    for s, e in spans:
+        while e - s > MODEL_BATCH:
+            cut = text.rfind("\n", s + MODEL_BATCH // 2, s + MODEL_BATCH)
+            if cut < 0:
+                cut = text.rfind(" ", s + MODEL_BATCH // 2, s + MODEL_BATCH)
+            cut = cut + 1 if cut >= 0 else s + MODEL_BATCH
+            if batch:
+                yield batch
+                batch, size = [], 0
+            yield [(s, cut)]
+            s = cut
+        if batch and size + (e - s) > MODEL_BATCH:
+            yield batch
+            batch, size = [], 0
+        batch.append((s, e))
+        size += e - s + 2
+    if batch:
+        yield batch
 
 
 def _late(deadline: float | None) -> bool:
