@@ -194,3 +194,10 @@ def test_names_without_a_title_in_notes(text: str, name: str) -> None:
     # ordinary words after a first name are no surname, and lower case is no name in a note
     for other in ("PT HR 80 NSR. LARGE AMY LIX STOOL, LASIX GTT.", "hr 80 nsr, tan pluggy sxn."):
         assert "PERSON" not in _values(other).values()
+
+
+def test_a_name_before_np_or_md_and_a_ward_before_rn() -> None:
+    text = "HR 80 NSR. STERNAL INCISION OOZING, J. THORNQUIST NP AWARE. FOLEY, PA LINE D/C'D."
+    assert _values(text, {"PERSON"}) == {"J. THORNQUIST": "PERSON"}
+    text = "LASIX GTT AT 12 MG/HR. PER BLACKTHORNE 3 RN, UO 20CC/HR, K 3.9, MAG REPLETED."
+    assert _values(text).get("BLACKTHORNE") == "LOCATION"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dataward.detect.clinical import word_set
+from dataward.detect.clinical import MARKERS, word_set
 from dataward.detect.model import Explanation, Finding
 
 if TYPE_CHECKING:
@@ -93,10 +93,10 @@ def findings(text: str, toks: list[Tok], words: Words) -> list[Finding]:
             _university(toks, lows, i, words, out)
         elif low in PHRASES and i > 0 and lows[i - 1] in PHRASES[low]:
             _names_after(toks, lows, i, words, out, relative=False)
-        elif low in CREDENTIALS and i > 0:
-            _names_before(toks, lows, i, words, out)
         elif low in words.first and i + 1 < n:
             _full_name(toks, lows, i, words, out)
+        if low in CREDENTIALS and i > 0:  # NP, MD: a credential after a name, a title before
+            _names_before(toks, lows, i, words, out)
         if (low in RELATIVES or low == "family") and i > 0:
             _names_before_relative(toks, lows, i, words, out)
         if low in FACILITIES and i > 0:
@@ -196,6 +196,8 @@ def _names_before(
             continue
         if not _is_word(tok) or not words.name_word(tok, strict=True):
             break
+        if lows[k] in MARKERS and lows[i] in AMBIGUOUS_TITLES:
+            break  # FOLEY, PA LINE: a catheter, not Mr Foley
         if not (words.named(lows[k]) or words.rare(lows[k])):
             break
         if k + 1 < end and toks[k + 1][1] > toks[k][2] + 2:
@@ -391,8 +393,6 @@ def _hospital_acronym(tok: str, low: str, words: Words, moved: bool) -> bool:
     """``GH``, ``GBMC`` after ``TO``/``AT``/``BY``: two to four letters written in capitals,
     ending as hospital acronyms do, no care-unit abbreviation; a medical term (``GH``: growth
     hormone) only after a move (``TRANSFERRED TO GH``)."""
-    from dataward.detect.clinical import MARKERS
-
     if not (2 <= len(tok) <= 4 and tok.isalpha() and tok.isupper()):
         return False
     if not low.endswith(_HOSPITAL_ENDS) or low in MARKERS or low in _STOP or words.band(low) > 3:
@@ -412,6 +412,8 @@ def _ward(toks: list[Tok], lows: list[str], k: int, words: Words) -> bool:
     if not (nxt[0].isdigit() and 1 <= int(nxt[0]) <= 12 and nxt[1] == toks[k][2] + 1):
         return False  # a floor number, not a rate or a dose (aflutter 80's, reinsert 30 french)
     after = lows[k + 2] if k + 2 < len(toks) else ""
+    if after in CREDENTIALS:
+        return True  # PER QUARTERMAIN 3 RN
     return after not in ("'", "%", "x") and not (after[:1].isalpha() and words.term(after))
 
 
