@@ -61,3 +61,25 @@ def test_a_pattern_keeps_only_remainders_with_digits() -> None:
     account = Finding("ACCOUNT", 21, 29, 0.9, "acct")
     kept = resolve([month_year, year, phone, account], frozenset(), text)
     assert [text[f.start : f.end] for f in kept] == ["'84", "555-0142", "77"]
+
+
+def test_an_address_remainder_without_number_or_street_word_is_dropped() -> None:
+    """The model read ``Card 4111 1111 1111 1111`` as an address; after the card won, the
+    word ``Card`` alone was reported as STREET_ADDRESS and protect replaced it."""
+    import dataward as dw
+
+    text = "Card 4111 1111 1111 1111, thanks"
+    assert [(f.entity, text[f.start : f.end]) for f in dw.detect(text)] == [
+        ("CREDIT_CARD", "4111 1111 1111 1111")
+    ]
+
+
+def test_a_card_number_with_a_word_is_no_address() -> None:
+    """The model read ``Card 4111 1111 1111 1111`` as an address; after the card won, the
+    word ``Card`` alone was reported as STREET_ADDRESS and protect replaced it."""
+    import dataward as dw
+
+    text = "Card 4111 1111 1111 1111, thanks"
+    assert [(f.entity, text[f.start : f.end]) for f in dw.detect(text)] == [
+        ("CREDIT_CARD", "4111 1111 1111 1111")
+    ]

@@ -346,6 +346,8 @@ def pieces(
             continue  # "roast turkey": an address has a number or a street word
         if a < b and kind == "ADDR" and _measure(words[a:b]):
             continue  # "20 cm", "1100 UNITS POST BOLUS": a number with its unit
+        if a < b and kind == "ADDR" and _account_like(lex, words[a:b]):
+            continue  # "Card 4111 1111 1111 1111": a long number with a word is no address
         if a < b and not (kind == "ADDR" and _phone_like(words[a:b])):
             out.append((a, b))
     return out
@@ -410,6 +412,16 @@ def _phone_like(words: list[str]) -> bool:
     if any(ch.isalpha() for w in words for ch in w):
         return False
     return sum(ch.isdigit() for w in words for ch in w) > 6
+
+
+def _account_like(lex: Lexicon, words: list[str]) -> bool:
+    """An address span with no street word and more than ten digits is a card, account or ID
+    number with a word beside it (house numbers and postcodes hold fewer); the pattern
+    detectors own those."""
+    street = lex.gazetteers.get("st", ())
+    if any(w.lower().rstrip(".") in street or w.lower().rstrip(".") in STREET_WORDS for w in words):
+        return False
+    return sum(ch.isdigit() for w in words for ch in w) > 10
 
 
 _EDGE_WORDS = frozenset(
