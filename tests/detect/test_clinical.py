@@ -201,3 +201,18 @@ def test_a_name_before_np_or_md_and_a_ward_before_rn() -> None:
     assert _values(text, {"PERSON"}) == {"J. THORNQUIST": "PERSON"}
     text = "LASIX GTT AT 12 MG/HR. PER BLACKTHORNE 3 RN, UO 20CC/HR, K 3.9, MAG REPLETED."
     assert _values(text).get("BLACKTHORNE") == "LOCATION"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DISCHARGE SUMMARY\nPATIENT: JOHN SMITH\nSSN 523-71-6604  DOB 1950-02-03\nAdmitted with "
+        "CHF exacerbation; stable at discharge. Follow up with Dr. Brown in 2 weeks.\n",
+        "Patient Amit Martinez (DOB 1936-02-27) seen for CHF exacerbation, PMH CAD, on lasix gtt.",
+    ],
+)
+def test_the_patient_name_after_a_label_in_a_note(text: str) -> None:
+    # the model does not read notes: the label names the patient
+    assert is_clinical(text)
+    people = [k for k, v in _values(text).items() if v == "PERSON"]
+    assert people[0] in ("JOHN SMITH", "Amit Martinez")

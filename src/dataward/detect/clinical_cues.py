@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 Tok = tuple[str, int, int]
 
 TITLES = word_set("""dr drs doctor mr mrs ms miss mister md np pa ho pcp attending fellow""")
+LABELS = word_set("""patient name pt""")
+"""Field labels before a name and a colon (``PATIENT: JOHN SMITH``)."""
 AMBIGUOUS_TITLES = word_set("""ms md np pa ho""")
 """Titles that are also clinical abbreviations (mental status, pulmonary artery, house officer):
 only a word of the name lists follows them as a name (``PA CATHETER``, ``MS CONT`` are none)."""
@@ -89,6 +91,10 @@ def findings(text: str, toks: list[Tok], words: Words) -> list[Finding]:
         low = lows[i]
         if low in TITLES or low in RELATIVES:
             _names_after(toks, lows, i, words, out, relative=low in RELATIVES)
+        elif (
+            low in LABELS and i + 2 < n and (toks[i + 1][0] == ":" or _named_after(i, lows, words))
+        ):
+            _names_after(toks, lows, i, words, out, relative=False)
         elif low in UNIVERSITY and i + 1 < n:
             _university(toks, lows, i, words, out)
         elif low in PHRASES and i > 0 and lows[i - 1] in PHRASES[low]:
@@ -113,6 +119,14 @@ def findings(text: str, toks: list[Tok], words: Words) -> list[Finding]:
         elif low in MONTHS:
             _month_date(toks, lows, i, out)
     return out
+
+
+def _named_after(i: int, lows: list[str], words: Words) -> bool:
+    """``Patient Amit Martinez``: a label without a colon, then a word of the name lists (one of
+    the next two)."""
+    if lows[i] != "patient" or lows[i + 1] in _STOP:
+        return False
+    return words.named(lows[i + 1]) or (i + 2 < len(lows) and words.named(lows[i + 2]))
 
 
 def _is_word(tok: str) -> bool:
