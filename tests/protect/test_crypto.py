@@ -309,3 +309,28 @@ def test_fpe_file_reveal_uses_the_recorded_versions(tmp_path: Path) -> None:
     )
     assert (pinned.revealed, pinned.failed) == (1, 2)  # the version-1 cards are left as they are
     assert CARD not in (tmp_path / "v2.csv").read_text()
+
+
+def test_protect_file_records_fpe_versions_before_the_output_exists(tmp_path: Path) -> None:
+    """The versions were written at interpreter exit only: a reveal from another process (a
+    second service worker, or after a crash) found the protected card unknown."""
+    import subprocess
+    import sys
+
+    from dataward.protect.files import protect_file
+
+    (tmp_path / "in.csv").write_text(f"id,card\n1,{CARD}\n")
+    rules = {"rules": [{"entity": "CREDIT_CARD", "operator": "fpe", "params": {"luhn": True}}]}
+    protect_file(tmp_path / "in.csv", tmp_path / "out.csv", rules=rules)
+    protected = (tmp_path / "out.csv").read_text().splitlines()[1].split(",")[1].strip('"')
+    assert protected != CARD and protected.isdigit()
+    other = subprocess.run(
+        [sys.executable, "-m", "dataward.cli.main", "reveal", protected, "--operator", "fpe"]
+        + ["--param", "luhn=true"],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+    )
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.strip() == CARD

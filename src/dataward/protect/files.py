@@ -23,6 +23,7 @@ from typing import IO, Any
 import pyarrow as pa
 
 from dataward.errors import ConfigError, SourceError
+from dataward.protect import fpe_versions
 from dataward.protect.apply import ColumnDecision, Protector, RulesLike
 from dataward.protect.keys import KeyRing
 from dataward.protect.ledger import ScanIncompleteError
@@ -184,6 +185,7 @@ def protect_file(
                 limit=p.config.verify_rows,
                 delimiter=delimiter if out_fmt == in_fmt else None,
             )
+        fpe_versions.flush()  # the key versions are in the store before the output exists
         out.commit()
     report.verify = verified.to_dict()
     report.rows_in, report.rows_out = p.rows_in, p.rows_out

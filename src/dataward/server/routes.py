@@ -183,6 +183,7 @@ def mount(app: FastAPI) -> None:
         """Protect texts before they reach a model: findings replaced in place."""
         from dataward.audit import current_actor, record
         from dataward.errors import ConfigError, KeyringError, ProtectError
+        from dataward.protect import fpe_versions
         from dataward.protect.apply import Protector
 
         try:
@@ -199,6 +200,7 @@ def mount(app: FastAPI) -> None:
             # the caller's rule cannot protect these texts (an FPE alphabet or length that does
             # not fit the values): the caller's error, and the message names no value
             raise HTTPException(422, f"the given rules cannot protect these texts: {exc}") from None
+        fpe_versions.flush()  # a reveal in another worker (or after a crash) finds the versions
         record(
             "protect",
             current_actor(),
