@@ -43,3 +43,26 @@ def test_sync_writer_is_the_default(tmp_path: Path, _fresh_policy_state: list[An
     d = decide(req([]), engine=engine, store=store)
     assert _fresh_policy_state[-1][2]["decision_id"] == d.decision_id  # before any flush
     store.close()
+
+
+def test_background_writer_names_the_calling_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer thread did not inherit ``audit.acting``: a decision made through the service
+    was filed under the principal the request named, not under the API key that called."""
+    from dataward.audit import acting, open_audit_log
+    from dataward.policy import set_sink
+
+    set_sink(None)  # the real audit log, in the decision's transaction
+    monkeypatch.setenv("DATAWARD_POLICY_LOG_WRITER", "background")
+    store = open_store(f"sqlite:///{tmp_path / 'w.db'}")
+    engine = PolicyEngine.load(["baseline"])
+    with acting("apikey:3f9a1c2b7d4e"):
+        decide(req([]), engine=engine, store=store)
+    decide(req([]), engine=engine, store=store)  # outside the block: the principal acts
+    flush()
+    events = [e for e in open_audit_log(store).events() if e.kind == "policy.decision"]
+    assert [e.actor.startswith("apikey:") for e in events] == [True, False]
+    assert events[0].actor == "apikey:3f9a1c2b7d4e"
+    reload()
+    store.close()

@@ -57,6 +57,7 @@ __all__ = [
     "VerifyReport",
     "Witness",
     "acting",
+    "acting_caller",
     "close_default_logs",
     "current_actor",
     "default_signer",
@@ -113,6 +114,11 @@ def acting(actor: str) -> Iterator[None]:
         yield
     finally:
         _acting.reset(token)
+
+
+def acting_caller() -> str | None:
+    """The actor of the enclosing :func:`acting` block, or ``None`` outside one."""
+    return _acting.get()
 
 
 def current_actor() -> str:

@@ -128,8 +128,7 @@ def _append(store: Store, conn: Connection, events: Events) -> None:
     log = cached[1]
     # As audit.record does: inside audit.acting(...) the caller is the actor, and the actor the
     # event names goes to payload["principal"].
-    acting = getattr(audit, "_acting", None)
-    caller = acting.get() if acting is not None else None
+    caller = audit.acting_caller()
     batch = []
     for kind, actor, payload, subject_id in events.items:
         body = dict(payload)

@@ -17,6 +17,7 @@ id (``logging``, ``dataward.policy.writer``) and counted in :attr:`DecisionWrite
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import queue
@@ -39,6 +40,8 @@ _log = logging.getLogger(__name__)
 class _Item:
     decision: Decision
     actor: str
+    caller: str | None
+    """The service caller (``audit.acting``) at submit time: the thread does not inherit it."""
 
 
 class DecisionWriter:
@@ -59,7 +62,9 @@ class DecisionWriter:
         """Queue ``decision`` (waits for room when the queue is full)."""
         if self._closed:
             raise RuntimeError("the decision writer is closed")
-        self._queue.put(_Item(decision, actor))
+        from dataward.audit import acting_caller
+
+        self._queue.put(_Item(decision, actor, acting_caller()))
 
     def flush(self) -> None:
         """Return once every decision submitted so far is in the log and the audit sink."""
@@ -100,6 +105,16 @@ class DecisionWriter:
                 return
 
     def _write(self, batch: list[_Item]) -> None:
+        from dataward.audit import acting
+
+        callers: dict[str | None, list[_Item]] = {}
+        for item in batch:
+            callers.setdefault(item.caller, []).append(item)
+        for caller, items in callers.items():
+            with acting(caller) if caller is not None else contextlib.nullcontext():
+                self._write_items(items)
+
+    def _write_items(self, batch: list[_Item]) -> None:
         try:
             records.log_decisions(
                 self.store, [item.decision for item in batch], [item.actor for item in batch]
