@@ -216,3 +216,27 @@ def test_the_patient_name_after_a_label_in_a_note(text: str) -> None:
     assert is_clinical(text)
     people = [k for k, v in _values(text).items() if v == "PERSON"]
     assert people[0] in ("JOHN SMITH", "Amit Martinez")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "pt resting, hr 80 nsr, lasix gtt at 10, k 4.1. Olga Hopper visited, updated.",
+            "Olga Hopper",
+        ),
+        (
+            "PT RESTING, HR 80 NSR, LASIX GTT, K 4.1. KWAME MENSAH VISITED THIS AFTERNOON.",
+            "KWAME MENSAH",
+        ),
+        (
+            "HR 80 NSR, BP 110/60, lasix gtt. Priya Weber (wife) at bedside, questions answered.",
+            "Priya Weber",
+        ),
+    ],
+)
+def test_a_given_name_and_a_surname_without_a_cue(text: str, name: str) -> None:
+    assert is_clinical(text)
+    assert _values(text).get(name) == "PERSON"
+    text = "LABS=ICA 0.98-RX W TOTAL 4AMPS CAL GLUC-AM'S PENDING. PDA-PATENT LIMA TO LAD. HR 80."
+    assert "PERSON" not in _values(text).values()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dataward.detect.clinical import MARKERS, word_set
+from dataward.detect.clinical import _MED_SUFFIXES, MARKERS, word_set
 from dataward.detect.model import Explanation, Finding
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def findings(text: str, toks: list[Tok], words: Words) -> list[Finding]:
             _university(toks, lows, i, words, out)
         elif low in PHRASES and i > 0 and lows[i - 1] in PHRASES[low]:
             _names_after(toks, lows, i, words, out, relative=False)
-        elif low in words.first and i + 1 < n:
+        elif i + 1 < n and (low in words.first or lows[i + 1] in words.last):
             _full_name(toks, lows, i, words, out)
         if low in CREDENTIALS and i > 0:  # NP, MD: a credential after a name, a title before
             _names_before(toks, lows, i, words, out)
@@ -227,25 +227,45 @@ def _names_before(
 
 
 def _full_name(toks: list[Tok], lows: list[str], i: int, words: Words, out: list[Finding]) -> None:
-    """A given name of the name lists and a surname (``LINDSEY CARDARELLI``, ``Nancy Cetrone``),
-    neither a medical term nor a frequent word: a name without a cue."""
-    first = lows[i]
-    if words.term(first) or words.band(first) > 4 or not words.name_word(toks[i][0], True):
-        return
-    if i > 0 and (lows[i - 1] in TITLES or lows[i - 1] in RELATIVES):
-        return  # the title and relative cues read it
-    nxt = toks[i + 1]
-    if nxt[1] != toks[i][2] + 1 or not _is_word(nxt[0]) or len(nxt[0]) < 4 or len(first) < 4:
-        return
-    if not (toks[i][0][:1].isupper() and nxt[0][:1].isupper()):
+    """A given name and a surname without a cue (``LINDSEY CARDARELLI``, ``Olga Hopper``): both
+    capitalised, three letters or more, neither a medical term nor a clinical abbreviation; a
+    given name of the lists before a surname of the lists or a word no list knows, or a word
+    no list knows or a rare one before a surname of the lists."""
+    if i > 0 and (lows[i - 1] in TITLES or lows[i - 1] in RELATIVES or lows[i - 1] in LABELS):
+        return  # the title, relative and label cues read it
+    tok, nxt = toks[i], toks[i + 1]
+    if i > 0 and toks[i - 1][2] == tok[1] and lows[i - 1][:1].isalnum():
+        return  # glued to what stands before it (4AMPS)
+    if nxt[1] != tok[2] + 1 or not (tok[0][:1].isupper() and nxt[0][:1].isupper()):
         return  # names are capitalised (in an all-caps note, everything is)
-    low = lows[i + 1]
-    if low in _FUNCTION_NAMES or not words.name_word(nxt[0], strict=True):
+    one, two = lows[i], lows[i + 1]
+    if len(one) < 3 or len(two) < 3 or two in _FUNCTION_NAMES:
         return
-    if not ((words.named(low) and words.band(low) <= 3) or words.rare(low)):
-        return
-    out.append(_finding("PERSON", toks[i][1], nxt[2], "full-name"))
+    for word, low in ((tok[0], one), (nxt[0], two)):
+        if not word.isalpha() or not words.name_word(word, strict=False):
+            return
+        if low in MARKERS or low in _STOP:
+            return
+    given, family = one in words.first, two in words.last
+    if given and family:
+        ok = words.band(one) <= 5 and words.band(two) <= 5
+    elif given:
+        ok = (
+            words.band(one) <= 4
+            and words.band(two) <= 3
+            and len(two) >= 4
+            and not two.endswith(_WORD_ENDINGS)  # BIL PLEURAL, SEVER ISCHEMIC
+        )
+    elif family:
+        ok = words.band(two) <= 4 and (words.rare(one) or words.band(one) <= 3)
+    else:
+        ok = False
+    if ok:
+        out.append(_finding("PERSON", tok[1], nxt[2], "full-name"))
 
+
+_WORD_ENDINGS = (*_MED_SUFFIXES, "ic", "ant", "ent")
+"""Endings of ordinary and medical words: a surname no list holds has none of them."""
 
 _FUNCTION_NAMES = word_set("""family aware called notified paged updated""")
 
