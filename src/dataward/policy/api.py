@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dataward.errors import PolicyError
+from dataward.policy import evidence as evidence_
 from dataward.policy import records, writer
 from dataward.policy.classification import NEEDS_SCAN, NOT_CLASSIFIED, Classification, TagResolver
 from dataward.policy.decision import Decision, Mode
@@ -125,9 +126,15 @@ def decide(
     mode: Mode | None = None,
     log: bool | None = None,
     now: datetime | None = None,
+    evidence: Sequence[Any] = (),
 ) -> Decision:
     """Decide ``request``: approvals in force come from the store, and the decision is logged
     there (and sent to the audit log) unless ``log=False``.
+
+    Only transforms proven by ``evidence`` (protect receipts, see
+    :mod:`dataward.policy.evidence`) count as applied: ``context.transforms`` that no receipt
+    proves are dropped before the policies see the request, and the decision warns
+    ``claimed_without_evidence``; a refused receipt warns ``evidence_refused`` with the reason.
 
     >>> d = decide({"principal": {"type": "User", "id": "ann"}, "action": "train",
     ...             "resource": {"type": "Dataset", "id": "patients", "tags": ["PHI"]},
@@ -141,11 +148,21 @@ def decide(
         log = settings.log_decisions
     if store is None and log:
         store = default_store()
+    checked = evidence_.check_all(evidence, request, policy_revision=engine.revision)
+    request, notes = evidence_.counted_request(request, checked)
     approvals = (
         records.approvals_for(store, request, now or datetime.now().astimezone()) if store else []
     )
     prepared = engine.prepare(request, approvals, now)
-    decision = engine.decide_prepared(prepared, point=point, mode=mode)
+    accepted = [c for c in checked if c.refused is None]
+    decision = engine.decide_prepared(
+        prepared,
+        point=point,
+        mode=mode,
+        evidence=[c.digest for c in accepted],
+        proven={t for c in accepted for t in c.transforms},
+        notes=notes,
+    )
     if log and store is not None:
         url = str(store.engine.url)
         if (engine.revision, url) not in _noted:

@@ -312,8 +312,15 @@ class PolicyEngine:
         mode: Mode | None = None,
         issue_token: bool = True,
         key_path: Path | None = None,
+        evidence: Sequence[str] = (),
+        proven: Iterable[str] = (),
+        notes: Sequence[str] = (),
     ) -> Decision:
-        """A decision for a prepared request (no store involved)."""
+        """A decision for a prepared request (no store involved).
+
+        ``context.transforms`` are taken as given here (a what-if); a go token is issued only
+        when every one of them is in ``proven`` (shown by the receipts whose digests are
+        ``evidence``, see :mod:`dataward.policy.evidence`). ``notes`` become warnings."""
         ev = self.evaluate(prepared, point)
         mode = mode or self.mode_for(point)
         effect: Effect = ev.effect if mode == "enforce" else "allow"
@@ -329,12 +336,21 @@ class PolicyEngine:
                 else f"the dataset is not classified ({c.status}); a {UNCLASSIFIED_APPROVER} "
                 "approval is in force",
             )
+        warnings += tuple(notes)
         decision_id = str(uuid.uuid4())
         token = None
-        if issue_token and ev.effect == "allow" and self._wants_token(prepared):
+        claimed = set(prepared.cedar["context"]["transforms"])
+        if (
+            issue_token
+            and ev.effect == "allow"
+            and self._wants_token(prepared)
+            and claimed <= set(proven)
+        ):
             from dataward.policy import tokens
 
-            token = tokens.issue_for(prepared, self, decision_id, key_path=key_path)
+            token = tokens.issue_for(
+                prepared, self, decision_id, key_path=key_path, evidence=evidence
+            )
         return Decision(
             decision_id=decision_id,
             effect=effect,

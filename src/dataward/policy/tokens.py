@@ -16,7 +16,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -125,8 +125,10 @@ def issue_for(
     decision_id: str,
     *,
     key_path: Path | None = None,
+    evidence: Sequence[str] = (),
 ) -> str:
-    """A token for an allowed training request."""
+    """A token for an allowed training request (naming the digests of the protect receipts
+    it rests on, if any)."""
     cedar = prepared.cedar
     ctx = cedar["context"]
     issued = int(prepared.now.timestamp())
@@ -134,7 +136,7 @@ def issue_for(
     if prepared.expires_at is not None:
         expires = min(expires, int(prepared.expires_at.timestamp()))
     resource = prepared.entities[-1]
-    claims = {
+    claims: dict[str, Any] = {
         "v": 1,
         "jti": decision_id,
         "iat": issued,
@@ -148,6 +150,8 @@ def issue_for(
         "policy_revision": engine.revision,
         "consent": sorted(prepared.consent),
     }
+    if evidence:
+        claims["evidence"] = sorted(evidence)
     return sign(claims, key_path)
 
 

@@ -204,6 +204,8 @@ class Protector:
         self.rows_in = 0
         self.rows_out = 0
         self.text_findings: Counter[str] = Counter()
+        self.dataset_tags: frozenset[str] = frozenset()
+        """Tags known for the whole input (a decision's ``PHI``...), added to each column's."""
 
     # -- pieces ---------------------------------------------------------------------------
 
@@ -235,6 +237,7 @@ class Protector:
         named_only: bool = False,
     ) -> tuple[OperatorSpec, str]:
         """The operator spec for a column or finding, and why (``rule N`` or ``default``)."""
+        tags = tags | self.dataset_tags
         cats = categories_of(entity)
         if "PII" in cats and "PHI" in tags:
             cats = cats | {"PHI"}  # identifiers beside health data are PHI too
@@ -654,19 +657,76 @@ def protect_text(
     return Protector(rules, keyring=keyring).protect_text(text)
 
 
-def protect(data: Any, rules: RulesLike = None, *, keyring: KeyRing | None = None) -> Any:
+@dataclass(frozen=True, slots=True)
+class ProtectResult:
+    """What ``protect(data, decision=d)`` returns: the protected data and the signed receipt
+    that proves which of the decision's obligations it met (see
+    :mod:`dataward.policy.evidence`)."""
+
+    data: Any
+    receipt: dict[str, Any]
+
+
+def protect(
+    data: Any,
+    rules: RulesLike = None,
+    *,
+    keyring: KeyRing | None = None,
+    decision: Any = None,
+) -> Any:
     """Protect a string, a list of strings, an Arrow table, or a pandas/polars DataFrame.
+
+    With ``decision`` (a policy decision or its JSON) the decision's obligations are applied
+    first (``rules`` are then the base rules) and a :class:`ProtectResult` comes back with the
+    protected data and a signed receipt to pass to ``dw.decide(..., evidence=[receipt])``.
 
     >>> import dataward as dw  # doctest: +SKIP
     >>> dw.protect("Mail ada@example.org")  # doctest: +SKIP
     'Mail tok_1_...'
     """
+    if decision is not None:
+        return _protect_for(data, rules, keyring, decision)
     if isinstance(data, str):
         return protect_text(data, rules, keyring=keyring)
     if isinstance(data, list) and all(isinstance(t, str | None) for t in data):
         p = Protector(rules, keyring=keyring)
         return [None if t is None else p.protect_text(t) for t in data]
     return protect_table(data, rules, keyring=keyring)
+
+
+def _protect_for(data: Any, rules: RulesLike, keyring: KeyRing | None, decision: Any) -> Any:
+    from dataward.audit import current_actor, record
+    from dataward.policy import evidence
+
+    ref = evidence.decision_ref(decision)
+    p = Protector(
+        evidence.config_for(ref, None if rules is None else as_config(rules)), keyring=keyring
+    )
+    p.dataset_tags = frozenset(ref.tags)
+    if isinstance(data, str):
+        out: Any = p.protect_text(data)
+    elif isinstance(data, list) and all(isinstance(t, str | None) for t in data):
+        out = [None if t is None else p.protect_text(t) for t in data]
+    else:
+        out = protect_table(data, protector=p)
+    met = evidence.met(p, ref)
+    hashes = {
+        "input_sha256": evidence.content_sha256(data),
+        "output_sha256": evidence.content_sha256(out),
+    }
+    event = record(
+        "protect",
+        current_actor(),
+        {"decision_id": ref.decision_id, "obligations": met, **hashes},
+    )
+    receipt = evidence.issue(
+        ref,
+        met,
+        audit_index=event.index,
+        input_sha256=hashes["input_sha256"],
+        output_sha256=hashes["output_sha256"],
+    )
+    return ProtectResult(out, receipt)
 
 
 def _to_arrow(obj: Any) -> tuple[pa.Table, Any]:

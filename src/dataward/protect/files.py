@@ -62,6 +62,8 @@ class FileReport:
     findings: dict[str, int] = field(default_factory=dict)
     verify: dict[str, Any] = field(default_factory=dict)
     """How the output was verified: ``mode`` (``full``, ``sampled``, ``off``) and ``rows``."""
+    receipt: dict[str, Any] | None = None
+    """With ``decision=``: the signed receipt of the obligations met (evidence for decide)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +75,7 @@ class FileReport:
             "columns": self.columns,
             "findings": self.findings,
             "verify": self.verify,
+            **({"receipt": self.receipt} if self.receipt is not None else {}),
         }
 
 
@@ -138,8 +141,13 @@ def protect_file(
     batch_rows: int = BATCH_ROWS,
     on_progress: Progress | None = None,
     verify: bool | None = None,
+    decision: Any = None,
 ) -> FileReport:
     """Protect ``input`` into ``output`` (same format unless ``format`` names another).
+
+    ``decision`` (a policy decision or its JSON): apply its obligations first (``rules`` are the
+    base rules) and put a signed receipt in :attr:`FileReport.receipt` (see
+    :mod:`dataward.policy.evidence`).
 
     ``verify`` (default: the ``protect.verify`` setting, on) re-scans the written output before
     it replaces anything and raises :class:`~dataward.protect.verify.VerifyError` if a
@@ -147,7 +155,18 @@ def protect_file(
     """
     src_path, out_path = Path(input), Path(output)
     _check_paths(src_path, out_path)
+    ref = None
+    if decision is not None:
+        from dataward.policy import evidence
+
+        if protector is not None:
+            raise ConfigError("pass a decision or a protector, not both")
+        ref = evidence.decision_ref(decision)
+        rules = evidence.config_for(ref, rules)
+        in_hash = evidence.file_sha256(src_path) if src_path.is_file() else None
     p = protector if protector is not None else Protector(rules, keyring=keyring)
+    if ref is not None:
+        p.dataset_tags = frozenset(ref.tags)
     from dataward.sources import open_source
 
     source = open_source(str(src_path))
@@ -195,7 +214,17 @@ def protect_file(
     report.findings = dict(sorted(p.text_findings.items()))
     from dataward.audit import current_actor, record
 
-    record(
+    extra: dict[str, Any] = {}
+    if ref is not None:
+        met = evidence.met(p, ref)
+        out_hash = evidence.file_sha256(out_path)
+        extra = {
+            "decision_id": ref.decision_id,
+            "obligations": met,
+            "input_sha256": in_hash,
+            "output_sha256": out_hash,
+        }
+    event = record(
         "protect",
         current_actor(),
         {
@@ -207,8 +236,18 @@ def protect_file(
             "findings": report.findings,
             "verify": report.verify["mode"],
             "verified_rows": report.verify.get("rows", 0),
+            **extra,
         },
     )
+    if ref is not None:
+        report.receipt = evidence.issue(
+            ref,
+            met,
+            audit_index=event.index,
+            output=out_path.name,
+            input_sha256=in_hash,
+            output_sha256=out_hash,
+        )
     return report
 
 

@@ -1,0 +1,199 @@
+"""Evidence, not claims: decide → protect with the decision → decide with the receipt."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+import dataward as dw
+from dataward.audit import Signer
+from dataward.policy import evidence, verify_token
+from dataward.policy.decision import Decision
+from dataward.protect import KeyRing
+from dataward.protect.files import protect_file
+
+SSN = "523-71-6604"
+EMAIL = "zq7x41.canary@probemail-dw.net"
+RING = KeyRing.from_secret(b"e" * 32)
+
+
+def request(version: str = "", transforms: list[str] | None = None, **resource: Any) -> dict:  # type: ignore[type-arg]
+    return {
+        "principal": {"type": "ServiceAccount", "id": "trainer", "groups": ["ml"]},
+        "action": "train",
+        "resource": {
+            "type": "Dataset",
+            "id": "patients",
+            "tags": ["PHI"],
+            "version": version,
+            **resource,
+        },
+        "context": {
+            "purpose": "marketing",
+            "job_id": "job-7",
+            "transforms": transforms or [],
+        },
+    }
+
+
+def table() -> pa.Table:
+    return pa.table(
+        {
+            "patient_ssn": [SSN, "219-09-9999", "078-05-1120"] * 4,
+            "email": [EMAIL, "bo@example.org", "cy@example.com"] * 4,
+            "note": [f"Patient SSN {SSN} seen today", "no findings", "follow up"] * 4,
+        }
+    )
+
+
+def first_decision() -> Decision:
+    first = dw.decide(request("v1"), log=False)
+    assert first.effect == "allow_with_obligations"
+    assert [o.transform for o in first.obligations] == ["tokenize:PHI"]
+    return first
+
+
+def test_claims_alone_stay_denied() -> None:
+    claimed = dw.decide(request("v1", ["tokenize:PHI"]), log=False)
+    assert claimed.effect == "allow_with_obligations"
+    assert claimed.token is None
+    assert any(w.startswith(evidence.CLAIMED_WITHOUT_EVIDENCE) for w in claimed.warnings)
+
+
+def test_claims_in_shadow_mode_are_logged_as_such() -> None:
+    claimed = dw.decide(request("v1", ["tokenize:PHI"]), log=False, mode="shadow")
+    assert claimed.effect == "allow" and claimed.evaluated_effect == "allow_with_obligations"
+    assert claimed.token is None
+    assert any(
+        w.startswith(f"{evidence.CLAIMED_WITHOUT_EVIDENCE}: tokenize:PHI") for w in claimed.warnings
+    )
+
+
+def test_protect_with_decision_then_decide_with_evidence() -> None:
+    first = first_decision()
+    result = dw.protect(table(), decision=first, keyring=RING)
+    receipt = result.receipt
+    assert receipt["decision_id"] == first.decision_id
+    [met] = receipt["obligations"]
+    assert met["transform"] == "tokenize:PHI" and met["operator"] == "token"
+    assert met["columns"]["patient_ssn"] == 12 and met["count"] >= 12
+    assert receipt["output_sha256"] == evidence.content_sha256(result.data)
+    assert receipt["input_sha256"] == evidence.content_sha256(table())
+    assert isinstance(receipt["audit_index"], int)
+    text = json.dumps(receipt) + str(result.data.to_pylist())
+    assert SSN not in text and EMAIL not in text
+    assert result.data.column("patient_ssn")[0].as_py().startswith("tok_")
+
+    version = receipt["output_sha256"]
+    second = dw.decide(request(version, ["tokenize:PHI"]), log=False, evidence=[receipt])
+    assert second.effect == "allow", second.warnings
+    assert second.token is not None
+    claims = verify_token(second.token)
+    assert claims["evidence"] == [evidence.receipt_digest(receipt)]
+    assert claims["dataset_version"] == version
+    # the receipt alone proves the transform: no claim needed in the request
+    third = dw.decide(request(version), log=False, evidence=[receipt])
+    assert third.effect == "allow"
+
+
+def test_evidence_for_another_dataset_version_is_refused() -> None:
+    first = first_decision()
+    receipt = dw.protect(table(), decision=first, keyring=RING).receipt
+    other = dw.decide(request("sha256:" + "0" * 64), log=False, evidence=[receipt])
+    assert other.effect == "allow_with_obligations" and other.token is None
+    assert any("another dataset version" in w for w in other.warnings)
+
+
+def test_tampered_output_hash_is_refused() -> None:
+    first = first_decision()
+    receipt = dw.protect(table(), decision=first, keyring=RING).receipt
+    forged_version = "sha256:" + "1" * 64
+    tampered = {**receipt, "output_sha256": forged_version}
+    got = dw.decide(request(forged_version), log=False, evidence=[tampered])
+    assert got.effect == "allow_with_obligations" and got.token is None
+    assert any("signature does not verify" in w for w in got.warnings)
+
+
+def test_forged_signature_is_refused() -> None:
+    first = first_decision()
+    receipt = dw.protect(table(), decision=first, keyring=RING).receipt
+    forger = Signer.generate()  # another key: not the deployment's
+    forged = evidence.issue(
+        evidence.decision_ref(first),
+        receipt["obligations"],
+        input_sha256=receipt["input_sha256"],
+        output_sha256=receipt["output_sha256"],
+        audit_index=None,
+        signer=forger,
+    )
+    got = dw.decide(request(receipt["output_sha256"]), log=False, evidence=[forged])
+    assert got.effect == "allow_with_obligations" and got.token is None
+    assert any("signature does not verify" in w for w in got.warnings)
+    bad = copy.deepcopy(receipt)
+    bad["signature"] = base64.b64encode(b"x" * 64).decode()
+    got = dw.decide(request(receipt["output_sha256"]), log=False, evidence=[bad])
+    assert got.token is None and any("signature does not verify" in w for w in got.warnings)
+
+
+def test_receipt_for_other_obligations_does_not_lift() -> None:
+    first = first_decision()
+    partial = {**first.to_dict(), "obligations": []}  # a decision JSON edited by the caller
+    receipt = dw.protect(table(), decision=partial, keyring=RING).receipt
+    got = dw.decide(request(receipt["output_sha256"]), log=False, evidence=[receipt])
+    assert got.effect == "allow_with_obligations" and got.token is None
+
+
+def _patients(path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["patient_ssn", "email", "diagnosis"])
+        for i in range(30):
+            w.writerow([SSN if i == 0 else f"219-09-{1000 + i}", EMAIL, "asthma"])
+    return path
+
+
+def test_protect_file_receipt_binds_the_output_path(tmp_path: Path) -> None:
+    src = _patients(tmp_path / "patients.csv")
+    out = tmp_path / "patients.protected.csv"
+    first = first_decision()
+    report = protect_file(src, out, decision=first.to_dict(), keyring=RING)
+    receipt = report.receipt
+    assert receipt is not None
+    assert receipt["output_sha256"] == evidence.file_sha256(out)
+    assert receipt["input_sha256"] == evidence.file_sha256(src)
+    assert receipt["obligations"][0]["columns"].get("patient_ssn") == 30
+    by_path = dw.decide(request(id=str(out)), log=False, evidence=[receipt])
+    assert by_path.effect == "allow" and by_path.token is not None
+    out.write_text(out.read_text() + "x,y,z\n")  # the output changed after protect
+    changed = dw.decide(request(id=str(out)), log=False, evidence=[receipt])
+    assert changed.token is None
+    assert any("another dataset version" in w for w in changed.warnings)
+
+
+def test_cli_protect_with_decision_and_decide_with_evidence(cli: Any, tmp_path: Path) -> None:
+    src = _patients(tmp_path / "patients.csv")
+    out = tmp_path / "out.csv"
+    req_path = tmp_path / "request.json"
+    req_path.write_text(json.dumps(request("v1")))
+    r = cli("decide", str(req_path), "--no-log")
+    assert r.code == 0, r.err
+    decision_path = tmp_path / "decision.json"
+    decision_path.write_text(r.out)
+    r = cli("protect", str(src), str(out), "--decision", str(decision_path), "-q")
+    assert r.code == 0, r.err
+    receipt_path = tmp_path / "out.csv.receipt.json"
+    receipt = json.loads(receipt_path.read_text())
+    assert receipt["output_sha256"] == evidence.file_sha256(out)
+    req_path.write_text(json.dumps(request(receipt["output_sha256"], ["tokenize:PHI"])))
+    r = cli("decide", str(req_path), "--no-log")
+    assert json.loads(r.out)["effect"] == "allow_with_obligations"
+    r = cli("decide", str(req_path), "--no-log", "--evidence", str(receipt_path))
+    got = json.loads(r.out)
+    assert got["effect"] == "allow" and "token" in got
+    assert verify_token(got["token"])["evidence"] == [evidence.receipt_digest(receipt)]
