@@ -240,3 +240,9 @@ def test_a_given_name_and_a_surname_without_a_cue(text: str, name: str) -> None:
     assert _values(text).get(name) == "PERSON"
     text = "LABS=ICA 0.98-RX W TOTAL 4AMPS CAL GLUC-AM'S PENDING. PDA-PATENT LIMA TO LAD. HR 80."
     assert "PERSON" not in _values(text).values()
+
+
+def test_a_short_text_with_a_two_letter_abbreviation_is_not_a_note() -> None:
+    # German "er" (he) is also ER, the emergency room
+    assert not is_clinical("Er ist 42 Jahre alt")
+    assert is_clinical("correction: ETT in correct position, see flowsheet.")

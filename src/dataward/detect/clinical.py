@@ -75,8 +75,9 @@ def clinical_share(text: str) -> float:
         w for w in words if w in MARKERS or (len(w) >= 3 and w in terms and freq.get(w, 0) <= 3)
     ]
     if len(set(hits)) < _MIN_DISTINCT:
-        # a short note may hold one abbreviation only ("correction: ETT in position")
-        if len(words) > _SHORT or not any(w in MARKERS for w in hits):
+        # a short note may hold one abbreviation only ("correction: ETT in position"), of three
+        # letters or more: "er", "pt", "q" are words of other languages and of chat as well
+        if len(words) > _SHORT or not any(w in MARKERS and len(w) >= 3 for w in hits):
             return 0.0
         return len(hits) / len(words) / 2
     return len(hits) / len(words)
