@@ -22,20 +22,20 @@ def register(app: typer.Typer) -> None:
     app.add_typer(token, name="token")
 
 
-def read_request(path: str) -> dict[str, Any]:
-    """A JSON request from a file or '-' (stdin)."""
+def read_request(path: str, what: str = "request") -> dict[str, Any]:
+    """A JSON request (or receipt) from a file or '-' (stdin)."""
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
     except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the request: {exc.strerror}", path=path) from None
+        raise PolicyError(f"{path}: cannot read the {what}: {exc.strerror}", path=path) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PolicyError(
-            f"{path}:{exc.lineno}: the request is not valid JSON: {exc.msg}", path=path
+            f"{path}:{exc.lineno}: the {what} is not valid JSON: {exc.msg}", path=path
         ) from None
     if not isinstance(data, dict):
-        raise PolicyError(f"{path}: the request must be a JSON object", path=path)
+        raise PolicyError(f"{path}: the {what} must be a JSON object", path=path)
     return data
 
 
@@ -50,6 +50,13 @@ def decide_command(
     no_log: bool = typer.Option(False, "--no-log", help="Do not write the decision log."),
     fail: bool = typer.Option(
         False, "--fail", help="Exit 10 deny, 11 obligations, 12 needs approval (0 allow)."
+    ),
+    evidence: list[str] = typer.Option(
+        [],
+        "--evidence",
+        help="A protect receipt (OUTPUT.receipt.json from `dataward protect --decision`) "
+        "proving obligations were applied (repeatable). Transforms only claimed in the "
+        "request lift nothing.",
     ),
 ) -> None:
     """Decide a request: prints {decision_id, effect, obligations, reasons, mode,
@@ -67,6 +74,7 @@ def decide_command(
         point=point,
         mode=mode,
         log=False if no_log else None,
+        evidence=[read_request(path, "receipt") for path in evidence],
     )
     if output_format == "json":
         typer.echo(json.dumps(decision.to_dict(), indent=2))

@@ -79,6 +79,12 @@ def protect_command(
         "--no-verify",
         help="Skip re-scanning the output before it is renamed into place (audited).",
     ),
+    decision: Path | None = typer.Option(
+        None,
+        "--decision",
+        help="A decision (JSON from `dataward decide`): apply its obligations and write a "
+        "signed receipt to OUTPUT.receipt.json (evidence for `dataward decide --evidence`).",
+    ),
 ) -> None:
     """Protect every value the detectors find, in every cell, key and line, and every sensitive
     column, each with its type's default operator unless a rule says otherwise. The output is
@@ -89,21 +95,48 @@ def protect_command(
 
     if output_format is not None and output_format not in WRITE_FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(WRITE_FORMATS)}", param_hint="--format")
-    protector = Protector(load_config(config))
+    decided = None if decision is None else _read_json(decision, "decision")
+    protector = None if decided is not None else Protector(load_config(config))
     with _progress("protecting", _row_total(input)) as on_rows:
         result = protect_file(
             input,
             output,
+            load_config(config) if decided is not None else None,
             format=output_format,
             protector=protector,
             batch_rows=batch_rows,
             on_progress=on_rows,
             verify=False if no_verify else None,
+            decision=decided,
         )
+    if result.receipt is not None:
+        from dataward.protect.files import atomic_output
+
+        receipt_path = output.with_name(output.name + ".receipt.json")
+        with atomic_output(receipt_path) as fh:
+            fh.write((json.dumps(result.receipt, indent=2) + "\n").encode())
+        if not quiet:
+            sys.stderr.write(f"receipt: {receipt_path}\n")
     if report:
         typer.echo(json.dumps(result.to_dict(), indent=2))
     if not quiet:
         _summary(result.to_dict())
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot read the {what}: {exc.strerror}", path=str(path)
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}:{exc.lineno}: the {what} is not valid JSON", path=str(path)
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the {what} must be a JSON object", path=str(path))
+    return data
 
 
 def _summary(doc: dict[str, Any]) -> None:
