@@ -107,8 +107,7 @@ def test_approve_and_replay(run, tmp_path: Path) -> None:  # type: ignore[no-unt
         purpose="bias_detection",
         risk_level="high",
         attestations=["data_provenance", "bias_examination"],
-        transforms=["pseudonymize:SPECIAL_CATEGORY"],
-    )
+    )  # no claimed transform: a claim without a protect receipt lifts nothing
     path = write(tmp_path / "r.json", r)
     assert json.loads(run("decide", path)[1])["effect"] == "needs_approval"
     code, out, _ = run(
@@ -124,7 +123,7 @@ def test_approve_and_replay(run, tmp_path: Path) -> None:  # type: ignore[no-unt
         "patients",
     )
     assert code == 0 and json.loads(out)["approver"] == "dpo"
-    assert json.loads(run("decide", path)[1])["effect"] == "allow"
+    assert json.loads(run("decide", path)[1])["effect"] == "allow_with_obligations"
     assert len(run("policy", "approvals")[1].splitlines()) == 1
     cand = tmp_path / "cand"
     cand.mkdir()

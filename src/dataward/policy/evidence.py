@@ -42,6 +42,8 @@ CLAIMED_WITHOUT_EVIDENCE = "claimed_without_evidence"
 """The warning (and reason) of a transform claimed in a request with no receipt for it."""
 EVIDENCE_REFUSED = "evidence_refused"
 _SIGNED_NAME = "dataward.protect.receipt"
+RECEIPT = ".receipt.json"
+"""The suffix of the receipt ``dataward protect --decision`` writes beside its output."""
 
 
 class EvidenceError(PolicyError):
@@ -284,33 +286,47 @@ class Checked:
         }
 
 
-def _dataset_hashes(resource: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """(the version the request names, the sha256 of the file its id names, if it is one)."""
+def dataset_sha256(hashes: Iterable[str]) -> str:
+    """The version of a dataset of several files: the hash of their sorted content hashes."""
+    return "sha256:" + hashlib.sha256(canonical_json(sorted(hashes)).encode()).hexdigest()
+
+
+def folder_sha256(folder: str | Path) -> str:
+    """:func:`dataset_sha256` of every file under ``folder`` (receipts left out)."""
+    files = [
+        p for p in sorted(Path(folder).rglob("*")) if p.is_file() and not p.name.endswith(RECEIPT)
+    ]
+    return dataset_sha256(file_sha256(p) for p in files)
+
+
+def _dataset_hashes(resource: Mapping[str, Any]) -> set[str]:
+    """The version the request names and the hash of the file or folder its id names."""
+    out = set()
     version = resource.get("version")
+    if isinstance(version, str) and version:
+        out.add(version)
     rid = resource.get("id")
-    path_hash = None
     if isinstance(rid, str) and rid:
         try:
             path = Path(rid)
             if path.is_file():
-                path_hash = file_sha256(path)
+                out.add(file_sha256(path))
+            elif path.is_dir():
+                out.add(folder_sha256(path))
         except (OSError, ValueError):
-            path_hash = None
-    return (version if isinstance(version, str) and version else None), path_hash
+            pass
+    return out
 
 
-def check(
-    receipt: Any,
-    request: Mapping[str, Any],
-    *,
-    policy_revision: str,
-    signer: Signer | None = None,
+def _verify(
+    receipt: Any, request: Mapping[str, Any], policy_revision: str, signer: Signer | None
 ) -> Checked:
-    """Verify one receipt against ``request``; a refusal says why (never raises on bad input)."""
+    """Everything but the dataset binding: format, signature, the decision it answers."""
     if not isinstance(receipt, Mapping):
         return Checked("", (), "evidence is not a receipt (expected a JSON object)")
     try:
         digest = receipt_digest(receipt)
+        body = _body(receipt)
     except (TypeError, ValueError):
         return Checked("", (), "evidence is not JSON")
     if receipt.get("format") != FORMAT:
@@ -321,10 +337,6 @@ def check(
         raw = base64.b64decode(sig, validate=True) if isinstance(sig, str) else b""
     except (binascii.Error, ValueError):
         raw = b""
-    try:
-        body = _body(receipt)
-    except (TypeError, ValueError):
-        return Checked(digest, (), "receipt is not canonical JSON")
     if not raw or not verifier.verify(body.decode(), raw):
         return Checked(
             digest,
@@ -344,30 +356,25 @@ def check(
         return Checked(digest, (), "receipt answers a decision for another principal")
     if receipt.get("action") and receipt["action"] != request.get("action"):
         return Checked(digest, (), "receipt answers a decision for another action")
-    resource = request.get("resource", {})
-    version, path_hash = _dataset_hashes(resource if isinstance(resource, Mapping) else {})
     out_hash = receipt.get("output_sha256")
     if not isinstance(out_hash, str) or not out_hash.startswith("sha256:"):
         return Checked(digest, (), "receipt has no output hash")
-    if version is None and path_hash is None:
-        return Checked(
-            digest,
-            (),
-            "the request names no dataset version to check the receipt against (set "
-            "resource.version to the receipt's output_sha256, or resource.id to the output path)",
-        )
-    if out_hash not in (version, path_hash):
-        return Checked(
-            digest,
-            (),
-            "receipt is for another dataset version: its output hash differs from the "
-            "version the request names",
-        )
-    transforms = []
-    for item in receipt.get("obligations") or []:
-        if isinstance(item, Mapping) and isinstance(item.get("transform"), str):
-            transforms.append(item["transform"])
-    return Checked(digest, tuple(sorted(set(transforms))))
+    transforms = {
+        item["transform"]
+        for item in receipt.get("obligations") or []
+        if isinstance(item, Mapping) and isinstance(item.get("transform"), str)
+    }
+    return Checked(digest, tuple(sorted(transforms)))
+
+
+_NO_VERSION = (
+    "the request names no dataset version to check the receipt against (set resource.version "
+    "to the receipt's output_sha256, or resource.id to the output file or folder)"
+)
+_OTHER_VERSION = (
+    "receipt is for another dataset version: its output hash differs from the version the "
+    "request names"
+)
 
 
 def check_all(
@@ -377,7 +384,39 @@ def check_all(
     policy_revision: str,
     signer: Signer | None = None,
 ) -> list[Checked]:
-    return [check(r, request, policy_revision=policy_revision, signer=signer) for r in evidence]
+    """Verify receipts against ``request``; each refusal says why (bad input never raises).
+
+    A receipt is bound to the request when its output hash is the version the request names
+    (or the hash of the file its id names). Receipts of a dataset of several files are bound
+    together when the version (or the folder the id names) is :func:`dataset_sha256` of their
+    output hashes; they then prove only the transforms every one of them proves."""
+    receipts = list(evidence)
+    checked = [_verify(r, request, policy_revision, signer) for r in receipts]
+    resource = request.get("resource", {})
+    named = _dataset_hashes(resource if isinstance(resource, Mapping) else {})
+    valid = [i for i, c in enumerate(checked) if c.refused is None]
+    outputs = {i: str(receipts[i]["output_sha256"]) for i in valid}
+    together = len(valid) > 1 and dataset_sha256(outputs.values()) in named
+    common = set.intersection(*(set(checked[i].transforms) for i in valid)) if together else set()
+    for i in valid:
+        if together:
+            checked[i] = Checked(checked[i].digest, tuple(sorted(common)))
+        elif not named:
+            checked[i] = Checked(checked[i].digest, (), _NO_VERSION)
+        elif outputs[i] not in named:
+            checked[i] = Checked(checked[i].digest, (), _OTHER_VERSION)
+    return checked
+
+
+def check(
+    receipt: Any,
+    request: Mapping[str, Any],
+    *,
+    policy_revision: str,
+    signer: Signer | None = None,
+) -> Checked:
+    """Verify one receipt against ``request`` (see :func:`check_all`)."""
+    return check_all([receipt], request, policy_revision=policy_revision, signer=signer)[0]
 
 
 def counted_request(
