@@ -87,7 +87,11 @@ def findings(text: str, toks: list[Tok], words: Words) -> list[Finding]:
     out: list[Finding] = []
     lows = [t.lower() for t, _, _ in toks]
     n = len(toks)
-    for i in range(n):
+    first, last = words.first, words.last
+    # the tokens a rule starts from, by set look-ups; most tokens start none
+    starts = {i for i, low in enumerate(lows) if low in _CUES or low in first or low[:1].isdigit()}
+    starts.update(i - 1 for i, low in enumerate(lows) if i and low in last)
+    for i in sorted(starts):
         low = lows[i]
         if low in TITLES or low in RELATIVES:
             _names_after(toks, lows, i, words, out, relative=low in RELATIVES)
@@ -119,6 +123,23 @@ def findings(text: str, toks: list[Tok], words: Words) -> list[Finding]:
         elif low in MONTHS:
             _month_date(toks, lows, i, out)
     return out
+
+
+_CUES = (
+    TITLES
+    | RELATIVES
+    | LABELS
+    | UNIVERSITY
+    | frozenset(PHRASES)
+    | CREDENTIALS
+    | FACILITIES
+    | TRANSFER_PREPS
+    | PAGERS
+    | MONTHS
+    | {"family", "on", "per"}
+)
+"""Every word a rule of :func:`findings` starts from (with given names, words before a surname
+and numbers)."""
 
 
 def _named_after(i: int, lows: list[str], words: Words) -> bool:
