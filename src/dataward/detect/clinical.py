@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from dataward.detect.model import Finding
+from dataward.detect.model import Explanation, Finding
 from dataward.detect.ner.features import Lexicon, tokenize
 from dataward.detect.routing import prose_spans
 
@@ -305,3 +305,18 @@ def _relative(value: str) -> bool:
     if not any(ch.isdigit() for ch in value):
         return True
     return any(w in _RELATIVE for w in value.lower().split())
+
+
+CUE_SCORE = 0.8
+
+
+def cue_finding(entity: str, start: int, end: int, why: str) -> Finding:
+    """A finding of a context rule (:mod:`dataward.detect.clinical_cues`, ``clinical_dates``)."""
+    return Finding(
+        entity,
+        start,
+        end,
+        CUE_SCORE,
+        "clinical",
+        Explanation(pattern=f"clinical:{why}", base_score=CUE_SCORE, notes=("clinical register",)),
+    )

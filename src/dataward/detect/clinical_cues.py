@@ -9,7 +9,7 @@ Each rule reads the tokens around one cue word, a fixed number of tokens away at
   reported, the generic word identifies nothing;
 * a move or a home (``TRANSFERRED TO``, ``ADMITTED FROM``, ``LIVES IN``) before a place that no
   word list holds as a term, and a known town after ``in``/``from``/``to``;
-* a month/day date (``8/25``), an apostrophe year (``'84``), a year after ``in``/``of``/``since``;
+* dates (:mod:`dataward.detect.clinical_dates`);
 * a pager or extension number.
 """
 
@@ -18,7 +18,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dataward.detect.clinical import _MED_SUFFIXES, MARKERS, word_set
-from dataward.detect.model import Explanation, Finding
+from dataward.detect.clinical import cue_finding as _finding
+from dataward.detect.clinical_dates import MONTHS, date_at, month_date
+from dataward.detect.model import Finding
 
 if TYPE_CHECKING:
     from dataward.detect.clinical import Words
@@ -55,32 +57,8 @@ MOVES = word_set(
 )
 PLACE_PREPS = frozenset({"to", "from", "in", "at"})
 PAGERS = frozenset({"pager", "pgr", "beeper", "beep", "pg", "ext", "extension"})
-YEAR_CUES = frozenset({"in", "of", "since", "year", "yr"})
-PAIN = frozenset({"pain", "cp", "discomfort", "scale", "rated", "rates", "score"})
-MONTHS = word_set(
-    """january february march april june july august september october november december jan
-    feb mar apr jun jul aug sep sept oct nov dec"""
-)
-"""Month names (``may`` is left out: a modal verb far more often than a month in notes)."""
 UNIVERSITY = word_set("""u univ university""")
 TRANSFER_PREPS = PLACE_PREPS | {"by"}
-VENT = word_set(
-    """ps psv cpap peep ips ipap epap bipap vent ventilation flowby imv simv ac pap pressure
-    support"""
-)
-
-_SCORE = 0.8
-
-
-def _finding(entity: str, start: int, end: int, why: str) -> Finding:
-    return Finding(
-        entity,
-        start,
-        end,
-        _SCORE,
-        "clinical",
-        Explanation(pattern=f"clinical:{why}", base_score=_SCORE, notes=("clinical register",)),
-    )
 
 
 def findings(text: str, toks: list[Tok], words: Words) -> list[Finding]:
@@ -119,9 +97,9 @@ def findings(text: str, toks: list[Tok], words: Words) -> list[Finding]:
             _pager(toks, lows, i, out)
         tok = toks[i][0]
         if tok[:1].isdigit():
-            _date(text, toks, lows, i, out)
+            date_at(text, toks, lows, i, out)
         elif low in MONTHS:
-            _month_date(toks, lows, i, out)
+            month_date(toks, lows, i, out)
     return out
 
 
@@ -387,59 +365,6 @@ def _pager(toks: list[Tok], lows: list[str], i: int, out: list[Finding]) -> None
         out.append(_finding("PHONE_NUMBER", toks[k][1], toks[k][2], "pager"))
 
 
-def _date(text: str, toks: list[Tok], lows: list[str], i: int, out: list[Finding]) -> None:
-    tok, start, end = toks[i]
-    if start > 0 and (text[start - 1].isdigit() or text[start - 1] in "/."):
-        return
-    if end < len(text) and (text[end].isalnum() or text[end] in "%/"):
-        return
-    before = lows[i - 1] if i > 0 else ""
-    after = lows[i + 1] if i + 1 < len(toks) else ""
-    near = set(lows[max(0, i - 6) : i]) | set(lows[i + 1 : i + 3])
-    parts = tok.split("/")
-    if len(parts) == 2 and all(p.isdigit() and len(p) <= 2 for p in parts):
-        month, day = int(parts[0]), int(parts[1])
-        if 1 <= month <= 12 and len(parts[1]) == 2 and day > 31 and not near & VENT:
-            out.append(_finding("DATE_TIME", start, end, "month-year"))  # 11/92
-            return
-        if not (1 <= month <= 12 and 1 <= day <= 31) or (month == 2 and day > 29):
-            return
-        if day in (2, 3, 4, 8) and month < day:
-            return  # a fraction: 1/2 NS, 3/4 strength
-        if day == 10 and (near & PAIN or before == "("):
-            return  # a pain score
-        if near & VENT or (
-            before in VENT
-            or after in VENT
-            or after == "%"
-            or (i + 2 < len(toks) and lows[i + 2] == "%")
-        ):
-            return  # ventilator settings: PS 10/5, 5/5 40%
-        out.append(_finding("DATE_TIME", start, end, "month-day"))
-        return
-    if _full_date(tok):
-        out.append(_finding("DATE_TIME", start, end, "month-day-year"))
-        return
-    if len(tok) == 2 and tok.isdigit() and before == "'" and i > 1:
-        apo = toks[i - 1]
-        if apo[2] == start and apo[1] > toks[i - 2][2]:
-            out.append(_finding("DATE_TIME", apo[1], end, "apostrophe-year"))
-        return
-    if len(tok) == 4 and tok.isdigit() and before in YEAR_CUES and 1900 <= int(tok) <= 2099:
-        out.append(_finding("DATE_TIME", start, end, "year"))
-
-
-def _full_date(tok: str) -> bool:
-    """``9/2/92``, ``3-12-99``, ``8/28/1995``: month, day, two- or four-digit year."""
-    for sep in "/-":
-        parts = tok.split(sep)
-        if len(parts) == 3 and all(p.isdigit() for p in parts):
-            month, day, year = parts
-            if len(month) <= 2 and len(day) <= 2 and len(year) in (2, 4):
-                return 1 <= int(month) <= 12 and 1 <= int(day) <= 31
-    return False
-
-
 _HOSPITAL_ENDS = ("h", "mc", "hc")
 """How hospital acronyms end: ``...H`` (hospital), ``...MC`` (medical center), ``...HC``."""
 
@@ -482,46 +407,3 @@ def _university(toks: list[Tok], lows: list[str], i: int, words: Words, out: lis
         if ("city" in kinds or "reg" in kinds) and toks[k][0][:1].isupper():
             out.append(_finding("ORGANIZATION", toks[i][1], toks[k + size - 1][2], "university"))
             return
-
-
-def _month_date(toks: list[Tok], lows: list[str], i: int, out: list[Finding]) -> None:
-    """``MARCH OF 1993``, ``Oct 28``, ``28 Oct, 88``, ``march 21, 1899``: a month name with a
-    day or a year."""
-    n = len(toks)
-    start, end = toks[i][1], toks[i][2]
-    if i > 0 and _day(lows[i - 1]):
-        start = toks[i - 1][1]
-    k = i + 1
-    if k < n and toks[k][0] == ".":
-        k += 1
-    if (
-        k < n
-        and _day(lows[k])
-        and not (
-            k + 1 < n
-            and lows[k + 1][:1].isalpha()
-            and len(lows[k + 1]) <= 3
-            and lows[k + 1] not in ("th", "st", "nd", "rd")
-        )
-    ):
-        end = toks[k][2]
-        k += 1
-    if k + 1 < n and lows[k] == "of" and _year(lows[k + 1]) and end == toks[i][2]:
-        # MARCH OF 1993: a month and a year, each its own finding
-        out.append(_finding("DATE_TIME", start, end, "month-name"))
-        out.append(_finding("DATE_TIME", toks[k + 1][1], toks[k + 1][2], "year-of-month"))
-        return
-    if k + 1 < n and lows[k] == "," and _year(lows[k + 1]):
-        end = toks[k + 1][2]
-    elif k < n and _year(lows[k]) and len(lows[k]) == 4:
-        end = toks[k][2]
-    if (start, end) != (toks[i][1], toks[i][2]):
-        out.append(_finding("DATE_TIME", start, end, "month-name"))
-
-
-def _day(low: str) -> bool:
-    return low.isdigit() and len(low) <= 2 and 1 <= int(low) <= 31
-
-
-def _year(low: str) -> bool:
-    return low.isdigit() and (len(low) == 2 or (len(low) == 4 and 1900 <= int(low) <= 2099))
