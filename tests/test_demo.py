@@ -16,11 +16,14 @@ def test_demo_runs_end_to_end(tmp_path: Path, cli: Callable[..., CliResult]) -> 
     assert "leak check: 0 original identifiers remain" in out, (
         out[out.find("5.") :][:300] + (tmp_path / "demo" / "report.html").read_text()[-1500:]
     )
-    assert "decision: allow, go token issued: True" in out
+    # transforms only claimed lift nothing; the protect receipts do, and the token names them
+    assert "claimed only: allow_with_obligations; with evidence: allow" in out
+    assert "go token issued: True, naming 9 receipts" in out
     assert "audit log: verified" in out
     report = tmp_path / "demo" / "report.html"
     page = report.read_text(encoding="utf-8")
     assert "Leak check" in page and "Decision after protection" in page
+    assert "Protect with the decision" in page and "evidence it names" in page
     protected = sorted(p.name for p in (tmp_path / "demo" / "protected").rglob("*") if p.is_file())
     assert "patients.csv" in protected and "claims.parquet" in protected
     # the report and the output never show an original value

@@ -3,9 +3,12 @@
 1. build a landing zone (CSV, JSONL, Parquet, free-text notes, a config file);
 2. scan and classify it into the catalog;
 3. ask for a training decision: PHI, card data and a secret give obligations;
-4. protect every file with the operators the obligations name;
+4. protect every file *with that decision*: each run applies exactly its obligations and
+   returns a signed receipt (the evidence);
 5. check that no original identifier survives in the protected files;
-6. ask again with the transforms applied: allow, with a signed go token;
+6. ask again for the protected dataset (its version is the hash of the protected files) with
+   the receipts as evidence: allow, with a signed go token that names them (a request that
+   only claims the transforms stays denied);
 7. verify the audit log, which recorded every step;
 8. write ``report.html``.
 """
@@ -36,7 +39,7 @@ class Step:
     status: str = "ok"
 
 
-def _request(tags: list[str], version: str, transforms: list[str]) -> dict[str, Any]:
+def _request(tags: list[str], version: str, transforms: tuple[str, ...] = ()) -> dict[str, Any]:
     return {
         "principal": {"type": "ServiceAccount", "id": "readmission-trainer", "groups": ["ml"]},
         "action": "train",
@@ -47,7 +50,7 @@ def _request(tags: list[str], version: str, transforms: list[str]) -> dict[str, 
             "job_id": "readmission-risk-v1",
             "lawful_basis": ["legitimate_interests"],
             "consent": [PURPOSE],
-            "transforms": transforms,
+            "transforms": list(transforms),
         },
     }
 
@@ -56,6 +59,7 @@ def run_demo(workdir: Path, console: Console | None = None) -> Path:
     """Run the demo in ``workdir``; returns the path of the HTML report."""
     import dataward as dw
     from dataward.audit import open_audit_log
+    from dataward.policy import evidence, verify_token
     from dataward.protect.files import protect_file
     from dataward.store import open_store
 
@@ -94,7 +98,7 @@ def run_demo(workdir: Path, console: Console | None = None) -> Path:
     )
 
     version = "|".join(sorted(f.fingerprint[-12:] for f in result.files))
-    first = dw.decide(_request(tags, version, []))
+    first = dw.decide(_request(tags, version))
     obligations = [o.to_dict() for o in first.obligations]
     steps.append(
         Step(
@@ -113,37 +117,38 @@ def run_demo(workdir: Path, console: Console | None = None) -> Path:
         + ", ".join(o["transform"] for o in obligations)
     )
 
-    rules = {
-        "rules": [
-            {"category": o["target"], "operator": o["operator"]}
-            for o in obligations
-            if o["operator"] not in ("redact",) or o["target"] == "SECRET"
-        ]
-    }
     protected.mkdir(parents=True, exist_ok=True)
     protect_rows = []
+    receipts = []
     for f in files:
         out = protected / f.relative_to(landing)
         out.parent.mkdir(parents=True, exist_ok=True)
-        report = protect_file(f, out, rules)
-        changed = sum(1 for c in report.columns if c.get("operator"))
+        report = protect_file(f, out, decision=first)
+        receipt = report.receipt or {}
+        receipts.append(receipt)
+        met = ", ".join(
+            f"{o['transform']} ×{o['count']}" for o in receipt.get("obligations", []) if o["count"]
+        )
         protect_rows.append(
             [
                 f.relative_to(landing).as_posix(),
                 str(report.rows_out),
-                str(changed),
-                str(sum(report.findings.values())),
+                met or "-",
+                f"{evidence.receipt_digest(receipt)[7:19]}…",
             ]
         )
     steps.append(
         Step(
-            "Protect",
-            f"every file rewritten into {protected} with the obligations' operators",
+            "Protect with the decision",
+            f"every file rewritten into {protected} with exactly the decision's obligations; "
+            "each run returns a receipt signed with the audit key",
             protect_rows,
-            ["file", "rows", "columns protected", "findings replaced in text"],
+            ["file", "rows", "obligations met (values)", "receipt"],
         )
     )
-    console.print(f"[bold]4.[/] protected {len(files)} files into {protected}")
+    console.print(
+        f"[bold]4.[/] protected {len(files)} files into {protected}, {len(receipts)} receipts"
+    )
 
     leaks = _leak_check(landing, protected)
     steps.append(
@@ -158,20 +163,35 @@ def run_demo(workdir: Path, console: Console | None = None) -> Path:
     remaining = sum(found for _, found in leaks.values())
     console.print(f"[bold]5.[/] leak check: {remaining} original identifiers remain")
 
-    applied = [o["transform"] for o in obligations]
-    second = dw.decide(_request(tags, version, applied))
+    protected_version = evidence.folder_sha256(protected)
+    claimed = tuple(o["transform"] for o in obligations)
+    only_claimed = dw.decide(_request(tags, protected_version, claimed))
+    second = dw.decide(_request(tags, protected_version), evidence=receipts)
     token = second.token or ""
+    named = verify_token(token).get("evidence", []) if token else []
     steps.append(
         Step(
             "Decision after protection",
-            f"same request with transforms {', '.join(applied)}: {second.effect}",
-            [["go token", f"{token[:24]}… (Ed25519, expires {second.expires_at or 'in 15 min'})"]],
+            f"the protected dataset (version {protected_version[:19]}…): transforms only "
+            f"claimed: {only_claimed.effect}; with the {len(receipts)} receipts as evidence: "
+            f"{second.effect}",
+            [
+                ["claimed only", only_claimed.effect],
+                ["with evidence", second.effect],
+                [
+                    "go token",
+                    f"{token[:24]}… (Ed25519, expires {second.expires_at or 'in 15 min'})",
+                ],
+                ["evidence it names", ", ".join(f"{d[7:19]}…" for d in named) or "-"],
+            ],
             ["", ""],
-            "ok" if second.effect == "allow" else "bad",
+            "ok" if second.effect == "allow" and only_claimed.effect != "allow" else "bad",
         )
     )
     console.print(
-        f"[bold]6.[/] decision: [green]{second.effect}[/], go token issued: {bool(token)}"
+        f"[bold]6.[/] claimed only: {only_claimed.effect}; with evidence: "
+        f"[green]{second.effect}[/], go token issued: {bool(token)}, naming "
+        f"{len(named)} receipts"
     )
 
     store = open_store()

@@ -205,7 +205,8 @@ class Protector:
         self.rows_out = 0
         self.text_findings: Counter[str] = Counter()
         self.dataset_tags: frozenset[str] = frozenset()
-        """Tags known for the whole input (a decision's ``PHI``...), added to each column's."""
+        """Tags known for the whole input (a decision's ``PHI``...), added to each column's
+        (so an identifier column beside health data is PHI)."""
 
     # -- pieces ---------------------------------------------------------------------------
 
@@ -237,7 +238,8 @@ class Protector:
         named_only: bool = False,
     ) -> tuple[OperatorSpec, str]:
         """The operator spec for a column or finding, and why (``rule N`` or ``default``)."""
-        tags = tags | self.dataset_tags
+        if scope == "column":  # as a column's own tags: findings in text get none
+            tags = tags | self.dataset_tags
         cats = categories_of(entity)
         if "PII" in cats and "PHI" in tags:
             cats = cats | {"PHI"}  # identifiers beside health data are PHI too
