@@ -197,3 +197,11 @@ def test_cli_protect_with_decision_and_decide_with_evidence(cli: Any, tmp_path: 
     got = json.loads(r.out)
     assert got["effect"] == "allow" and "token" in got
     assert verify_token(got["token"])["evidence"] == [evidence.receipt_digest(receipt)]
+
+
+def test_docs_evidence_example_runs() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "policy.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Evidence") :]
+    block = section[section.index("```python\n") + 10 :]
+    block = block[: block.index("```")]
+    exec(compile(block, "docs/policy.md#evidence", "exec"), {})
