@@ -64,7 +64,9 @@ def test_scan_decide_token_and_audit_through_http(live: Live, tmp_path: Path) ->
             ]
             request["context"]["transforms"] = applied
             second = c.post("/v1/decide", json=request).json()
-            assert second["effect"] == "allow", second
+            # a transform only claimed (no protect receipt) lifts nothing
+            assert second["effect"] == "allow_with_obligations", second
+            assert any(w.startswith("claimed_without_evidence") for w in second["warnings"])
 
     with live.client("auditor") as c:
         listed = c.get("/v1/catalog/datasets").json()["datasets"]
