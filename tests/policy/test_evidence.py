@@ -205,3 +205,29 @@ def test_docs_evidence_example_runs() -> None:
     block = section[section.index("```python\n") + 10 :]
     block = block[: block.index("```")]
     exec(compile(block, "docs/policy.md#evidence", "exec"), {})
+
+
+def test_receipts_of_a_folder_bind_together(tmp_path: Path) -> None:
+    landing, out = tmp_path / "landing", tmp_path / "protected"
+    landing.mkdir()
+    out.mkdir()
+    first = first_decision()
+    receipts = []
+    for name in ("a.csv", "b.csv"):
+        src = _patients(landing / name)
+        report = protect_file(src, out / name, decision=first, keyring=RING)
+        assert report.receipt is not None
+        receipts.append(report.receipt)
+    version = evidence.dataset_sha256(r["output_sha256"] for r in receipts)
+    assert version == evidence.folder_sha256(out)
+    by_folder = dw.decide(request(id=str(out)), log=False, evidence=receipts)
+    assert by_folder.effect == "allow" and by_folder.token is not None
+    assert sorted(verify_token(by_folder.token)["evidence"]) == sorted(
+        evidence.receipt_digest(r) for r in receipts
+    )
+    # one receipt is not the whole folder; a file nobody protected breaks the binding
+    one = dw.decide(request(id=str(out)), log=False, evidence=receipts[:1])
+    assert one.token is None and any("another dataset version" in w for w in one.warnings)
+    (out / "c.csv").write_text("patient_ssn\n523-71-6604\n")
+    added = dw.decide(request(id=str(out)), log=False, evidence=receipts)
+    assert added.token is None and any("another dataset version" in w for w in added.warnings)

@@ -392,9 +392,11 @@ def check_all(
     output hashes; they then prove only the transforms every one of them proves."""
     receipts = list(evidence)
     checked = [_verify(r, request, policy_revision, signer) for r in receipts]
+    valid = [i for i, c in enumerate(checked) if c.refused is None]
+    if not valid:  # nothing to bind: the request's files are not read
+        return checked
     resource = request.get("resource", {})
     named = _dataset_hashes(resource if isinstance(resource, Mapping) else {})
-    valid = [i for i, c in enumerate(checked) if c.refused is None]
     outputs = {i: str(receipts[i]["output_sha256"]) for i in valid}
     together = len(valid) > 1 and dataset_sha256(outputs.values()) in named
     common = set.intersection(*(set(checked[i].transforms) for i in valid)) if together else set()
