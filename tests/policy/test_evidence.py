@@ -231,3 +231,12 @@ def test_receipts_of_a_folder_bind_together(tmp_path: Path) -> None:
     (out / "c.csv").write_text("patient_ssn\n523-71-6604\n")
     added = dw.decide(request(id=str(out)), log=False, evidence=receipts)
     assert added.token is None and any("another dataset version" in w for w in added.warnings)
+
+
+def test_receipt_never_holds_a_value_from_a_header(tmp_path: Path) -> None:
+    src = tmp_path / "h.csv"
+    src.write_text(f"{EMAIL},ssn\na@b.org,{SSN}\nc@d.org,219-09-9999\n", encoding="utf-8")
+    report = protect_file(src, tmp_path / "o.csv", decision=first_decision(), keyring=RING)
+    text = json.dumps(report.receipt)
+    assert EMAIL not in text and SSN not in text
+    assert report.receipt is not None and report.receipt["obligations"][0]["columns"]["ssn"] == 2

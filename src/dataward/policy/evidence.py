@@ -142,6 +142,14 @@ def config_for(ref: DecisionRef, base: Any = None) -> Any:
     return parse_config(doc, "protect rules from the decision's obligations")
 
 
+def _field_name(protector: Any, name: str) -> str:
+    """A column name as reports show it: protected (a header can be a value), text lines as
+    ``(text)``."""
+    if name.startswith("\x00"):
+        return "(text)"
+    return str(protector.protect_name(name))
+
+
 def met(protector: Any, ref: DecisionRef) -> list[dict[str, Any]]:
     """Per obligation: the columns protected whole by its rule and the text fields whose findings
     its rule replaced, with counts (read from a :class:`~dataward.protect.apply.Protector` that
@@ -152,15 +160,16 @@ def met(protector: Any, ref: DecisionRef) -> list[dict[str, Any]]:
         columns: dict[str, int] = {}
         texts: dict[str, int] = Counter()
         for decision in protector.decisions.values():
+            name = _field_name(protector, decision.name)
             if decision.mode == "value" and decision.reason == rule:
-                columns[decision.name] = decision.changed
+                columns[name] = decision.changed
             elif decision.mode in ("text", "scan"):
                 for entity, count in decision.findings.items():
                     _spec, why = protector.resolve(
                         column=decision.name, entity=entity, scope="finding"
                     )
                     if why == rule:
-                        texts[decision.name] += count
+                        texts[name] += count
         if not protector.decisions:  # plain text: no columns
             for entity, count in protector.text_findings.items():
                 _spec, why = protector.resolve(column=None, entity=entity, scope="finding")
