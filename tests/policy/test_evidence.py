@@ -240,3 +240,12 @@ def test_receipt_never_holds_a_value_from_a_header(tmp_path: Path) -> None:
     text = json.dumps(report.receipt)
     assert EMAIL not in text and SSN not in text
     assert report.receipt is not None and report.receipt["obligations"][0]["columns"]["ssn"] == 2
+
+
+def test_cli_protect_with_a_bad_decision_is_a_config_error(cli: Any, tmp_path: Path) -> None:
+    src = _patients(tmp_path / "p.csv")
+    bad = tmp_path / "d.json"
+    bad.write_text('{"effect": "allow"}')
+    r = cli("protect", str(src), str(tmp_path / "o.csv"), "--decision", str(bad))
+    assert r.code == 2 and "decision_id" in r.err
+    assert not (tmp_path / "o.csv").exists()

@@ -96,6 +96,13 @@ def protect_command(
     if output_format is not None and output_format not in WRITE_FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(WRITE_FORMATS)}", param_hint="--format")
     decided = None if decision is None else _read_json(decision, "decision")
+    if decided is not None:
+        from dataward.policy.evidence import EvidenceError, decision_ref
+
+        try:
+            decision_ref(decided)
+        except EvidenceError as exc:
+            raise ConfigError(f"{decision}: {exc}", path=str(decision)) from None
     protector = None if decided is not None else Protector(load_config(config))
     with _progress("protecting", _row_total(input)) as on_rows:
         result = protect_file(
