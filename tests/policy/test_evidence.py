@@ -249,3 +249,18 @@ def test_cli_protect_with_a_bad_decision_is_a_config_error(cli: Any, tmp_path: P
     r = cli("protect", str(src), str(tmp_path / "o.csv"), "--decision", str(bad))
     assert r.code == 2 and "decision_id" in r.err
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_revalidate_needs_the_receipts_the_token_names() -> None:
+    from dataward.policy import revalidate
+
+    first = first_decision()
+    receipt = dw.protect(table(), decision=first, keyring=RING).receipt
+    current = request(receipt["output_sha256"])
+    token = dw.decide(current, log=False, evidence=[receipt]).token
+    assert token is not None
+    assert revalidate(token, current, evidence=[receipt]).valid
+    claimed = request(receipt["output_sha256"], ["tokenize:PHI"])
+    check = revalidate(token, claimed)  # the claim, without the receipt, holds nothing
+    assert not check.valid
+    assert any("receipt(s) the token names" in p for p in check.problems)

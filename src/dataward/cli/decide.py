@@ -108,6 +108,9 @@ def verify_command(
     request: str | None = typer.Option(
         None, "--request", help="Re-validate against this request as it stands now."
     ),
+    evidence: list[str] = typer.Option(
+        [], "--evidence", help="With --request: the protect receipts the token names."
+    ),
 ) -> None:
     """Verify a go token's signature and expiry (and, with --request, that it still holds)."""
     from dataward.policy import revalidate, verify_token
@@ -116,7 +119,8 @@ def verify_command(
         claims = verify_token(token)
         typer.echo(json.dumps({"valid": True, "claims": claims}, indent=2))
         return
-    check = revalidate(token, read_request(request))
+    receipts = [read_request(path, "receipt") for path in evidence]
+    check = revalidate(token, read_request(request), evidence=receipts)
     typer.echo(json.dumps(check.to_dict(), indent=2))
     if not check.valid:
         raise typer.Exit(1)

@@ -202,11 +202,16 @@ def revalidate(
     approvals: Any = (),
     now: datetime | None = None,
     key_path: Path | None = None,
+    evidence: Sequence[Any] = (),
 ) -> TokenCheck:
     """Does ``token`` still hold for ``current_request`` (the training request as it stands now:
     current consent, lawful basis, tags)? Fails on a bad or expired token, another policy
     revision, another job/dataset/version, withdrawn or expired consent, or a decision that is
-    no longer allow."""
+    no longer allow.
+
+    As in :func:`dataward.policy.decide`, only transforms that ``evidence`` (protect receipts)
+    proves count; a token that names receipts needs each of them shown again, still valid."""
+    from dataward.policy import evidence as evidence_
     from dataward.policy.api import default_engine
 
     engine = engine or default_engine()
@@ -214,8 +219,17 @@ def revalidate(
         claims = verify_token(token, key_path=key_path, now=now.timestamp() if now else None)
     except TokenError as exc:
         return TokenCheck(False, (str(exc),))
+    checked = evidence_.check_all(evidence, current_request, policy_revision=engine.revision)
+    current_request, _notes = evidence_.counted_request(current_request, checked)
     prepared = engine.prepare(current_request, approvals, now)
     problems: list[str] = []
+    shown = {c.digest for c in checked if c.refused is None}
+    missing = [d for d in claims.get("evidence", []) if d not in shown]
+    if missing:
+        problems.append(
+            f"{len(missing)} receipt(s) the token names were not shown or no longer verify "
+            "for this request"
+        )
     if claims.get("policy_revision") != engine.revision:
         problems.append("the policy revision changed since the token was issued")
     cedar = prepared.cedar
