@@ -83,3 +83,34 @@ def test_a_card_number_with_a_word_is_no_address() -> None:
     assert [(f.entity, text[f.start : f.end]) for f in dw.detect(text)] == [
         ("CREDIT_CARD", "4111 1111 1111 1111")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "note from 948a46c654679665 refund fine",  # a keyed hash where an IP address was
+        "box great refund note card 4521371259198890 box refund see",
+        "great order card 4493060487248809 <STREET_ADDRESS>  shipped great order late",
+    ],
+)
+def test_protected_outputs_read_as_no_address(text: str) -> None:
+    """A hash, a lone "box" or a placeholder beside a card read as STREET_ADDRESS, so
+    protect's own verification stopped runs whose output held nothing of the input (found by
+    the property tests in tests/protect/test_protect_property.py)."""
+    import dataward as dw
+
+    assert [f for f in dw.detect(text) if f.entity == "STREET_ADDRESS"] == []
+
+
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("Send it to Unit 8411 Box 3596\nDPO AP 34698 please", "Unit 8411 Box 3596"),
+        ("Write to P.O. Box 1234, Springfield, IL 62701", "Box 1234"),
+    ],
+)
+def test_box_addresses_stay_addresses(text: str, address: str) -> None:
+    import dataward as dw
+
+    spans = [text[f.start : f.end] for f in dw.detect(text) if f.entity == "STREET_ADDRESS"]
+    assert any(address in s for s in spans), spans

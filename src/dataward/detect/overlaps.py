@@ -52,6 +52,8 @@ def resolve(
                 continue
             if f.detector not in secondary and _no_digit(text, start, end):
                 continue  # "avr" of "avr '84": a pattern's letters alone match nothing
+            if f.entity == "STREET_ADDRESS" and not _address_rest(text, start, end):
+                continue  # "<STREET_ADDRESS" beside the card that won: one word is no address
             if _clashes(starts, kept, start, end):
                 continue
             i = bisect.bisect_right(starts, start)
@@ -98,6 +100,14 @@ def _trim(text: str | None, start: int, end: int) -> tuple[int, int]:
 
 def _no_digit(text: str | None, start: int, end: int) -> bool:
     return text is not None and not any(ch.isdigit() for ch in text[start:end])
+
+
+def _address_rest(text: str | None, start: int, end: int) -> bool:
+    if text is None:
+        return True
+    from dataward.detect.ner.rules import address_text_plausible
+
+    return address_text_plausible(text[start:end])
 
 
 def _label_only(text: str | None, start: int, end: int) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from dataward.detect.model import Explanation, Finding
 from dataward.detect.ner.backends import ENTITIES, NerBackend
 from dataward.detect.ner.config import make_backend, ner_settings
+from dataward.detect.ner.rules import address_text_plausible
 from dataward.settings import NerSettings
 
 SCORE_FLOOR = 0.4
@@ -58,6 +59,8 @@ class NerDetector:
         out: list[Finding] = []
         for start, end, entity, confidence in backend.predict(text):
             if entity not in ENTITIES or end <= start:
+                continue
+            if entity == "STREET_ADDRESS" and not address_text_plausible(text[start:end]):
                 continue
             score = min(0.99, SCORE_FLOOR + (1.0 - SCORE_FLOOR) * confidence)
             out.append(

@@ -406,6 +406,39 @@ def _address_like(lex: Lexicon, words: list[str]) -> bool:
     )
 
 
+def address_text_plausible(span: str) -> bool:
+    """Whether a model's STREET_ADDRESS span, as text, can be an address: two or more words,
+    and where it holds a hash- or key-like word (``19757bb929ddbe81``, as a protected value
+    reads), a house number or a street word besides (a token is no house number)."""
+    words = [w for w in span.split() if any(ch.isalnum() for ch in w)]
+    if len(words) < 2:  # "box", "Road", "54d122933b9721f2" alone; a postcode ("66298") may be
+        word = words[0].strip(".,;:()")
+        return any(ch.isdigit() for ch in word) and len(word) <= 8 and not _keyish(word)
+    lower = [w.lower().strip(".,;:") for w in words]
+    if "box" in lower and not set(lower) & (_PO | STREET_WORDS):
+        at = lower.index("box")  # "Box 3210", "PO Box 12", not "refund box card" or "3034 box"
+        if at + 1 == len(words) or not any(ch.isdigit() for ch in words[at + 1]):
+            return False
+    keyish = [w for w in words if _keyish(w)]
+    if not keyish:
+        return True
+    rest = [w for w in words if not _keyish(w)]
+    return any(any(ch.isdigit() for ch in w) for w in rest) or any(
+        w.lower().strip(".,") in STREET_WORDS for w in rest
+    )
+
+
+_PO = frozenset({"po", "p.o", "p.o.", "post", "pob", "bp", "postfach", "apartado"})
+
+
+def _keyish(word: str) -> bool:
+    """Eight or more letters and digits mixed: a hash, token or key, not a house number
+    (``12B``) or postcode part (``SW1A``, ``K1A``)."""
+    core = word.strip(".,;:()[]{}\"'")
+    digits = sum(ch.isdigit() for ch in core)
+    return len(core) >= 8 and core.isalnum() and 0 < digits < len(core)
+
+
 def _phone_like(words: list[str]) -> bool:
     """An address span with no letter and more than six digits is a phone or account number
     (postcodes have at most six digits or contain letters); the pattern detectors own those."""
