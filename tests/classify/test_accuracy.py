@@ -72,7 +72,9 @@ def _accuracy(result: object, expected: dict[str, set[str] | None]) -> tuple[flo
 
 @pytest.mark.slow
 def test_tabular_dev_accuracy() -> None:
-    table = pcsv.read_csv(shared_data(TABULAR), convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
+    table = pcsv.read_csv(
+        shared_data(TABULAR), convert_options=pcsv.ConvertOptions(strings_can_be_null=True)
+    )
     result = classify_table(table, key=KEY, full=False, sample=1500)
     accuracy, wrong = _accuracy(result, EXPECTED)
     print(f"tabular_dev accuracy {accuracy:.3f} over {len(EXPECTED)} columns; wrong: {wrong}")

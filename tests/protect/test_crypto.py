@@ -319,14 +319,14 @@ def test_protect_file_records_fpe_versions_before_the_output_exists(tmp_path: Pa
 
     from dataward.protect.files import protect_file
 
+    command = [sys.executable, "-m", "dataward.cli.main"]
     (tmp_path / "in.csv").write_text(f"id,card\n1,{CARD}\n")
     rules = {"rules": [{"entity": "CREDIT_CARD", "operator": "fpe", "params": {"luhn": True}}]}
     protect_file(tmp_path / "in.csv", tmp_path / "out.csv", rules=rules)
     protected = (tmp_path / "out.csv").read_text().splitlines()[1].split(",")[1].strip('"')
     assert protected != CARD and protected.isdigit()
     other = subprocess.run(
-        [sys.executable, "-m", "dataward.cli.main", "reveal", protected, "--operator", "fpe"]
-        + ["--param", "luhn=true"],
+        [*command, "reveal", protected, "--operator", "fpe", "--param", "luhn=true"],
         capture_output=True,
         text=True,
         env=os.environ.copy(),
