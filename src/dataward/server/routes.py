@@ -22,6 +22,9 @@ class DecideRequest(BaseModel):
     action: str
     resource: dict[str, Any]
     context: dict[str, Any] = Field(default_factory=dict)
+    evidence: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
+    """Signed protect receipts (``dataward protect --decision``) that prove obligations met;
+    transforms only claimed in ``context.transforms`` lift no deny."""
 
 
 class ScanRequest(BaseModel):
@@ -170,7 +173,9 @@ def mount(app: FastAPI) -> None:
         from dataward.policy import decide as policy_decide
 
         try:
-            decision = policy_decide(body.model_dump(), store=store)
+            decision = policy_decide(
+                body.model_dump(exclude={"evidence"}), store=store, evidence=body.evidence
+            )
         except PolicyError as exc:
             raise HTTPException(400, str(exc)) from None
         return decision.to_dict()
