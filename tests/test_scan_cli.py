@@ -294,3 +294,28 @@ def test_watch_reports_a_symlink_loop_and_drops_a_vanished_file(tmp_path: Path) 
     watcher._seen(str(loop))
     watcher._seen(str(inbox / "gone.csv"))
     assert watcher._ready() == [str(loop)]  # the scan reports the loop; the gone file is dropped
+
+
+def test_values_as_object_keys_never_reach_scan_output_or_the_store(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    """An e-mail used as a JSON object key became a column name, and column names went to the
+    scan's output, the catalog and the audit log in clear."""
+    email = "zq7x41.canary@probemail-dw.net"
+    src = tmp_path / "keys.jsonl"
+    src.write_text(
+        "".join(
+            json.dumps({"id": i, "scores": {email: i, f"u{i}@mailhost-dw.org": 1}}) + "\n"
+            for i in range(5)
+        )
+    )
+    res = cli("scan", str(src), "--format", "json")
+    assert res.code == 0, res.err
+    names = [c["name"] for c in json.loads(res.out)["datasets"][0]["columns"]]
+    assert any("<EMAIL_ADDRESS>" in n for n in names), names
+    assert len(names) == 2  # keys that differ only in the e-mail are one column
+    listed = cli("catalog", "list", "--format", "json")
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "home").rglob("*") if p.is_file())
+    for text in (res.out, res.err, listed.out, listed.err):
+        assert email not in text and "mailhost-dw.org" not in text
+    assert email.encode() not in stored and b"mailhost-dw.org" not in stored

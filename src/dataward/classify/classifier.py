@@ -54,6 +54,10 @@ def ner_detector() -> Any | None:
         return None
 
 
+_NAME_SAFE = frozenset({"DATE_TIME", "URL", "DOMAIN_NAME", "AGE"})
+"""Entities a column name may show (``created_2024_01``, ``example.com_visits``)."""
+
+
 class BatchClassifier:
     """Accumulates batches of one dataset and classifies it.
 
@@ -84,14 +88,36 @@ class BatchClassifier:
         self._with_pii = 0
         self._with_high = 0
         self._ner_values: dict[str, dict[str, None]] = {}
+        self._names: dict[str, str] = {}
 
     def add(self, batch: pa.RecordBatch | pa.Table) -> None:
         """Start analysing a batch; up to ``lookahead`` batches stay in flight while earlier
         ones are folded into the statistics."""
-        cols = [encode(name, batch.column(i)) for i, name in enumerate(batch.schema.names)]
+        cols = [
+            encode(self._shown(name), batch.column(i)) for i, name in enumerate(batch.schema.names)
+        ]
         self._inflight.append((self.analyser.submit(cols), batch.num_rows))
         while len(self._inflight) > self.lookahead:
             self._complete(*self._inflight.popleft())
+
+    def _shown(self, name: str) -> str:
+        """``name`` with the values pattern detectors find in it replaced by ``<ENTITY>``: an
+        object key can be an e-mail (``{"scores": {"<e-mail>": 5}}``), and column names reach
+        the scan's output, the catalog and the audit log. Keys that differ only in such a value
+        become one column."""
+        shown = self._names.get(name)
+        if shown is None:
+            found = [
+                f
+                for f in self.analyser.engine.detect(name)
+                if f.detector != "ner" and f.entity not in _NAME_SAFE
+            ]
+            shown = name
+            for f in sorted(found, key=lambda f: f.start, reverse=True):
+                shown = f"{shown[: f.start]}<{f.entity}>{shown[f.end :]}"
+            if len(self._names) < 100_000:
+                self._names[name] = shown
+        return shown
 
     def drain(self) -> None:
         """Fold every batch still in flight."""
