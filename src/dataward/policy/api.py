@@ -17,11 +17,10 @@ from dataward.policy.decision import Decision, Mode
 from dataward.policy.engine import PolicyEngine
 from dataward.policy.request import canonical_json
 from dataward.settings import get_settings
-from dataward.store import Store, database_url, open_store
+from dataward.store import Store, close_shared, shared_store
 
 _lock = threading.Lock()
 _engines: dict[str, PolicyEngine] = {}
-_stores: dict[str, Store] = {}
 _noted: set[tuple[str, str]] = set()
 _tag_resolver: TagResolver | None = None
 
@@ -103,18 +102,12 @@ def reload() -> None:
     writer.close_all()
     with _lock:
         _engines.clear()
-        for store in _stores.values():
-            store.close()
-        _stores.clear()
+    close_shared()
 
 
 def default_store() -> Store:
-    url = database_url()
-    with _lock:
-        store = _stores.get(url)
-        if store is None:
-            store = _stores[url] = open_store(url)
-        return store
+    """The store of the current settings (shared with the other subsystems)."""
+    return shared_store()
 
 
 def decide(

@@ -14,7 +14,6 @@ is :func:`retire_keyring`, which is audited.
 
 from __future__ import annotations
 
-import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,20 +37,14 @@ keyrings = sa.Table(
 )
 
 _lock = threading.Lock()
-_stores: dict[str, Store] = {}
 _checked: set[tuple[str, str, str]] = set()
 """(store URL, location, fingerprint) already checked by this process."""
 
 
 def _store() -> Store:
-    from dataward.store import database_url, open_store
+    from dataward.store import shared_store
 
-    url = database_url()
-    with _lock:
-        store = _stores.get(url)
-        if store is None:
-            store = _stores[url] = open_store(url)
-        return store
+    return shared_store()
 
 
 def _location(path: Path) -> str:
@@ -132,19 +125,10 @@ def retire_keyring(fingerprint: str, *, actor: str = "dataward") -> int:
     return int(removed)
 
 
-def _forget_after_fork() -> None:
-    for store in _stores.values():
-        store.engine.dispose(close=False)
-    _stores.clear()
-
-
 def close() -> None:
-    """Close the stores this module opened (tests)."""
+    """Close the shared stores and forget which rings were checked (tests)."""
+    from dataward.store import close_shared
+
+    close_shared()
     with _lock:
-        for store in _stores.values():
-            store.close()
-        _stores.clear()
         _checked.clear()
-
-
-os.register_at_fork(after_in_child=_forget_after_fork)

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from dataward.store.core import Store, database_url, insert_ignore, insert_ignore_many, open_store
 from dataward.store.home import ensure_home, private_file
+from dataward.store.shared import close_shared, shared_store
 
 __all__ = [
     "Store",
+    "close_shared",
     "database_url",
     "ensure_home",
     "insert_ignore",
     "insert_ignore_many",
     "open_store",
     "private_file",
+    "shared_store",
 ]
