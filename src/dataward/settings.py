@@ -93,6 +93,8 @@ two equal."""
 class AuditSettings(BaseModel):
     """The ``audit:`` section: the signing key, checkpoints and the external witness."""
 
+    model_config = ConfigDict(extra="forbid")
+
     signing_key: Path | None = None
     """The deployment's Ed25519 signing key (PEM); default ``HOME/audit_signing.key``. Every
     host writing one store must use the same key file."""

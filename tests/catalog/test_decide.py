@@ -187,3 +187,19 @@ def test_a_file_changed_since_its_scan_needs_a_scan(store: str, tmp_path: Path) 
     assert any("changed since the last scan" in m for m in decision.messages)
     dw.scan([data.parent], workers=1)
     assert dw.decide(_request(str(data)), log=False).effect == "allow_with_obligations"
+
+
+def test_declared_tags_do_not_stand_in_for_the_scan_a_cataloged_dataset_needs(
+    store: str, tmp_path: Path
+) -> None:
+    """A cataloged dataset whose file changed since its scan fell through to the tags the
+    request declared: declaring a milder tag than the data holds got past the gate."""
+    data = _people(tmp_path / "a" / "people.csv")
+    dw.scan([tmp_path / "a"], workers=1)
+    with data.open("a", encoding="utf-8") as fh:
+        fh.write(f"late,{SSN},late@example.org\n")
+    request = _request(str(data))
+    request["resource"]["tags"] = ["EMAIL_ADDRESS"]
+    decision = dw.decide(request, log=False)
+    assert decision.effect == "deny" and decision.reasons == ("needs_scan",)
+    assert decision.token is None

@@ -240,3 +240,12 @@ def test_an_unknown_key_in_the_integrations_section_is_an_error() -> None:
     assert "CanaryToken7f3a9" not in message
     write_config(f"integrations:\n  webhooks:\n    - {{url: '{canary}', style: slack}}\n")
     assert get_settings().integrations["webhooks"][0]["style"] == "slack"
+
+
+def test_a_misspelt_audit_key_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit section ignored unknown keys: a misspelt witness_url silently turned the
+    external witness off."""
+    (tmp_path / "dataward.yaml").write_text("audit: {witnes_url: http://127.0.0.1:9/w}\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="witness_url"):
+        get_settings()

@@ -121,13 +121,13 @@ def classify_resource(
     resolver: TagResolver | None, rid: str, declared: Iterable[str]
 ) -> Classification:
     """The classification of dataset ``rid``: the resolver's when it knows the dataset; else the
-    request's declared tags when one of them is sensitive (a dataset tag other than ``PUBLIC``,
-    or a type or category of personal, health, card, secret or financial data: only a scan may
-    call a dataset public, and a label of your own says nothing about sensitivity); else not
-    classified."""
+    request's declared tags, for a dataset the catalog does not hold, when one is sensitive (a
+    dataset tag other than ``PUBLIC``, or a type or category of personal, health, card, secret
+    or financial data: only a scan may call a dataset public, and a label of your own says
+    nothing about sensitivity); else not classified."""
     found = _resolve(resolver, rid)
-    if found.classified:
-        return found
+    if found.classified or found.dataset_id is not None:
+        return found  # a cataloged dataset that needs a scan is not classified by a declaration
     sensitive = sorted(t for t in set(declared) if _is_sensitive_tag(t))
     if sensitive:
         return Classification(
