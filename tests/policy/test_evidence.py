@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pytest
 
 import dataward as dw
 from dataward.audit import Signer
@@ -264,3 +265,31 @@ def test_revalidate_needs_the_receipts_the_token_names() -> None:
     check = revalidate(token, claimed)  # the claim, without the receipt, holds nothing
     assert not check.valid
     assert any("receipt(s) the token names" in p for p in check.problems)
+
+
+def test_a_caller_version_does_not_stand_in_for_the_data_the_id_names(tmp_path: Path) -> None:
+    """The version the request names also bound receipts when its id named a file: a receipt of
+    some other protected file, with its hash as the version, lifted the obligations on the raw
+    file the request names."""
+    raw = _patients(tmp_path / "patients.csv")
+    other = _patients(tmp_path / "other.csv")
+    out = tmp_path / "other.protected.csv"
+    receipt = protect_file(other, out, decision=first_decision().to_dict(), keyring=RING).receipt
+    assert receipt is not None
+    borrowed = dw.decide(
+        request(receipt["output_sha256"], id=str(raw)), log=False, evidence=[receipt]
+    )
+    assert borrowed.token is None
+    assert any("another dataset version" in w for w in borrowed.warnings)
+
+
+def test_protect_under_a_decision_always_verifies(tmp_path: Path) -> None:
+    """A receipt was issued for an output nobody re-scanned (--no-verify)."""
+    from dataward.errors import ConfigError
+
+    src = _patients(tmp_path / "patients.csv")
+    out = tmp_path / "out.csv"
+    decision = first_decision().to_dict()
+    with pytest.raises(ConfigError, match="must verify its output"):
+        protect_file(src, out, decision=decision, keyring=RING, verify=False)
+    assert not out.exists()

@@ -93,12 +93,7 @@ def decision_ref(decision: Any) -> DecisionRef:
             raise EvidenceError(f"obligation {transform!r}: unknown verb {verb!r}")
         obligations.append((transform, OPERATORS[verb], target))
     source = getattr(decision, "input", None) or doc.get("input") or {}
-    principal = source.get("principal", {}) if isinstance(source, Mapping) else {}
-    who = (
-        f"{principal.get('type', 'User')}::{principal.get('id', '')}"
-        if isinstance(principal, Mapping) and principal.get("id")
-        else ""
-    )
+    who = _principal_ref(source.get("principal") if isinstance(source, Mapping) else None)
     action = source.get("action", "") if isinstance(source, Mapping) else ""
     tags = {target for _t, _o, target in obligations}
     classification = doc.get("classification")
@@ -115,6 +110,13 @@ def decision_ref(decision: Any) -> DecisionRef:
         action if isinstance(action, str) else "",
         tuple(sorted(tags)),
     )
+
+
+def _principal_ref(principal: Any) -> str:
+    """``Type::id`` of a request's principal; ``""`` when it names none."""
+    if not isinstance(principal, Mapping) or not principal.get("id"):
+        return ""
+    return f"{principal.get('type', 'User')}::{principal['id']}"
 
 
 def rules_for(ref: DecisionRef) -> list[dict[str, Any]]:
@@ -309,22 +311,20 @@ def folder_sha256(folder: str | Path) -> str:
 
 
 def _dataset_hashes(resource: Mapping[str, Any]) -> set[str]:
-    """The version the request names and the hash of the file or folder its id names."""
-    out = set()
-    version = resource.get("version")
-    if isinstance(version, str) and version:
-        out.add(version)
+    """The hash of the file or folder the request's id names; only when it names none, the
+    version the request names (a caller's version must not stand in for data that is there)."""
     rid = resource.get("id")
     if isinstance(rid, str) and rid:
         try:
             path = Path(rid)
             if path.is_file():
-                out.add(file_sha256(path))
-            elif path.is_dir():
-                out.add(folder_sha256(path))
+                return {file_sha256(path)}
+            if path.is_dir():
+                return {folder_sha256(path)}
         except (OSError, ValueError):
             pass
-    return out
+    version = resource.get("version")
+    return {version} if isinstance(version, str) and version else set()
 
 
 def _verify(
@@ -355,13 +355,10 @@ def _verify(
         )
     if receipt.get("policy_revision") != policy_revision:
         return Checked(digest, (), "receipt answers a decision made under another policy revision")
-    principal = request.get("principal", {})
-    who = (
-        f"{principal.get('type', 'User')}::{principal.get('id', '')}"
-        if isinstance(principal, Mapping)
-        else ""
-    )
-    if receipt.get("principal") and receipt["principal"] != who:
+    # a decision read from its JSON names no request: such a receipt binds by decision and data
+    if receipt.get("principal") and receipt["principal"] != _principal_ref(
+        request.get("principal")
+    ):
         return Checked(digest, (), "receipt answers a decision for another principal")
     if receipt.get("action") and receipt["action"] != request.get("action"):
         return Checked(digest, (), "receipt answers a decision for another action")

@@ -180,6 +180,11 @@ def protect_file(
     if in_fmt in ("jsonl", "json", "text") and out_fmt != in_fmt:
         raise ConfigError(f"cannot convert {in_fmt} to {out_fmt}; keep the input's format")
     check = p.config.verify if verify is None else verify
+    if ref is not None and not check:
+        raise ConfigError(
+            "a protect run under a decision must verify its output: its receipt is evidence "
+            "for decide (drop --no-verify, or protect without --decision)"
+        )
     delimiter = getattr(source, "delimiter", None)
     size = getattr(getattr(source, "location", None), "size_bytes", None)
     limit = output_limit(size, p.config.max_output_ratio, p.config.max_output_bytes)
