@@ -154,3 +154,22 @@ def test_an_unreachable_witness_fails_verify_but_not_appends(
         log.verify()
     with store.begin() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t.checkpoints)).scalar() == 1
+
+
+class _RefusingWitness(FileWitness):
+    """A real file witness whose disk refuses the write (full, read-only, gone)."""
+
+    def record(self, origin: str, size: int, note: str) -> None:
+        raise OSError(28, "No space left on device")
+
+
+def test_adopting_fails_when_a_witness_cannot_take_the_checkpoint(
+    tmp_path: Path, store: Store, signer: Signer
+) -> None:
+    """``--adopt-witness`` reported the log witnessed although every witness write had failed
+    (the failure was swallowed)."""
+    _fill(AuditLog(store, signer, checkpoint_every=None, witnesses=[]))
+    witness = _RefusingWitness(tmp_path / "w" / WITNESS_FILE)
+    log = AuditLog(store, signer, checkpoint_every=None, witnesses=[witness])
+    with pytest.raises(AuditError, match="not anchored outside the database"):
+        log.verify(adopt_witness=True)

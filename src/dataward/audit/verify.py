@@ -137,10 +137,21 @@ def verify(
             "trust the store as it is now with `dataward audit verify --adopt-witness`",
             "witness-missing",
         )
-    log.witness_latest()
     witnessed = min((h.head.size for h in heads if h.number == 0), default=0)
     if unwitnessed and adopt_witness:
+        latest = log.latest_checkpoint()
+        try:  # adopting must reach every witness: a swallowed failure would claim an anchor
+            for witness in log.witnesses if latest is not None else ():
+                witness.record(log.origin, latest.size, latest.note)  # type: ignore[union-attr]
+        except (AuditError, OSError, sa.exc.SQLAlchemyError) as exc:
+            raise fail(
+                f"a witness could not take the store's checkpoint ({type(exc).__name__}): the "
+                "log is not anchored outside the database",
+                "witness-missing",
+            ) from None
         witnessed = report.signed_size
+    else:
+        log.witness_latest()
     return VerifyReport(
         report.events,
         report.checkpoints,
