@@ -90,12 +90,12 @@ def is_clinical(text: str) -> bool:
     return clinical_share(text) >= _MIN_SHARE
 
 
-def model_spans(text: str) -> list[tuple[int, int]]:
+def model_spans(text: str, clinical: bool | None = None) -> list[tuple[int, int]]:
     """The parts of ``text`` a NER model reads: :func:`dataward.detect.routing.prose_spans`, and
     none in a clinical note. There the model's names are mostly drugs and abbreviations that
     :func:`refine` drops; the cues find the names, and the model cost three quarters of the
-    engine's time on such notes."""
-    if is_clinical(text):
+    engine's time on such notes. ``clinical``: :func:`is_clinical` of ``text`` when known."""
+    if is_clinical(text) if clinical is None else clinical:
         return []
     return prose_spans(text)
 
@@ -192,9 +192,10 @@ _FUNCTION = word_set(
 stay possible only after a title)."""
 
 
-def refine(text: str, findings: Sequence[Finding]) -> list[Finding]:
-    """``findings`` for a clinical note as the module docstring says; others unchanged."""
-    if not is_clinical(text):
+def refine(text: str, findings: Sequence[Finding], clinical: bool | None = None) -> list[Finding]:
+    """``findings`` for a clinical note as the module docstring says; others unchanged
+    (``clinical``: :func:`is_clinical` of ``text`` when known)."""
+    if not (is_clinical(text) if clinical is None else clinical):
         return list(findings)
     from dataward.detect import clinical_cues
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from dataward.detect.base import Detector, PatternDetector
-from dataward.detect.clinical import model_spans
+from dataward.detect.clinical import is_clinical, model_spans
 from dataward.detect.clinical import refine as refine_clinical
 from dataward.detect.context import match_words, tokens, words_for
 from dataward.detect.language import detect_language
@@ -332,19 +332,22 @@ class Engine:
                 partial = True
                 break
         n = len(text)
+        clinical = is_clinical(text)  # one tokenizing pass, for the model spans and the refine
         spans: list[tuple[int, int]] | None = None
         for det in self._others:
             if partial or _late(deadline):
                 partial = True
                 break
             if spans is None:  # models read only the prose-like parts (see detect.routing)
-                spans = model_spans(text) if self.routing else [(0, n)]
+                spans = model_spans(text, clinical) if self.routing else [(0, n)]
             found, complete = self._run_model(det, text, spans, language, deadline)
             partial = partial or not complete
             # a model's span glued into an identifier (AWS in AWS_ACCESS_KEY_ID) is not a name
             candidates.extend(f for f in found if not _glued(text, f.start, f.end, n))
         # clinical notes: medical words are no names, context names clinicians and dates
-        candidates = refine_clinical(text, [f for f in candidates if f.score >= threshold])
+        candidates = refine_clinical(
+            text, [f for f in candidates if f.score >= threshold], clinical
+        )
         if self.entities is not None:
             candidates = [f for f in candidates if f.entity in self.entities]
         found_all = Findings(resolve_overlaps(candidates, self._secondary, text), partial)
