@@ -10,8 +10,10 @@ data folder's README). Every finding the engine reports counts, whatever its typ
 found when one finding overlaps it with IoU >= 0.5 (one to one, as in bench/accuracy.py).
 
 Gold spans: the corpus labels multi-word names one word at a time (``DAN`` / ``A`` /
-``FORMAN-LYONS``); gold spans of the same category separated only by spaces or a period are
-merged into one span before matching, so one finding over the whole name counts once.
+``FORMAN-LYONS``); gold spans of a name or place category separated only by spaces or a period
+are merged into one span before matching, so one finding over the whole name counts once. Spans of
+other categories merge only across spaces (``may`` ``15``, ``410`` ``202-6694``): ``10/29. 10/30``
+is two dates.
 
 Split, by patient, never by note: a patient goes to ``test`` when the first byte of
 ``sha256(b"clinical-split:" + patient_id)`` is below 103 (about 40%), otherwise to ``dev``.
@@ -59,13 +61,18 @@ def split_of(patient: str) -> str:
     return "test" if digest[0] < TEST_BELOW else "dev"
 
 
+MERGED = frozenset({"PTName", "HCPName", "RelativeProxyName", "Location"})
+"""Categories whose spans also merge across a period (an initial: ``L. SMITH``)."""
+
+
 def _merge(text: str, spans: list[tuple[str, int, int]]) -> tuple[tuple[str, int, int], ...]:
     out: list[tuple[str, int, int]] = []
     for cat, s, e in sorted(spans, key=lambda x: (x[1], x[2])):
         if out:
             pcat, ps, pe = out[-1]
             gap = text[pe:s]
-            if pcat == cat and s >= pe and len(gap) <= 2 and gap.strip(" .") == "":
+            between = " ." if cat in MERGED else " "
+            if pcat == cat and s >= pe and len(gap) <= 2 and not gap.strip(between):
                 out[-1] = (cat, ps, max(pe, e))
                 continue
         out.append((cat, s, e))
