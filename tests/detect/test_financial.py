@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from dataward.detect.detectors.bank import IBAN_LENGTHS, BankAccountDetector, IbanDetector
 from dataward.detect.detectors.financial import (
     AbaRoutingDetector,
+    CardExpiryDetector,
+    CardVerificationDetector,
     CreditCardDetector,
     SwiftCodeDetector,
     UsBankNumberDetector,
@@ -371,3 +373,67 @@ def test_entities_are_in_the_taxonomy() -> None:
             assert entity.data_category.startswith("user.financial")
     assert "PCI_DSS" in tax.get("CREDIT_CARD").regulations
     assert tax.get("IBAN_CODE").presidio
+
+
+_CARD_EXTRAS = {
+    (k, b): Engine([d], backend=b)
+    for k, d in (("cvv", CardVerificationDetector()), ("expiry", CardExpiryDetector()))
+    for b in BACKENDS
+}
+
+
+def _extras(kind: str, text: str) -> list[str]:
+    results = [_CARD_EXTRAS[kind, b].detect(text) for b in BACKENDS]
+    assert results[0] == results[1]
+    return [text[f.start : f.end] for f in results[0]]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("CVV 123", "123"),
+        ("cvc2: 4821", "4821"),
+        ("Security code is 907", "907"),
+        ("card verification value #552", "552"),
+        ("visa card, CID 1234", "1234"),
+    ],
+)
+def test_cvv_after_its_label(text: str, code: str) -> None:
+    assert _extras("cvv", text) == [code]
+
+
+@pytest.mark.parametrize(
+    "text", ["I paid 123 dollars", "the cid 123 of the process", "cvv12345", "CVV: 12"]
+)
+def test_cvv_needs_a_label_and_a_card_word_for_ambiguous_ones(text: str) -> None:
+    assert _extras("cvv", text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("card exp 04/27", "04/27"),
+        ("Expiry date: 9/28", "9/28"),
+        ("visa valid thru 11/2029", "11/2029"),
+        ("expiration 09-2028 on the card", "09-2028"),
+    ],
+)
+def test_card_expiry_after_its_label(text: str, date: str) -> None:
+    assert _extras("expiry", text) == [date]
+
+
+@pytest.mark.parametrize("text", ["exp 13/27", "exp 5-10 mins", "on 04/27 we met", "exp 3/4"])
+def test_card_expiry_near_misses(text: str) -> None:
+    assert _extras("expiry", text) == []
+
+
+def test_card_details_in_one_sentence_are_all_found() -> None:
+    import dataward as dw
+
+    text = "Paid with card 4539 1774 0826 9130 exp 04/27 CVV 123."
+    found = {(f.entity, text[f.start : f.end]) for f in dw.detect(text)}
+    assert {
+        ("CREDIT_CARD", "4539 1774 0826 9130"),
+        ("CARD_EXPIRY", "04/27"),
+        ("CVV", "123"),
+    } <= found

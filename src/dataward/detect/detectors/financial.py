@@ -254,3 +254,58 @@ class UsBankNumberDetector(PatternDetector):
 
     def validate(self, value: str, pattern: Pattern) -> float | None:
         return None if all_same(value) else pattern.score
+
+
+_CVV_LABEL = r"(?:cvv2?|cvc2?|card (?:verification|security) (?:code|value|number)|security code)"
+_CVV_WEAK_LABEL = r"(?:cid|csc|cvn|cav2)"
+"""Labels that also mean other things (a customer id, a content id): a card word must be near."""
+_CVV_VALUE = r"(?: ?(?:is|was|no\.?|number|#))?[ :=#.-]{0,3}([0-9]{3,4})"
+
+
+@register("card-verification")
+class CardVerificationDetector(PatternDetector):
+    """The 3- or 4-digit card verification code: three or four digits alone identify nothing, so
+    only a code that its label names (``CVV: 123``, ``security code 4821``) is reported."""
+
+    entity = "CVV"
+    patterns = (
+        Pattern("cvv-labelled", _CVV_LABEL + _CVV_VALUE, 0.85, ignore_case=True, group=1),
+        Pattern("cvv-weak-label", _CVV_WEAK_LABEL + _CVV_VALUE, 0.3, ignore_case=True, group=1),
+    )
+    context = {
+        "any": ("card", "visa", "mastercard", "amex", "expiry", "exp", "credit", "debit", "cvv")
+    }
+    validator = None
+
+    def validate(self, value: str, pattern: Pattern) -> float | None:
+        return pattern.score
+
+
+_EXPIRY_LABEL = (
+    r"(?:exp(?:iry|iration|ires|\.)?(?: ?date)?|valid (?:thru|through|until|to)|good thru"
+    r"|ablauf(?:datum)?|gültig bis|date d'expiration|expire le|vencimiento|caducidad|scadenza)"
+)
+
+
+@register("card-expiry")
+class CardExpiryDetector(PatternDetector):
+    """A payment card's expiration date (``exp 09/27``, ``valid thru 09/2027``): month and year
+    after an expiry label; a month/year pair without one is just a date."""
+
+    entity = "CARD_EXPIRY"
+    patterns = (
+        Pattern(
+            "expiry-labelled",
+            _EXPIRY_LABEL
+            + r"[ :=.-]{0,3}((?:0?[1-9]|1[0-2]) ?/ ?(?:20[0-9]{2}|[0-9]{2})"
+            + r"|(?:0[1-9]|1[0-2])-(?:20[0-9]{2}|[0-9]{2}))",
+            0.6,
+            ignore_case=True,
+            group=1,
+        ),
+    )
+    context = {"any": ("card", "visa", "mastercard", "amex", "cvv", "cvc", "credit", "debit")}
+    validator = "month-year"
+
+    def validate(self, value: str, pattern: Pattern) -> float | None:
+        return pattern.score
