@@ -1,4 +1,6 @@
-"""``dataward.scan``: classify files as datasets and record them in the catalog, incrementally."""
+"""``dataward.scan``: classify files as datasets and record them in the catalog, incrementally;
+or classify data held in memory (an Arrow table, a pandas or polars DataFrame, a list of dicts,
+a dict of columns: see :mod:`dataward.sources.memory`), which is not recorded."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dataward.catalog.catalog import Catalog, ScannedFile
+from dataward.catalog.identity import canonical_path
 from dataward.classify.analysis import Analyser
 from dataward.classify.classifier import (
     DEFAULT_SAMPLE,
@@ -20,8 +23,9 @@ from dataward.classify.classifier import (
     classify_batches,
 )
 from dataward.classify.dataset import DatasetClassification
-from dataward.errors import DatawardError, SourceError
+from dataward.errors import ConfigError, DatawardError, SourceError
 from dataward.sources import discover
+from dataward.sources.memory import KINDS, kind_of, to_arrow
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +89,7 @@ def _under(uri: str, roots: Sequence[str]) -> bool:
 
 
 def scan(
-    paths: str | Path | Sequence[str | Path],
+    paths: Any,
     *,
     sample: int = DEFAULT_SAMPLE,
     sampling: Sampling = "reservoir",
@@ -99,13 +103,23 @@ def scan(
     on_rows: Callable[[int], None] | None = None,
     on_file: Callable[[str], None] | None = None,
 ) -> ScanResult:
-    """Scan files (or folders of them): each file is one dataset.
+    """Scan files (or folders of them): each file is one dataset. Unchanged files (same
+    fingerprint as in the catalog) are skipped unless ``force``; inputs that cannot be read are
+    collected in ``errors`` and the others go on.
 
-    Unchanged files (same fingerprint as in the catalog) are skipped unless ``force``; inputs
-    that cannot be read are collected in ``errors`` and the others go on.
+    ``paths`` may also be data in memory (an Arrow table, a pandas or polars DataFrame, a list of
+    dicts, a dict of columns): it is classified as one dataset named ``<DataFrame>`` (the
+    type's name) and not recorded in the catalog (it has no path to know it by again).
     """
+    if kind_of(paths) is not None:
+        return _scan_memory(paths, sample=sample, sampling=sampling, full=full, workers=workers)
     if isinstance(paths, str | Path):
         paths = [paths]
+    elif not isinstance(paths, Sequence) or not all(isinstance(p, str | Path) for p in paths):
+        raise ConfigError(
+            f"cannot scan an object of type {type(paths).__name__}: pass a path (str or Path), "
+            f"a folder, a list of paths, {KINDS}"
+        )
     started = datetime.now(UTC).isoformat(timespec="seconds")
     owned = record and catalog is None
     if owned:
@@ -162,7 +176,7 @@ def _scan(
             if isinstance(item, SourceError):
                 errors.append(str(item))
                 continue
-            uri = item.uri
+            uri = canonical_path(item.uri)  # one dataset, however the path is spelt
             seen.add(uri)
             if on_file is not None:
                 on_file(uri)
@@ -212,6 +226,26 @@ def _scan(
     return ScanResult(results, files, removed, errors, scan_id, unchanged_tags)
 
 
+def _scan_memory(
+    data: Any, *, sample: int, sampling: Sampling, full: bool, workers: int | None
+) -> ScanResult:
+    from dataward.catalog.keys import catalog_key
+
+    table, _back = to_arrow(data)
+    with Analyser(classification_engine(), workers=workers) as analyser:
+        result = classify_batches(
+            table.to_batches(max_chunksize=65_536),
+            path=f"<{type(data).__name__}>",
+            fmt="arrow",
+            key=catalog_key(),
+            analyser=analyser,
+            sample=sample,
+            sampling=sampling,
+            full=full,
+        )
+    return ScanResult([result], [], [], [], None)
+
+
 def _unexpected(uri: str, exc: Exception) -> str:
     """One line for an input that failed in an unplanned way. The exception's own message may
     quote the data (Arrow's do), so only its type is named; ``--debug`` logs where it arose."""
@@ -230,21 +264,20 @@ def _audit_scan(
     """One audit event per recorded scan: what was scanned and how it was tagged, no values."""
     from collections import Counter
 
-    from dataward.audit import current_actor, record
+    from dataward.audit import record
+    from dataward.audit.events import ScanEvent
 
     datasets = [
-        {"path": f.uri, "rows": f.classification.rows, "tags": f.classification.tag_names}
+        {"path": f.uri, "rows": f.classification.rows, "tags": list(f.classification.tag_names)}
         for f in files
         if f.classification is not None
     ]
     record(
-        "scan",
-        current_actor(),
-        {
-            "scan_id": scan_id,
-            "datasets": datasets,
-            "changes": dict(Counter(f.change for f in files)),
-            "removed": len(removed),
-            "errors": len(errors),
-        },
+        ScanEvent(
+            scan_id=scan_id,
+            datasets=datasets,
+            changes=dict(Counter(f.change for f in files)),
+            removed=len(removed),
+            errors=len(errors),
+        )
     )

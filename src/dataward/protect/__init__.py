@@ -15,7 +15,14 @@ import types as _types
 from typing import Any
 
 from dataward.errors import KeyringError, ProtectError, RevealError
-from dataward.protect.base import KeyedOperator, Operator, get_operator
+from dataward.keys.kms import AwsKms, Kms, LocalKms
+from dataward.keys.ring import KeyRing, MasterKey
+
+# ``dataward.protect.plan`` and ``dataward.protect.apply`` are the two steps, as functions: each
+# import below loads its module first, then binds the function over the module's attribute
+# (the modules stay importable by their names).
+from dataward.protect.apply import ProtectResult, apply
+from dataward.protect.base import KeyedOperator, Operator
 from dataward.protect.base import operators as operator_registry
 from dataward.protect.kanon import (
     AgeHierarchy,
@@ -29,8 +36,6 @@ from dataward.protect.kanon import (
     anonymize,
     measure,
 )
-from dataward.protect.keys import KeyRing, MasterKey
-from dataward.protect.kms import AwsKms, Kms, LocalKms
 from dataward.protect.operators import (
     DateShiftOperator,
     EncryptOperator,
@@ -44,7 +49,9 @@ from dataward.protect.operators import (
     SuppressOperator,
     SurrogateOperator,
     TokenOperator,
+    get_operator,
 )
+from dataward.protect.plan import ProtectPlan, plan
 from dataward.protect.reveal import reverse
 
 __all__ = [
@@ -71,6 +78,8 @@ __all__ = [
     "Operator",
     "PostcodeHierarchy",
     "ProtectError",
+    "ProtectPlan",
+    "ProtectResult",
     "RedactOperator",
     "ReplaceOperator",
     "RevealError",
@@ -79,9 +88,11 @@ __all__ = [
     "SurrogateOperator",
     "TokenOperator",
     "anonymize",
+    "apply",
     "get_operator",
     "measure",
     "operator_registry",
+    "plan",
     "reverse",
 ]
 
@@ -92,6 +103,8 @@ class _CallableModule(_types.ModuleType):
     subpackage on its first import)."""
 
     def __call__(self, data: Any, rules: Any = None, **kwargs: Any) -> Any:
+        """Protect ``data`` and give back the same kind: see
+        :func:`dataward.protect.apply.protect` (``protect(x) == apply(plan(x), x)``)."""
         from dataward.protect.apply import protect
 
         return protect(data, rules, **kwargs)

@@ -1,5 +1,5 @@
-"""Applying protection: rules and defaults by entity type, column and category, on Arrow tables,
-DataFrames and text.
+"""Applying protection: doing what a :class:`~dataward.protect.plan.ProtectPlan` says, on Arrow
+tables, DataFrames, records, files and text (the plan says *what*, this module *does* it).
 
 Protection is value-level first: every value the detection engine finds in any cell is
 protected, whatever its column's classification. The classification (taken once per column,
@@ -35,36 +35,29 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from dataward.detect.model import Finding
+from dataward.detect.overlaps import resolve as resolve_overlaps
 from dataward.errors import ConfigError
-from dataward.protect.base import Operator, get_operator, resolve_overlaps
+from dataward.keys.ring import KeyRing
+from dataward.protect.base import Operator
 from dataward.protect.cells import (
     _as_integers,
     _concat,
     _is_list,
     _is_temporal,
     _occurrences,
-    _scannable,
     _strings,
     _whole,
     _wordy,
 )
-from dataward.protect.config import (
-    KEEP,
-    OperatorSpec,
-    ProtectConfig,
-    ProtectRule,
-    load_config,
-    parse_config,
-)
-from dataward.protect.defaults import categories_of, default_spec
-from dataward.protect.keys import KeyRing
+from dataward.protect.config import KEEP, OperatorSpec, ProtectConfig
 from dataward.protect.ledger import (
     MODEL_DETECTORS,
     WHOLE_VALUE_OPERATORS,
@@ -72,116 +65,48 @@ from dataward.protect.ledger import (
     ScanIncompleteError,
     protected_type,
 )
+from dataward.protect.operators import get_operator
 from dataward.protect.operators.date_shift import DateShiftOperator
+from dataward.protect.plan import (
+    ColumnDecision,
+    ColumnInfo,
+    ProtectPlan,
+    RulesLike,
+    as_config,
+    classify_columns,
+    plan,
+)
 
 log = logging.getLogger(__name__)
-
-Mode = Literal["keep", "value", "text", "scan"]
-RulesLike = ProtectConfig | Mapping[str, Any] | Sequence[ProtectRule | Mapping[str, Any]] | None
 
 _LINK_MIN = 4
 """Column values shorter than this are not searched for in free text."""
 _CACHE_MAX = 200_000
 _FOUND_MAX_LEN = 512
 """Texts up to this long have their findings cached (repeated values are detected once)."""
-_CONFIG_KEYS = frozenset(ProtectConfig.model_fields)
-
-
-# -- classification (one function to re-point) --------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnInfo:
-    """What a column holds, as far as protection cares."""
-
-    entity: str | None
-    kind: str
-    """``entity``, ``free_text``, ``identifier`` or ``none``."""
-    method: str
-    sensitive: bool
-    tags: frozenset[str] = frozenset()
-    """Dataset tags (``PHI``, ``PCI``...) of the table the column belongs to."""
-
-
-def classify_columns(sample: pa.Table, key: bytes) -> dict[str, ColumnInfo]:
-    """Classify every column of ``sample`` (all rows of it). ``list<string>`` columns are
-    classified by their elements."""
-    from dataward.classify import classify_table
-
-    flat_cols = [n for n in sample.column_names if not _is_list(sample.schema.field(n).type)]
-    out: dict[str, ColumnInfo] = {}
-    parts: list[tuple[pa.Table, Sequence[str]]] = []
-    if flat_cols:
-        parts.append((sample.select(flat_cols), flat_cols))
-    for name in sample.column_names:
-        if name not in flat_cols:
-            values = pc.list_flatten(sample.column(name))
-            parts.append((pa.table({name: values}), [name]))
-    for table, _names in parts:
-        # A process pool pays off only for big samples (the classifier decides from 4,000
-        # distinct values on); small tables are classified in-process.
-        result = classify_table(table, key=key, workers=None if table.num_rows >= 2000 else 1)
-        tags = frozenset(t.name for t in result.tags)
-        for col in result.columns:
-            out[col.name] = ColumnInfo(col.entity, col.kind, col.method, col.sensitive, tags)
-    return out
-
-
-# -- decisions ------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class ColumnDecision:
-    """How one column is protected; never holds a value."""
-
-    name: str
-    mode: Mode
-    entity: str | None
-    operator: str | None
-    reason: str
-    spec: OperatorSpec | None = field(default=None, repr=False)
-    changed: int = 0
-    """Values (``value``) or findings (``text``) replaced so far."""
-    findings: Counter[str] = field(default_factory=Counter, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "column": self.name,
-            "mode": self.mode,
-            "entity": self.entity,
-            "operator": self.operator,
-            "reason": self.reason,
-            "changed": self.changed,
-            "findings": dict(sorted(self.findings.items())),
-        }
-
-
-def as_config(rules: RulesLike) -> ProtectConfig:
-    """A :class:`ProtectConfig` from a config, its mapping, a list of rules, or a mapping of
-    column name → operator (``{"ssn": "hash", "email": {"operator": "mask"}}``)."""
-    if rules is None:
-        return load_config()
-    if isinstance(rules, ProtectConfig):
-        return rules
-    if isinstance(rules, Mapping):
-        if set(rules) <= _CONFIG_KEYS:
-            return parse_config(dict(rules))
-        column_rules = [
-            {"column": name, **OperatorSpec.model_validate(spec).model_dump()}
-            for name, spec in rules.items()
-        ]
-        return parse_config({"rules": column_rules})
-    if isinstance(rules, str | bytes):
-        raise ConfigError("rules must be a mapping or a list of rules, not a string")
-    items = [r.model_dump() if isinstance(r, ProtectRule) else dict(r) for r in rules]
-    return parse_config({"rules": items})
+__all__ = [
+    "ColumnDecision",
+    "ColumnInfo",
+    "ProtectPlan",
+    "ProtectResult",
+    "Protector",
+    "RulesLike",
+    "apply",
+    "as_config",
+    "classify_columns",
+    "plan",
+    "protect",
+    "protect_table",
+    "protect_text",
+]
 
 
 class Protector:
-    """Protects tables batch by batch with decisions taken once per column.
+    """Protects tables batch by batch as its :attr:`plan` says.
 
-    ``decide(sample)`` classifies the columns; ``protect_batch`` then applies the same
-    decisions to every batch (columns first seen later are decided from their first batch).
+    ``decide(sample)`` plans the columns not planned yet (from a sample); ``protect_batch``
+    then applies the same plan to every batch (columns first seen later are planned from their
+    first batch). ``plan=`` starts from a plan made by :func:`~dataward.protect.plan.plan`.
     """
 
     def __init__(
@@ -190,8 +115,9 @@ class Protector:
         *,
         keyring: KeyRing | None = None,
         engine: Any = None,
+        plan: ProtectPlan | None = None,
     ) -> None:
-        self.config = as_config(rules)
+        self.plan = plan if plan is not None else ProtectPlan(as_config(rules))
         self.keyring = keyring if keyring is not None else KeyRing.load_or_create()
         self._engine = engine
         self._ops: dict[str, Operator | None] = {}
@@ -200,13 +126,27 @@ class Protector:
         self.ledger = Ledger()
         self._names = ColumnDecision("(names)", "scan", None, "by finding", "keys and names")
         """Digests of what was replaced and produced, for :mod:`dataward.protect.verify`."""
-        self.decisions: dict[str, ColumnDecision] = {}
         self.rows_in = 0
         self.rows_out = 0
         self.text_findings: Counter[str] = Counter()
-        self.dataset_tags: frozenset[str] = frozenset()
-        """Tags known for the whole input (a decision's ``PHI``...), added to each column's
-        (so an identifier column beside health data is PHI)."""
+
+    @property
+    def config(self) -> ProtectConfig:
+        return self.plan.config
+
+    @property
+    def decisions(self) -> dict[str, ColumnDecision]:
+        """The plan of each column, with what was done so far (``changed``, ``findings``)."""
+        return self.plan.columns
+
+    @property
+    def dataset_tags(self) -> frozenset[str]:
+        """Tags known for the whole input (a decision's ``PHI``...): see the plan's."""
+        return self.plan.dataset_tags
+
+    @dataset_tags.setter
+    def dataset_tags(self, tags: frozenset[str]) -> None:
+        self.plan.dataset_tags = tags
 
     # -- pieces ---------------------------------------------------------------------------
 
@@ -237,18 +177,10 @@ class Protector:
         tags: frozenset[str] = frozenset(),
         named_only: bool = False,
     ) -> tuple[OperatorSpec, str]:
-        """The operator spec for a column or finding, and why (``rule N`` or ``default``)."""
-        if scope == "column":  # as a column's own tags: findings in text get none
-            tags = tags | self.dataset_tags
-        cats = categories_of(entity)
-        if "PII" in cats and "PHI" in tags:
-            cats = cats | {"PHI"}  # identifiers beside health data are PHI too
-        for i, rule in enumerate(self.config.rules, 1):
-            if named_only and rule.column is None:
-                continue
-            if rule.matches(column=column, entity=entity, categories=cats, scope=scope):
-                return rule.spec(), f"rule {i}"
-        return default_spec(entity, self.config.defaults), "default"
+        """The operator spec for a column or finding, and why (see the plan's ``resolve``)."""
+        return self.plan.resolve(
+            column=column, entity=entity, scope=scope, tags=tags, named_only=named_only
+        )
 
     def find(self, text: str, column: str | None) -> list[Finding]:
         """The engine's findings in ``text`` (short texts are cached: repeats cost nothing).
@@ -272,53 +204,11 @@ class Protector:
                 self._found[key] = got
         return got
 
-    # -- deciding --------------------------------------------------------------------------
+    # -- planning ---------------------------------------------------------------------------
 
     def decide(self, sample: pa.Table) -> dict[str, ColumnDecision]:
-        """Classify the columns of ``sample`` not decided yet and fix their decisions."""
-        todo = [n for n in sample.column_names if n not in self.decisions]
-        if not todo:
-            return self.decisions
-        infos = classify_columns(sample.select(todo), self.keyring.subkey("protect-classify"))
-        for name in todo:
-            info = infos.get(name, ColumnInfo(None, "none", "none", False))
-            self.decisions[name] = self._decide_one(name, info, sample.schema.field(name).type)
-        return self.decisions
-
-    def _decide_one(self, name: str, info: ColumnInfo, dtype: pa.DataType) -> ColumnDecision:
-        free = info.kind == "free_text" and info.method in ("free-text", "none")
-        if free:
-            spec, why = self.resolve(
-                column=name, entity=info.entity, scope="column", tags=info.tags, named_only=True
-            )
-            if why != "default":
-                return self._value_decision(name, info.entity, spec, why)
-            if self.config.free_text:
-                return ColumnDecision(name, "text", info.entity, "by finding", "free text")
-            return self._scan_decision(name, info.entity, dtype, "free text (free_text off)")
-        spec, why = self.resolve(column=name, entity=info.entity, scope="column", tags=info.tags)
-        if why == "default":
-            wanted = info.sensitive if self.config.sensitive_only else info.entity is not None
-            if not wanted:
-                return self._scan_decision(name, info.entity, dtype, "not sensitive")
-            why = f"default for {info.entity}"
-        return self._value_decision(name, info.entity, spec, why)
-
-    def _scan_decision(
-        self, name: str, entity: str | None, dtype: pa.DataType, why: str
-    ) -> ColumnDecision:
-        """A column the classification leaves alone: its cells are still searched, value by
-        value, and sensitive findings replaced (only non-text types are kept unread)."""
-        if _scannable(dtype):
-            return ColumnDecision(name, "scan", entity, "by finding", f"{why}; value-level scan")
-        return ColumnDecision(name, "keep", entity, None, f"{why}; {dtype} not scanned")
-
-    def _value_decision(
-        self, name: str, entity: str | None, spec: OperatorSpec, why: str
-    ) -> ColumnDecision:
-        if self.operator(spec) is None:
-            return ColumnDecision(name, "keep", entity, KEEP, why)
-        return ColumnDecision(name, "value", entity, spec.operator, why, spec)
+        """Plan the columns of ``sample`` not planned yet (from its classification)."""
+        return self.plan.add(sample, self.keyring.subkey("protect-classify"))
 
     # -- protecting ------------------------------------------------------------------------
 
@@ -405,8 +295,9 @@ class Protector:
                 found.append(Finding("LINKED", start, start + len(raw), 1.0, link_col))
                 values[(start, start + len(raw))] = "" if new is None else str(new)
         out, cursor = [], len(text)
-        for f in reversed(resolve_overlaps(found)):
-            out += [text[f.end : cursor], values[(f.start, f.end)]]
+        for f in reversed(resolve_overlaps(found, text=text)):
+            # a part of a linked value that another one half covers is replaced all the same
+            out += [text[f.end : cursor], values.get((f.start, f.end), "<LINKED>")]
             cursor = f.start
         out.append(text[:cursor])
         return "".join(reversed(out))
@@ -547,7 +438,7 @@ class Protector:
                 end = start + len(raw)
                 found.append(Finding("LINKED", start, end, 1.01, f"column:{link_col}"))
                 linked[(start, end)] = "" if new is None else str(new)
-        chosen = resolve_overlaps(found)
+        chosen = resolve_overlaps(found, MODEL_DETECTORS, text)
         pieces: list[str] = []
         cursor = len(text)
         for f in reversed(chosen):
@@ -636,20 +527,14 @@ def protect_table(
     keyring: KeyRing | None = None,
     protector: Protector | None = None,
 ) -> Any:
-    """Protect an Arrow table or record batch, a pandas or polars DataFrame, or a mapping of
-    column → values; returns the same kind of object (a mapping gives an Arrow table).
+    """Protect an Arrow table or record batch, a pandas or polars DataFrame, a list of dicts or
+    a dict of columns; returns the same kind of object.
 
     ``rules``: a :class:`ProtectConfig`, its mapping, a list of rules, a mapping column →
     operator, or ``None`` for the ``protect:`` section of ``dataward.yaml``.
     """
     p = protector if protector is not None else Protector(rules, keyring=keyring)
-    table, back = _to_arrow(table_or_df)
-    p.decide(table.slice(0, p.config.sample_rows))
-    out = p.protect_batch(table)
-    names = [p.protect_name(n) for n in out.column_names]
-    if names != out.column_names:  # a column name that holds a sensitive value
-        out = out.rename_columns(names)
-    return back(out)
+    return _protect_memory(p, table_or_df)
 
 
 def protect_text(
@@ -661,8 +546,8 @@ def protect_text(
 
 @dataclass(frozen=True, slots=True)
 class ProtectResult:
-    """What ``protect(data, decision=d)`` returns: the protected data and the signed receipt
-    that proves which of the decision's obligations it met (see
+    """What ``protect(data, decision=d)`` returns: the protected data (the output path for a
+    file) and the signed receipt that proves which of the decision's obligations it met (see
     :mod:`dataward.policy.evidence`)."""
 
     data: Any
@@ -675,8 +560,13 @@ def protect(
     *,
     keyring: KeyRing | None = None,
     decision: Any = None,
+    output: str | Path | None = None,
 ) -> Any:
-    """Protect a string, a list of strings, an Arrow table, or a pandas/polars DataFrame.
+    """Protect what the user holds and give back the same kind: a string, a list of strings,
+    an Arrow table or record batch, a pandas or polars DataFrame, a list of dicts, a dict of
+    columns, or a file or folder (a ``Path``, or any path with ``output=``: the protected copy
+    is written there, by default beside the input as ``NAME.protected.EXT``, and its path
+    comes back). ``protect(x) == apply(plan(x), x)``.
 
     With ``decision`` (a policy decision or its JSON) the decision's obligations are applied
     first (``rules`` are then the base rules) and a :class:`ProtectResult` comes back with the
@@ -686,40 +576,38 @@ def protect(
     >>> dw.protect("Mail ada@example.org")  # doctest: +SKIP
     'Mail tok_1_...'
     """
-    if decision is not None:
-        return _protect_for(data, rules, keyring, decision)
-    if isinstance(data, str):
-        return protect_text(data, rules, keyring=keyring)
-    if isinstance(data, list) and all(isinstance(t, str | None) for t in data):
-        p = Protector(rules, keyring=keyring)
-        return [None if t is None else p.protect_text(t) for t in data]
-    return protect_table(data, rules, keyring=keyring)
+    if isinstance(data, Path) or output is not None:
+        return _protect_path(Path(data), output, rules, keyring, decision)
+    return apply(plan(data, rules, decision=decision, keyring=keyring), data, keyring=keyring)
 
 
-def _protect_for(data: Any, rules: RulesLike, keyring: KeyRing | None, decision: Any) -> Any:
-    from dataward.audit import current_actor, record
+def apply(plan: ProtectPlan, data: Any, *, keyring: KeyRing | None = None) -> Any:
+    """Protect ``data`` as ``plan`` says (columns the plan does not name are planned from the
+    data first) and give back the same kind. A plan made with a decision gives a
+    :class:`ProtectResult` with the receipt."""
+    if isinstance(data, Path):
+        raise ConfigError("apply takes data in memory; protect a file with dw.protect(path)")
+    p = Protector(plan=plan, keyring=keyring)
+    ref = plan.decision
+    out = _protect_text_or_memory(p, data)
+    if ref is None:
+        return out
+    from dataward.audit import record
+    from dataward.audit.events import ProtectEvent
     from dataward.policy import evidence
 
-    ref = evidence.decision_ref(decision)
-    p = Protector(
-        evidence.config_for(ref, None if rules is None else as_config(rules)), keyring=keyring
-    )
-    p.dataset_tags = frozenset(ref.tags)
-    if isinstance(data, str):
-        out: Any = p.protect_text(data)
-    elif isinstance(data, list) and all(isinstance(t, str | None) for t in data):
-        out = [None if t is None else p.protect_text(t) for t in data]
-    else:
-        out = protect_table(data, protector=p)
     met = evidence.met(p, ref)
     hashes = {
         "input_sha256": evidence.content_sha256(data),
         "output_sha256": evidence.content_sha256(out),
     }
     event = record(
-        "protect",
-        current_actor(),
-        {"decision_id": ref.decision_id, "obligations": met, **hashes},
+        ProtectEvent(
+            decision_id=ref.decision_id,
+            obligations=met,
+            input_sha256=hashes["input_sha256"],
+            output_sha256=hashes["output_sha256"],
+        )
     )
     receipt = evidence.issue(
         ref,
@@ -731,36 +619,62 @@ def _protect_for(data: Any, rules: RulesLike, keyring: KeyRing | None, decision:
     return ProtectResult(out, receipt)
 
 
-def _to_arrow(obj: Any) -> tuple[pa.Table, Any]:
-    if isinstance(obj, pa.Table):
-        return obj, lambda t: t
-    if isinstance(obj, pa.RecordBatch):
-        return (
-            pa.Table.from_batches([obj]),
-            lambda t: (
-                t.combine_chunks().to_batches()[0]
-                if (t.num_rows)
-                else pa.RecordBatch.from_pylist([], schema=t.schema)
-            ),
-        )
-    if isinstance(obj, Mapping):
-        return pa.table({k: list(v) for k, v in obj.items()}), lambda t: t
-    module = type(obj).__module__.split(".")[0]
-    if module == "pandas":
-        table = pa.Table.from_pandas(obj, preserve_index=False)
+def _protect_text_or_memory(p: Protector, data: Any) -> Any:
+    if isinstance(data, str):
+        return p.protect_text(data)
+    if isinstance(data, list) and all(isinstance(t, str | None) for t in data):
+        return [None if t is None else p.protect_text(t) for t in data]
+    return _protect_memory(p, data)
 
-        def to_pandas(t: pa.Table) -> Any:
-            df = t.to_pandas()
-            if len(df) == len(obj):
-                df.index = obj.index
-            return df
 
-        return table, to_pandas
-    if module == "polars":
-        import polars as pl  # type: ignore[import-not-found]
+def _protect_memory(p: Protector, data: Any) -> Any:
+    """A table-like input (see :mod:`dataward.sources.memory`), protected, as the same kind."""
+    from dataward.sources.memory import ROW, kind_of, to_arrow
 
-        return obj.to_arrow(), lambda t: pl.from_arrow(t)
-    raise ConfigError(
-        f"cannot protect a {type(obj).__name__}: pass an Arrow table, a pandas or polars "
-        "DataFrame, a mapping of columns, or text"
-    )
+    records = kind_of(data) == "records"
+    keys = (lambda r: _protect_keys(r, p)) if records else None
+    table, back = to_arrow(data, map_keys=keys, verb="protect")
+    p.decide(table.slice(0, p.config.sample_rows))
+    if records:  # which records a suppress dropped
+        table = table.append_column(ROW, pa.array(range(table.num_rows), pa.int64()))
+        p.decisions[ROW] = ColumnDecision(ROW, "keep", None, None, "row index")
+        try:
+            return back(p.protect_batch(table))
+        finally:
+            del p.decisions[ROW]
+    out = p.protect_batch(table)
+    names = [p.protect_name(n) for n in out.column_names]
+    if names != out.column_names:  # a column name that holds a sensitive value
+        out = out.rename_columns(names)
+    return back(out)
+
+
+def _protect_keys(value: Any, p: Protector) -> Any:
+    """A record with every object key's sensitive findings replaced (keys are values too)."""
+    if isinstance(value, Mapping):
+        return {p.protect_name(str(k)): _protect_keys(v, p) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_protect_keys(v, p) for v in value]
+    return value
+
+
+def _protect_path(
+    src: Path, output: str | Path | None, rules: RulesLike, keyring: KeyRing | None, decision: Any
+) -> Any:
+    from dataward.protect.files import protect_file
+
+    out = Path(output) if output is not None else _beside(src)
+    report = protect_file(src, out, rules, keyring=keyring, decision=decision)
+    if decision is not None:
+        assert report.receipt is not None
+        return ProtectResult(out, report.receipt)
+    return out
+
+
+def _beside(src: Path) -> Path:
+    """``data/patients.csv`` → ``data/patients.protected.csv`` (a folder: ``NAME.protected``)."""
+    if src.is_dir():
+        return src.with_name(src.name + ".protected")
+    suffixes = "".join(src.suffixes)
+    stem = src.name[: len(src.name) - len(suffixes)] if suffixes else src.name
+    return src.with_name(f"{stem}.protected{suffixes}")

@@ -17,8 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dataward.detect.model import Finding
+from dataward.detect.overlaps import resolve as resolve_overlaps
 from dataward.errors import ConfigError, KeyringError
-from dataward.protect.keys import KeyRing
+from dataward.keys.ring import KeyRing
 from dataward.registry import Registry
 
 operators: Registry[Callable[..., Operator]] = Registry("operator", "dataward.operators")
@@ -87,7 +88,8 @@ class Operator(ABC):
         self, text: str, findings: Iterable[Finding]
     ) -> tuple[str | None, list[Finding]]:
         """Like :meth:`apply_text`, also returning the findings moved onto the new spans."""
-        chosen = resolve_overlaps(findings)
+        # the engine's resolver: the part of a losing span that no winner covers is replaced too
+        chosen = resolve_overlaps([f for f in findings if f.end > f.start], text=text)
         pieces: list[str] = []
         cursor = len(text)
         replaced: list[tuple[Finding, str]] = []
@@ -107,18 +109,6 @@ class Operator(ABC):
             moved.append(dataclasses.replace(f, start=start, end=start + len(new)))
             shift += len(new) - (f.end - f.start)
         return out, moved
-
-
-def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
-    """Non-overlapping findings in text order: higher score first, then the longer span."""
-    ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start))
-    kept: list[Finding] = []
-    for f in ranked:
-        if f.end <= f.start:
-            continue
-        if all(f.end <= k.start or f.start >= k.end for k in kept):
-            kept.append(f)
-    return sorted(kept, key=lambda f: f.start)
 
 
 def _repeats(values: pa.Array, sample: int = 1024) -> bool:
@@ -187,22 +177,3 @@ class KeyedOperator(Operator):
                 version=version,
             )
         return ring.subkey(self.purpose, version=version, context=self.context, length=length)
-
-
-def get_operator(name: str, keyring: KeyRing | None = None, **params: Any) -> Operator:
-    """Build the operator registered as ``name`` with ``params`` (and ``keyring`` if keyed).
-
-    >>> get_operator("mask", keep_last=4).apply("4111111111111111")
-    '************1111'
-    """
-    import dataward.protect.operators  # noqa: F401  (registers the built-ins)
-
-    factory = operators.get(name)
-    if isinstance(factory, Operator):  # an entry point that named a ready instance
-        return dataclasses.replace(factory, **params) if params else factory
-    if keyring is not None and isinstance(factory, type) and issubclass(factory, KeyedOperator):
-        params["keyring"] = keyring
-    try:
-        return factory(**params)
-    except TypeError as exc:
-        raise ConfigError(f"operator {name!r}: {exc}", operator=name) from None

@@ -1,8 +1,16 @@
 """The default operator of each entity type, used when no rule matches.
 
-Look-up order: the type's own entry in :data:`DEFAULT_OPERATORS`, then the first category of
-:data:`CATEGORY_DEFAULTS` the type has (from the taxonomy), then :data:`FALLBACK`.
-A user's ``protect.defaults`` replaces entries by entity type.
+Look-up order: a user's ``protect.defaults`` entry for the type; for a whole column, the
+type's entry in :data:`COLUMN_DEFAULTS`; the type's own entry in :data:`DEFAULT_OPERATORS`;
+the first category of :data:`CATEGORY_DEFAULTS` the type has (from the taxonomy); then
+:data:`FALLBACK`.
+
+Defaults keep training utility where no rule says otherwise: a column of diagnoses,
+medications or other attributes that say nothing of *who* someone is keeps its values (its
+cells are still scanned for identifiers), a column of special-category attributes (ethnicity,
+religion...) gets a keyed pseudonym per value so categories stay distinct, and identifiers are
+tokenized or hashed deterministically so joins survive. No default turns a column of
+categories into one constant.
 """
 
 from __future__ import annotations
@@ -82,6 +90,46 @@ CATEGORY_DEFAULTS: tuple[tuple[str, OperatorSpec], ...] = (
 )
 """Category → operator, first match, for types without their own entry."""
 
+_KEEP = _spec("keep")
+
+COLUMN_DEFAULTS: dict[str, OperatorSpec] = {
+    # attributes that carry the signal and identify no one: kept, cells still scanned
+    **dict.fromkeys(
+        (
+            "MEDICAL_CONDITION",
+            "MEDICAL_PROCEDURE",
+            "MEDICATION",
+            "BLOOD_TYPE",
+            "DISABILITY",
+            "GENDER",
+            "MARITAL_STATUS",
+            "OCCUPATION",
+            "HEIGHT",
+            "WEIGHT",
+            "NATIONALITY",
+            "COUNTRY",
+            "PREFIX",
+        ),
+        _KEEP,
+    ),
+    # special categories: one keyed pseudonym per value (categories stay distinct)
+    **dict.fromkeys(
+        (
+            "ETHNICITY",
+            "RELIGION",
+            "NRP",
+            "SEXUAL_ORIENTATION",
+            "POLITICAL_OPINION",
+            "PHILOSOPHICAL_BELIEF",
+            "TRADE_UNION_MEMBERSHIP",
+            "GENETIC",
+        ),
+        _HASH,
+    ),
+}
+"""Entity type → operator for a whole classified column, before :data:`DEFAULT_OPERATORS`
+(in text, findings of these types keep their usual default)."""
+
 FALLBACK = _REPLACE
 """Everything else: ``<ENTITY_TYPE>``."""
 
@@ -99,12 +147,18 @@ def categories_of(entity: str | None) -> frozenset[str]:
 
 
 def default_spec(
-    entity: str | None, overrides: dict[str, OperatorSpec] | None = None
+    entity: str | None,
+    overrides: dict[str, OperatorSpec] | None = None,
+    *,
+    scope: str = "finding",
 ) -> OperatorSpec:
-    """The operator for ``entity`` when no rule matches."""
+    """The operator for ``entity`` when no rule matches: for a whole column (``scope="column"``)
+    or a finding in text."""
     if entity is not None:
         if overrides and entity in overrides:
             return overrides[entity]
+        if scope == "column" and entity in COLUMN_DEFAULTS:
+            return COLUMN_DEFAULTS[entity]
         if entity in DEFAULT_OPERATORS:
             return DEFAULT_OPERATORS[entity]
         cats = categories_of(entity)
@@ -115,8 +169,10 @@ def default_spec(
 
 
 def default_table() -> list[tuple[str, str, dict[str, Any]]]:
-    """(entity type or ``category:NAME``, operator, parameters) rows, for docs and reports."""
-    rows = [(e, s.operator, dict(s.params)) for e, s in DEFAULT_OPERATORS.items()]
+    """(entity type, ``column:TYPE`` or ``category:NAME``, operator, parameters) rows, for docs
+    and reports."""
+    rows = [(f"column:{e}", s.operator, dict(s.params)) for e, s in COLUMN_DEFAULTS.items()]
+    rows += [(e, s.operator, dict(s.params)) for e, s in DEFAULT_OPERATORS.items()]
     rows += [(f"category:{c}", s.operator, dict(s.params)) for c, s in CATEGORY_DEFAULTS]
     rows.append(("*", FALLBACK.operator, dict(FALLBACK.params)))
     return rows
