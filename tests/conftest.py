@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from dataward.runtime import Runtime, use
+from dataward.scope import Scope
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 
@@ -30,12 +33,27 @@ def _pattern_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.getbasetemp().parent / "dataward-pattern-cache"
 
 
+@pytest.fixture(scope="session")
+def _compiled() -> Scope:
+    """Where the per-test runtimes take their compiled detection engines from (immutable,
+    keyed by everything they are built from), so each engine compiles once per worker."""
+    return Scope()
+
+
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _pattern_cache: Path) -> None:
-    """Every test gets its own DATAWARD_HOME and a working directory without dataward.yaml."""
+def runtime(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _pattern_cache: Path, _compiled: Scope
+) -> Iterator[Runtime]:
+    """Every test runs in a runtime of its own (its stores, audit logs, policy engines and
+    decision writers; closed after the test), on its own DATAWARD_HOME, in a working directory
+    without dataward.yaml. Its settings follow the test's ``DATAWARD_*`` and ``dataward.yaml``."""
     monkeypatch.setenv("DATAWARD_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DATAWARD_CACHE_DIR", str(_pattern_cache))
     monkeypatch.chdir(tmp_path)
+    rt = Runtime(scope=Scope(share=_compiled))
+    with use(rt):
+        yield rt
+    rt.close()
 
 
 @dataclass

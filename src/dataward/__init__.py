@@ -3,6 +3,10 @@
 >>> import dataward as dw
 >>> [f.entity for f in dw.detect("Reach me at ada@example.org")]
 ['EMAIL_ADDRESS']
+
+The module-level functions run in the runtime in use (:mod:`dataward.runtime`): the process's
+default one, made on first use, unless ``dataward.runtime.use(rt)`` chose another;
+``dw.open(home=...)`` opens a :class:`Runtime` of its own.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
     import dataward.protect as protect
     from dataward.classify.scan import scan
     from dataward.policy import decide
+    from dataward.runtime import Runtime, open
 
 __version__ = "0.1.0"
 
@@ -32,6 +37,8 @@ _LAZY = {
     "scan": ("dataward.classify.scan", "scan"),
     "decide": ("dataward.policy", "decide"),
     "protect": ("dataward.protect", None),
+    "Runtime": ("dataward.runtime", "Runtime"),
+    "open": ("dataward.runtime", "open"),
 }
 
 
@@ -54,6 +61,7 @@ __all__ = [
     "Explanation",
     "Finding",
     "PolicyError",
+    "Runtime",
     "SourceError",
     "UnknownNameError",
     "__version__",
@@ -61,6 +69,7 @@ __all__ = [
     "detect",
     "detect_batch",
     "get_engine",
+    "open",
     "protect",
     "scan",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, cast, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -21,6 +21,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from dataward import scope as _scope
 from dataward.errors import ConfigError, yaml_problem
 
 CONFIG_FILE = "dataward.yaml"
@@ -224,9 +225,6 @@ class Settings(BaseSettings):
         return self.detect.threshold
 
 
-_cached: tuple[object, Settings] | None = None
-
-
 def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
     """The model that holds the key at the end of ``loc`` (through lists and optionals)."""
     node: object = root
@@ -289,18 +287,31 @@ def _inputs() -> object:
 
 
 def get_settings() -> Settings:
-    """Current settings; invalid ones raise :class:`ConfigError` naming the setting.
-
-    Built again whenever ``DATAWARD_*`` or ``dataward.yaml`` changed, else the same (shared:
-    do not modify it).
-    """
-    global _cached
+    """The settings of the runtime in use (:mod:`dataward.scope`): its fixed ones, or for the
+    process default those of ``DATAWARD_*`` and ``dataward.yaml``, built again whenever either
+    changed, else the same (shared: do not modify it). Invalid ones raise :class:`ConfigError`
+    naming the setting."""
+    scope = _scope.current()
+    if scope.settings is not None:
+        return cast(Settings, scope.settings)
     key = _inputs()
-    cached = _cached
+    cached = scope.peek(_SCOPE_KEY)
     if cached is not None and cached[0] == key:
-        return cached[1]
+        return cast(Settings, cached[1])
+    settings = load_settings()
+    scope.put(_SCOPE_KEY, (key, settings))
+    return settings
+
+
+_SCOPE_KEY = "settings"
+"""Where a live scope keeps the settings it last built, with what they were built from."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings now from ``overrides`` (``home=...``), ``DATAWARD_*`` and
+    ``dataward.yaml``, uncached; invalid ones raise :class:`ConfigError` naming the setting."""
     try:
-        settings = Settings()
+        settings = Settings(**overrides)
     except ValidationError as exc:
         problems = "; ".join(_problem(e["loc"], e["type"], e["msg"]) for e in exc.errors())
         raise ConfigError(f"invalid settings ({CONFIG_FILE} or DATAWARD_*): {problems}") from None
@@ -315,5 +326,4 @@ def get_settings() -> Settings:
         ) from None
     if settings.integrations:
         _check_integrations(settings.integrations)
-    _cached = (key, settings)
     return settings

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import contextvars
 import os
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from dataward import scope
 from dataward.audit.checkpoint import KEY_FILE, Checkpoint, Signer, Verifier
 from dataward.audit.events import AuditEvent, EventKind, LoggedEvent
 from dataward.audit.log import AuditLog, Erasure, Receipt, StoredCheckpoint
@@ -37,7 +37,7 @@ from dataward.audit.witness import (
     external_witness,
 )
 from dataward.settings import get_settings
-from dataward.store import Store, database_url, open_store
+from dataward.store import Store, open_store, shared_store
 
 __all__ = [
     "AuditEvent",
@@ -60,6 +60,7 @@ __all__ = [
     "acting_caller",
     "close_default_logs",
     "current_actor",
+    "default_log",
     "default_signer",
     "default_witnesses",
     "make_receipt",
@@ -96,10 +97,6 @@ def open_audit_log(store: Store | None = None, *, signer: Signer | None = None) 
         checkpoint_every=get_settings().audit.checkpoint_every,
         witnesses=default_witnesses(),
     )
-
-
-_lock = threading.Lock()
-_default: dict[tuple[str, str], AuditLog] = {}
 
 
 _acting: contextvars.ContextVar[str | None] = contextvars.ContextVar("dw_acting", default=None)
@@ -141,35 +138,26 @@ def record(
     payload: Mapping[str, Any] | None = None,
     subject_id: str | None = None,
 ) -> Receipt:
-    """Append one event to the default log (the store and key of the current settings).
+    """Append one event to the audit log of the runtime in use: its store (shared with the
+    decisions and the catalog) and the key of its settings.
 
     Pass ``subject_id`` when the event concerns a data subject: the payload is then sealed
     under that subject's key and can be erased with :meth:`AuditLog.erase`."""
-    settings = get_settings()
-    key = (database_url(settings), str(Path(settings.home).resolve()))
-    with _lock:
-        log = _default.get(key)
-        if log is None:
-            log = _default[key] = open_audit_log()
     caller = _acting.get()
     if caller is not None and caller != actor:
         payload, actor = {**(payload or {}), "principal": actor}, caller
-    return log.append(AuditEvent(kind, actor, dict(payload or {}), subject_id))
+    return default_log().append(AuditEvent(kind, actor, dict(payload or {}), subject_id))
 
 
-def _forget_after_fork() -> None:
-    """A forked child must not share its parent's pooled connections: drop them unclosed."""
-    for log in _default.values():
-        log.store.engine.dispose(close=False)
-    _default.clear()
-
-
-os.register_at_fork(after_in_child=_forget_after_fork)
+def default_log() -> AuditLog:
+    """The audit log of the runtime in use (:mod:`dataward.scope`): in its shared store, signed
+    with the key its settings name; made once per store and key."""
+    settings = get_settings()
+    store = shared_store()
+    key = f"audit.log:{id(store)}|{Path(settings.home).resolve()}|{settings.audit.signing_key}"
+    return scope.current().get(key, lambda: open_audit_log(store))
 
 
 def close_default_logs() -> None:
-    """Close the stores that :func:`record` opened (tests, and before forking)."""
-    with _lock:
-        for log in _default.values():
-            log.store.close()
-        _default.clear()
+    """Forget the audit logs of the runtime in use (their store stays open, shared)."""
+    scope.current().discard("audit.log:")

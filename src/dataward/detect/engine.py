@@ -178,7 +178,9 @@ class Engine:
         threshold: float | None = None,
         check_entities: bool = True,
     ) -> Engine:
-        """An engine over every registered detector (plus ``extra``), cached per arguments."""
+        """An engine over every registered detector (plus ``extra``), kept per arguments by the
+        runtime in use (:mod:`dataward.scope`)."""
+        from dataward import scope
         from dataward.settings import get_settings
 
         key = (
@@ -188,8 +190,8 @@ class Engine:
             threshold if threshold is not None else get_settings().threshold,
             get_settings().detect.record_budget_ms,
         )
-        engine = _DEFAULT_ENGINES.get(key)
-        if engine is None:
+
+        def build() -> Engine:
             from dataward.detect.detectors import load_builtins
             from dataward.detect.registry import detectors
 
@@ -197,11 +199,12 @@ class Engine:
             if entities is not None and check_entities:
                 _check_entities(entities)
             dets = [detectors.get(n) for n in detectors.names()] + list(extra)
-            engine = cls(
+            return cls(
                 dets, backend=backend, entities=entities, threshold=key[3], record_budget_ms=key[4]
             )
-            _DEFAULT_ENGINES[key] = engine
-        return engine
+
+        name = (sorted(entities) if entities is not None else None, *key[1:])
+        return scope.current().get(f"{scope.SHARED}detect.engine:{name!r}", build)
 
     def _wanted(self, det: PatternDetector | Detector) -> bool:
         return self.entities is None or bool(self.entities.intersection(det.entities))
@@ -570,8 +573,9 @@ class Engine:
                 yield from _unpack(fut.result())
 
 
-_DEFAULT_ENGINES: dict[tuple[Any, ...], Engine] = {}
 _WORKER_ENGINE: list[Engine] = []
+"""Per-process worker state: the engine a :func:`detect_many` worker process was started with
+(set once by its initializer; never in the parent)."""
 
 
 def _init_worker(engine: Engine) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dataward import scope
 from dataward.errors import PolicyError
 from dataward.policy import evidence as evidence_
 from dataward.policy import records, writer
@@ -19,17 +19,19 @@ from dataward.policy.request import canonical_json
 from dataward.settings import get_settings
 from dataward.store import Store, close_shared, shared_store
 
-_lock = threading.Lock()
-_engines: dict[str, PolicyEngine] = {}
-_noted: set[tuple[str, str]] = set()
-_tag_resolver: TagResolver | None = None
+# What the runtime in use (:mod:`dataward.scope`) keeps for the policy: its engines (one per
+# policy settings), the tag resolver set_tag_resolver chose, the revisions already noted.
+_ENGINES = "policy.engine:"
+_RESOLVER = "policy.tag-resolver"
+_NOTED = "policy.noted"
 
 
 def set_tag_resolver(resolver: TagResolver | None) -> None:
-    """Where dataset tags come from when a request names a cataloged dataset (the catalog)."""
-    global _tag_resolver
-    _tag_resolver = resolver
-    _engines.clear()
+    """Where dataset tags come from when a request names a cataloged dataset (default: the
+    catalog), in the runtime in use."""
+    current = scope.current()
+    current.put(_RESOLVER, (resolver,) if resolver is not None else None)
+    current.discard(_ENGINES)
 
 
 def catalog_classification(resource_id: str) -> Classification:
@@ -74,34 +76,35 @@ catalog_tags = catalog_classification
 
 
 def default_engine(extra_paths: Sequence[Path] = ()) -> PolicyEngine:
-    """The engine the settings describe (packs, paths, modes), cached until they change."""
+    """The engine the settings describe (packs, paths, modes), kept by the runtime in use until
+    they change."""
     settings = get_settings().policy
     key = canonical_json(settings.model_dump(mode="json")) + canonical_json(
         [str(p) for p in extra_paths]
     )
-    with _lock:
-        engine = _engines.get(key)
-        if engine is None:
-            engine = PolicyEngine.load(
-                settings.packs,
-                [*settings.paths, *extra_paths],
-                tag_resolver=_tag_resolver or catalog_classification,
-                modes=settings.modes,
-                default_mode=settings.mode,
-                token_ttl_seconds=settings.token_ttl_seconds,
-                unclassified=settings.unclassified,
-                unclassified_points=settings.unclassified_points,
-            )
-            _engines[key] = engine
-        return engine
+    current = scope.current()
+    chosen = current.peek(_RESOLVER)
+    resolver: TagResolver = chosen[0] if chosen is not None else catalog_classification
+    return current.get(
+        _ENGINES + key,
+        lambda: PolicyEngine.load(
+            settings.packs,
+            [*settings.paths, *extra_paths],
+            tag_resolver=resolver,
+            modes=settings.modes,
+            default_mode=settings.mode,
+            token_ttl_seconds=settings.token_ttl_seconds,
+            unclassified=settings.unclassified,
+            unclassified_points=settings.unclassified_points,
+        ),
+    )
 
 
 def reload() -> None:
-    """Write queued decisions, then forget cached engines and stores (after policy files
-    changed)."""
+    """Write queued decisions, then forget the engines and close the stores of the runtime in
+    use (after policy files changed)."""
     writer.close_all()
-    with _lock:
-        _engines.clear()
+    scope.current().discard(_ENGINES)
     close_shared()
 
 
@@ -158,9 +161,10 @@ def decide(
     )
     if log and store is not None:
         url = str(store.engine.url)
-        if (engine.revision, url) not in _noted:
+        noted: set[tuple[str, str]] = scope.current().get(_NOTED, set)
+        if (engine.revision, url) not in noted:
             records.note_revision(store, engine.revision, [s.name for s in engine.sources])
-            _noted.add((engine.revision, url))
+            noted.add((engine.revision, url))
         principal = prepared.cedar["principal"]
         actor = f"{principal['type']}::{principal['id']}"
         if settings is None:

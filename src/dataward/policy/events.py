@@ -23,13 +23,14 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from dataward import scope
 from dataward.store import Store
 
 Sink = Callable[[str, str, Mapping[str, Any], str | None], object]
 
 _log = logging.getLogger(__name__)
-_sink: Sink | None = None
-_resolved = False
+_SINK = "policy.sink"
+"""Key of the sink :func:`set_sink` chose in the runtime's :class:`~dataward.scope.Scope`."""
 _AUDIT_LOG = "audit-log"
 """Key of a store's audit log in :attr:`Store.cache`."""
 
@@ -40,8 +41,7 @@ def set_sink(sink: Sink | None) -> None:
     from dataward.policy import writer
 
     writer.flush()
-    global _sink, _resolved
-    _sink, _resolved = sink, sink is not None
+    scope.current().put(_SINK, (sink,) if sink is not None else None)
 
 
 def _audit() -> Any:
@@ -63,10 +63,9 @@ def _default() -> Sink | None:
 
 
 def _current() -> Sink | None:
-    global _sink, _resolved
-    if not _resolved:
-        _sink, _resolved = _default(), True
-    return _sink
+    """The sink of the runtime in use: the one :func:`set_sink` chose, else the default."""
+    chosen = scope.current().peek(_SINK)
+    return chosen[0] if chosen is not None else _default()
 
 
 def _is_default(sink: Sink | None) -> bool:

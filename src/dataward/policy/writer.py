@@ -9,21 +9,22 @@ decision.
 
 Nothing is lost: :func:`flush` waits until everything queued is written; reading the decision log
 through :mod:`dataward.policy.records`, changing the audit sink, granting an approval, noting a
-policy revision, :func:`dataward.policy.reload` and interpreter exit all flush first. A batch that
+policy revision, :func:`dataward.policy.reload`, closing the runtime and interpreter exit all
+flush first. The writers belong to the runtime in use (:mod:`dataward.scope`): the thread runs in
+that runtime, so its events go where that runtime sends them. A batch that
 fails to write is retried one decision at a time; a decision that still fails is logged with its
 id (``logging``, ``dataward.policy.writer``) and counted in :attr:`DecisionWriter.failed`.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
-import os
 import queue
 import threading
 from dataclasses import dataclass
 
+from dataward import scope
 from dataward.policy import records
 from dataward.policy.decision import Decision
 from dataward.store import Store
@@ -52,8 +53,9 @@ class DecisionWriter:
         self.failed = 0
         """Decisions that could not be written (each is logged with its id)."""
         self._queue: queue.Queue[_Item | None] = queue.Queue(QUEUE_SIZE)
+        self._scope = scope.current()
         self._thread = threading.Thread(
-            target=self._run, name="dataward-decision-writer", daemon=True
+            target=self._run_in_scope, name="dataward-decision-writer", daemon=True
         )
         self._closed = False
         self._thread.start()
@@ -78,6 +80,12 @@ class DecisionWriter:
         self._closed = True
         self._queue.put(None)
         self._thread.join()
+
+    def _run_in_scope(self) -> None:
+        """The thread starts with an empty context (no ``audit.acting`` caller): only the
+        runtime of whoever started the writer is carried over."""
+        with scope.using(self._scope):
+            self._run()
 
     def _run(self) -> None:
         while True:
@@ -129,43 +137,31 @@ class DecisionWriter:
                     _log.exception("decision %s was not logged", item.decision.decision_id)
 
 
-_lock = threading.Lock()
-_writers: dict[int, DecisionWriter] = {}
+_PREFIX = "policy.writer:"
 
 
 def writer_for(store: Store) -> DecisionWriter:
-    """The background writer of ``store`` (started on first use)."""
-    with _lock:
-        writer = _writers.get(id(store))
-        if writer is None or writer.store is not store or writer._closed:
-            writer = _writers[id(store)] = DecisionWriter(store)
-        return writer
+    """The background writer of ``store`` in the runtime in use (started on first use)."""
+    current = scope.current()
+    key = f"{_PREFIX}{id(store)}"
+    writer: DecisionWriter = current.get(key, lambda: DecisionWriter(store), close=_close)
+    if writer.store is not store or writer._closed:  # id() reused by another store
+        current.discard(key)
+        writer = current.get(key, lambda: DecisionWriter(store), close=_close)
+    return writer
+
+
+def _close(writer: DecisionWriter) -> None:
+    writer.close()
 
 
 def flush(store: Store | None = None) -> None:
     """Wait until the decisions queued for ``store`` (default: every store) are written."""
-    with _lock:
-        writers = list(_writers.values())
-    for writer in writers:
+    for _key, writer in scope.current().items(_PREFIX):
         if store is None or writer.store is store:
             writer.flush()
 
 
 def close_all() -> None:
-    """Flush and stop every writer (:func:`dataward.policy.reload`, interpreter exit)."""
-    with _lock:
-        writers = list(_writers.values())
-        _writers.clear()
-    for writer in writers:
-        writer.close()
-
-
-def _forget_after_fork() -> None:
-    """Threads do not survive a fork: a child starts its own writers."""
-    global _lock
-    _lock = threading.Lock()
-    _writers.clear()
-
-
-atexit.register(close_all)
-os.register_at_fork(after_in_child=_forget_after_fork)
+    """Flush and stop every writer of the runtime in use (:func:`dataward.policy.reload`)."""
+    scope.current().discard(_PREFIX)

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
@@ -26,9 +26,26 @@ from dataward.errors import DatawardError
 from dataward.server.apikeys import ApiKey, Role, authenticate
 from dataward.server.guard import Guard
 from dataward.server.oidc import OidcValidator, looks_like_jwt
-from dataward.store import Store, open_store
+from dataward.store import Store
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from dataward.runtime import Runtime
 
 log = logging.getLogger("dataward.server")
+
+
+class _InRuntime:
+    """Runs each request (and the sync handlers' threads, which copy the context) with the
+    app's runtime in use (:func:`dataward.runtime.use`)."""
+
+    def __init__(self, app: "ASGIApp", runtime: "Runtime") -> None:
+        self.app, self.runtime = app, runtime
+
+    async def __call__(self, scope: "Scope", receive: "Receive", send: "Send") -> None:
+        with self.runtime.active():
+            await self.app(scope, receive, send)
 
 
 @dataclass
@@ -112,21 +129,44 @@ class Health(BaseModel):
 # -- the app -----------------------------------------------------------------------------------
 
 
-def create_app(store: Store | None = None, config: ServerConfig | None = None) -> FastAPI:
-    """Build the app; ``store`` defaults to :func:`dataward.store.open_store` at startup."""
-    if config is None:
-        from dataward.settings import get_settings
+def create_app(
+    runtime: "Runtime | Store | None" = None,
+    config: ServerConfig | None = None,
+    *,
+    store: Store | None = None,
+) -> FastAPI:
+    """Build the app on ``runtime`` (:mod:`dataward.runtime`): every request runs in it, so
+    the API keys, the decisions and the audit events go to its one store.
 
-        config = ServerConfig(**get_settings().server.model_dump())
-    state: dict[str, Any] = {"store": store}
+    Without a runtime the app opens its own at startup (the settings of ``DATAWARD_*`` and
+    ``dataward.yaml``) and closes it at shutdown. ``store=`` (or a store passed first, the
+    older form) builds a runtime over that store, which the caller keeps and closes."""
+    from dataward.runtime import Runtime
+
+    if isinstance(runtime, Store):
+        runtime, store = None, runtime
+    owned = runtime is None
+    rt = runtime if runtime is not None else Runtime()
+    if store is not None:
+        from dataward.store.shared import pin
+
+        pin(store, rt.scope)
+    if config is None:
+        with rt.active():
+            from dataward.settings import get_settings
+
+            config = ServerConfig(**get_settings().server.model_dump())
     limiter = RateLimiter(config.rate_per_second, config.burst)
     oidc = OidcValidator.from_config(config)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if state["store"] is None:
-            state["store"] = open_store()
-        yield
+        rt.store  # noqa: B018 - open (and migrate) the store before the first request
+        try:
+            yield
+        finally:
+            if owned:
+                rt.close()
 
     app = FastAPI(
         title="Dataward",
@@ -144,9 +184,7 @@ def create_app(store: Store | None = None, config: ServerConfig | None = None) -
         return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=status)
 
     def get_store() -> Store:
-        store_ = state["store"]
-        assert store_ is not None
-        return store_  # type: ignore[no-any-return]
+        return rt.store
 
     def authenticate_header(header: str) -> ApiKey:
         """The caller named by an ``Authorization`` header; 401 (or 403) otherwise."""
@@ -196,6 +234,8 @@ def create_app(store: Store | None = None, config: ServerConfig | None = None) -
         allow=limiter.allow,
         observe=metrics.observe,
     )
+    app.add_middleware(_InRuntime, runtime=rt)  # outermost: the guard runs in it too
+    app.state.runtime = rt
     app.state.require = require
     app.state.get_store = get_store
     app.state.config = config

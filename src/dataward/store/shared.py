@@ -1,40 +1,41 @@
-"""One open :class:`~dataward.store.Store` per database URL for the whole process, shared by the
-subsystems that find the store from the settings (decisions, key-ring records, FPE versions)."""
+"""One open :class:`~dataward.store.Store` per database URL in the runtime in use
+(:mod:`dataward.scope`), shared by the subsystems that find the store from the settings
+(decisions, the audit log, key-ring records, FPE versions). The runtime closes it; a forked
+child drops its parent's connections unclosed and opens its own."""
 
 from __future__ import annotations
 
-import os
-import threading
-
+from dataward import scope as scope_
 from dataward.store.core import Store, database_url, open_store
 
-_lock = threading.Lock()
-_stores: dict[str, Store] = {}
+_PREFIX = "store:"
+_PINNED = "store-pinned"
+"""Key of the store a runtime was built over (:func:`pin`): its one store, whatever the URL."""
 
 
-def shared_store(url: str | None = None) -> Store:
-    """The store at ``url`` (default: the settings' database), opened once per process."""
-    url = url or database_url()
-    with _lock:
-        store = _stores.get(url)
-        if store is None:
-            store = _stores[url] = open_store(url)
-        return store
+def _forget(store: Store) -> None:
+    store.engine.dispose(close=False)
 
 
-def close_shared() -> None:
-    """Close every shared store; the next :func:`shared_store` opens it again."""
-    with _lock:
-        for store in _stores.values():
-            store.close()
-        _stores.clear()
+def shared_store(url: str | None = None, *, scope: scope_.Scope | None = None) -> Store:
+    """The store at ``url`` (default: the settings' database) of ``scope`` (default: the
+    runtime in use), opened once."""
+    scope = scope or scope_.current()
+    if url is None:
+        pinned = scope.peek(_PINNED)
+        if pinned is not None:
+            return pinned  # type: ignore[no-any-return]
+        url = database_url(scope.settings)
+    return scope.get(_PREFIX + url, lambda: open_store(url), close=Store.close, forget=_forget)
 
 
-def _forget_after_fork() -> None:
-    """A forked child must not share its parent's pooled connections: drop them unclosed."""
-    for store in _stores.values():
-        store.engine.dispose(close=False)
-    _stores.clear()
+def close_shared(scope: scope_.Scope | None = None) -> None:
+    """Close the shared stores of ``scope`` (default: the runtime in use); the next
+    :func:`shared_store` opens them again."""
+    (scope or scope_.current()).discard(_PREFIX)
 
 
-os.register_at_fork(after_in_child=_forget_after_fork)
+def pin(store: Store, scope: scope_.Scope) -> None:
+    """Make ``store`` the store of ``scope`` (a runtime built over a store its caller opened and
+    closes): :func:`shared_store` without a URL returns it."""
+    scope.put(_PINNED, store)
