@@ -10,6 +10,7 @@ import pytest
 
 from dataward.audit import close_default_logs, open_audit_log, record
 from dataward.audit import tables as t
+from dataward.audit.events import AccessEvent
 from tests.conftest import CliResult
 
 EMAIL = "grace.hopper@example.org"
@@ -19,8 +20,8 @@ EMAIL = "grace.hopper@example.org"
 def seeded(store_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("DATAWARD_DATABASE_URL", store_url)
     for i in range(6):
-        record("decision", "svc:gateway", {"effect": "allow", "i": i})
-    record("reveal", "user:bob", {"email": EMAIL}, subject_id="cust-77")
+        record(AccessEvent(what="patients", start=i), actor="svc:gateway")
+    record(AccessEvent(what=f"customer {EMAIL}"), actor="user:bob", subject_id="cust-77")
     close_default_logs()
     return store_url
 
@@ -73,7 +74,7 @@ def test_proof_and_offline_receipt(
     assert json.loads(untrusted.out)["key_trusted"] is False
 
     receipt = json.loads(out.read_text())
-    receipt["event"] = receipt["event"].replace('"i":3', '"i":4')
+    receipt["event"] = receipt["event"].replace('"from":3', '"from":4')
     receipt.pop("leaf_hash")
     out.write_text(json.dumps(receipt))
     bad = cli("audit", "verify-receipt", str(out), "--key", key)
@@ -88,7 +89,7 @@ def test_log_erase_and_secrets_stay_out(cli: Cli, seeded: str, tmp_path: Path) -
     assert EMAIL not in shown.out and "cust-77" not in shown.out
 
     revealed = cli("audit", "log", "--start", "6", "--decrypt", "--actor", "user:dpo")
-    assert json.loads(revealed.out)["payload"] == {"email": EMAIL}
+    assert json.loads(revealed.out)["payload"] == {"what": f"customer {EMAIL}"}
     after = [json.loads(x) for x in cli("audit", "log", "--start", "7").out.splitlines()]
     assert after[0]["kind"] == "access" and after[0]["actor"].startswith("subject:")
     read = cli("audit", "log", "--start", "7", "--limit", "1", "--decrypt").out

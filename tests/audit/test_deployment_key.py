@@ -9,6 +9,7 @@ import pytest
 
 from dataward.audit import AuditEvent, close_default_logs, open_audit_log, record
 from dataward.audit.checkpoint import KEY_FILE
+from dataward.audit.events import AccessEvent
 from dataward.errors import AuditError
 from dataward.store import open_store
 from tests.conftest import CliResult
@@ -25,12 +26,12 @@ def test_a_second_host_with_its_own_key_refuses_to_write(
     monkeypatch.setenv("DATAWARD_DATABASE_URL", store_url)
     first, second = tmp_path / "host-a", tmp_path / "host-b"
     _host(monkeypatch, first)
-    record("decision", "svc:gateway", {"effect": "allow"}, subject_id="cust-1")
+    record(AccessEvent(what="customer record"), actor="svc:gateway", subject_id="cust-1")
     cli("audit", "checkpoint")
 
     _host(monkeypatch, second)  # its own DATAWARD_HOME: a new key is created there
     with pytest.raises(AuditError, match="not the deployment's key") as info:
-        record("decision", "svc:gateway", {"effect": "deny"})
+        record(AccessEvent(what="patients"), actor="svc:gateway")
     message = info.value.message
     assert "Copy audit_signing.key from the host that first wrote this log" in message
     assert "DATAWARD_AUDIT__SIGNING_KEY" in message and info.value.exit_code == 4
@@ -50,7 +51,7 @@ def test_a_second_host_with_its_own_key_refuses_to_write(
     # the fix the message gives: point the second host at the first host's key
     monkeypatch.setenv("DATAWARD_AUDIT__SIGNING_KEY", str(first / KEY_FILE))
     close_default_logs()
-    record("decision", "svc:gateway", {"effect": "deny"})
+    record(AccessEvent(what="patients"), actor="svc:gateway")
     assert cli("audit", "checkpoint").code == 0
     assert cli("audit", "verify", "--adopt-witness").code == 0
     assert cli("audit", "erase", "--subject", "cust-1").code == 0

@@ -18,6 +18,7 @@ from dataward.audit import (
 )
 from dataward.audit import tables as t
 from dataward.audit.checkpoint import open_checkpoint
+from dataward.audit.events import AccessEvent, PolicyChangeEvent
 from dataward.errors import AuditError
 from dataward.store import Store
 
@@ -168,12 +169,14 @@ def test_receipt_signs_a_checkpoint_when_none_covers_the_event(log: AuditLog) ->
 
 def test_record_appends_to_the_default_log(monkeypatch: pytest.MonkeyPatch, store_url: str) -> None:
     monkeypatch.setenv("DATAWARD_DATABASE_URL", store_url)
-    assert record("decision", "svc:gateway", {"effect": "deny"}).index == 0
-    assert record("reveal", "user:ann", {"field": "email"}, subject_id="cust-1").index == 1
+    change = PolicyChangeEvent(revision="r1", sources=["pack:baseline"])
+    assert record(change, actor="svc:gateway").index == 0
+    assert record(AccessEvent(what="email"), actor="user:ann", subject_id="cust-1").index == 1
     log = open_audit_log()
-    assert [e.kind for e in log.events()] == ["decision", "reveal"]
+    assert [e.kind for e in log.events()] == ["policy_change", "access"]
+    assert log.event(0).event() == change
     assert log.event(1).personal == "sealed"
-    assert log.event(1, decrypt=True).payload == {"field": "email"}
+    assert log.event(1, decrypt=True).payload == {"what": "email"}
     assert log.verify().events == 2
     log.store.close()
 

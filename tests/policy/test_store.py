@@ -28,7 +28,7 @@ def test_decision_log_and_events(store_url: str, _fresh_policy_state: list[Any])
     assert rows[0].request["context"]["purpose"] == "marketing"
     assert list(logged_decisions(store, point="training")) == rows[:1]
     kinds = [e[0] for e in _fresh_policy_state]
-    assert kinds == ["policy.revision", "policy.decision", "policy.decision"]
+    assert kinds == ["policy_change", "decision", "decision"]
     assert _fresh_policy_state[1][2]["bundles"]["dataward"]["revision"] == engine.revision
     store.close()
 

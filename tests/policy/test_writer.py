@@ -25,7 +25,7 @@ def test_background_writer_keeps_every_decision(
         for i in range(1000)
     ]
     flush()
-    events = [e for e in _fresh_policy_state if e[0] == "policy.decision"]
+    events = [e for e in _fresh_policy_state if e[0] == "decision"]
     assert [e[2]["decision_id"] for e in events] == ids  # all, in order
     rows = list(logged_decisions(store))
     assert sorted(r.decision_id for r in rows) == sorted(ids)
@@ -61,7 +61,7 @@ def test_background_writer_names_the_calling_key(
         decide(req([]), engine=engine, store=store)
     decide(req([]), engine=engine, store=store)  # outside the block: the principal acts
     flush()
-    events = [e for e in open_audit_log(store).events() if e.kind == "policy.decision"]
+    events = [e for e in open_audit_log(store).events() if e.kind == "decision"]
     assert [e.actor.startswith("apikey:") for e in events] == [True, False]
     assert events[0].actor == "apikey:3f9a1c2b7d4e"
     reload()

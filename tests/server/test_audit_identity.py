@@ -43,7 +43,7 @@ def test_calls_are_audited_under_the_calling_key(live: Live, tmp_path: Path) -> 
     dw.decide(request)  # the same request in process: its actor is how the principal is named
     flush()
     events = _events(live)
-    via_service, direct = [e for e in events if e["kind"] == "policy.decision"]
+    via_service, direct = [e for e in events if e["kind"] == "decision"]
     by_kind = {e["kind"]: e for e in events if e is not direct}
     assert via_service["actor"] == f"apikey:{pipeline_id}"
     assert via_service["payload"]["principal"] == direct["actor"]

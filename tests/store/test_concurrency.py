@@ -141,8 +141,8 @@ def test_processes_deciding_at_once_on_a_fresh_store_lose_nothing(
     assert _count(store_url, "SELECT count(*) FROM policy_decisions") == N
     assert _count(store_url, "SELECT count(*) FROM policy_revisions") == 1
     events = "SELECT count(*) FROM audit_events WHERE kind = '{}'"
-    assert _count(store_url, events.format("policy.decision")) == N
-    assert _count(store_url, events.format("policy.revision")) == 1
+    assert _count(store_url, events.format("decision")) == N
+    assert _count(store_url, events.format("policy_change")) == 1
 
 
 def test_processes_noting_one_revision_on_a_migrated_store_all_succeed(
@@ -209,7 +209,7 @@ def test_a_killed_decide_leaves_no_decision_without_its_audit_event(
     finally:
         admin.dispose()
     rows = _count(store_url, "SELECT count(*) FROM policy_decisions")
-    events = _count(store_url, "SELECT count(*) FROM audit_events WHERE kind = 'policy.decision'")
+    events = _count(store_url, "SELECT count(*) FROM audit_events WHERE kind = 'decision'")
     assert rows == events == 1
 
 
@@ -233,5 +233,5 @@ def test_a_refused_audit_event_takes_its_decision_row_with_it(
         decide(request)
     reload()
     rows = _count(store_url, "SELECT count(*) FROM policy_decisions")
-    events = _count(store_url, "SELECT count(*) FROM audit_events WHERE kind = 'policy.decision'")
+    events = _count(store_url, "SELECT count(*) FROM audit_events WHERE kind = 'decision'")
     assert rows == events == 1

@@ -8,23 +8,20 @@ encryption so erasing a person's details keeps every proof valid.
 >>> log.verify().events >= 1
 True
 
-Other subsystems call :func:`record`::
+Other subsystems call :func:`record` with a typed event (:mod:`dataward.audit.events`)::
 
-    record("decision", actor="svc:gateway", payload={"effect": "deny"})
+    record(DecisionEvent(...), actor="svc:gateway")
 """
 
 from __future__ import annotations
 
-import contextvars
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from dataward import scope
+from dataward.audit.actors import acting, acting_caller, current_actor
 from dataward.audit.checkpoint import KEY_FILE, Checkpoint, Signer, Verifier
-from dataward.audit.events import AuditEvent, EventKind, LoggedEvent
+from dataward.audit.events import AuditEvent, Event, EventKind, LoggedEvent, envelope
 from dataward.audit.log import AuditLog, Erasure, Receipt, StoredCheckpoint
 from dataward.audit.receipt import ReceiptCheck, make_receipt, verify_receipt
 from dataward.audit.verify import VerifyReport, verify
@@ -44,6 +41,7 @@ __all__ = [
     "AuditLog",
     "Checkpoint",
     "Erasure",
+    "Event",
     "EventKind",
     "FileWitness",
     "HttpWitness",
@@ -99,65 +97,19 @@ def open_audit_log(store: Store | None = None, *, signer: Signer | None = None) 
     )
 
 
-_acting: contextvars.ContextVar[str | None] = contextvars.ContextVar("dw_acting", default=None)
-
-
-@contextmanager
-def acting(actor: str) -> Iterator[None]:
-    """Within this block :func:`record` files every event under ``actor`` (the service: the
-    API key or OIDC subject that called); an event's own actor goes to ``payload["principal"]``."""
-    token = _acting.set(actor)
-    try:
-        yield
-    finally:
-        _acting.reset(token)
-
-
-def acting_caller() -> str | None:
-    """The actor of the enclosing :func:`acting` block, or ``None`` outside one."""
-    return _acting.get()
-
-
-def current_actor() -> str:
-    """Who is acting: the :func:`acting` block's actor, ``DATAWARD_ACTOR`` if set, else the
-    operating-system user."""
-    import getpass
-
-    actor = _acting.get() or os.environ.get("DATAWARD_ACTOR")
-    if actor:
-        return actor
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in some containers
-        return "unknown"
-
-
-def record(
-    kind: str,
-    actor: str,
-    payload: Mapping[str, Any] | None = None,
-    subject_id: str | None = None,
-) -> Receipt:
-    """Append one event to the audit log of the runtime in use: its store (shared with the
-    decisions and the catalog) and the key of its settings.
+def record(event: Event, *, actor: str | None = None, subject_id: str | None = None) -> Receipt:
+    """Append one typed event to the default log (the store and key of the current settings).
+    The actor is :func:`current_actor` unless ``actor`` names one (see
+    :func:`~dataward.audit.events.envelope`).
 
     Pass ``subject_id`` when the event concerns a data subject: the payload is then sealed
     under that subject's key and can be erased with :meth:`AuditLog.erase`."""
-    caller = _acting.get()
-    if caller is not None and caller != actor:
-        payload, actor = {**(payload or {}), "principal": actor}, caller
-    return default_log().append(AuditEvent(kind, actor, dict(payload or {}), subject_id))
-
-
-def default_log() -> AuditLog:
-    """The audit log of the runtime in use (:mod:`dataward.scope`): in its shared store, signed
-    with the key its settings name; made once per store and key."""
     settings = get_settings()
-    store = shared_store()
-    key = f"audit.log:{id(store)}|{Path(settings.home).resolve()}|{settings.audit.signing_key}"
-    return scope.current().get(key, lambda: open_audit_log(store))
+    key = (database_url(settings), str(Path(settings.home).resolve()))
+    with _lock:
+        log = _default.get(key)
+        if log is None:
+            log = _default[key] = open_audit_log()
+    return log.append(envelope(event, actor=actor, subject_id=subject_id))
 
 
-def close_default_logs() -> None:
-    """Forget the audit logs of the runtime in use (their store stays open, shared)."""
-    scope.current().discard("audit.log:")

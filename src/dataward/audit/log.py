@@ -18,7 +18,7 @@ from dataward.audit import tables as t
 from dataward.audit.actors import PSEUDONYM_PREFIX, is_service
 from dataward.audit.canonical import canonical
 from dataward.audit.checkpoint import Checkpoint, Signer, Verifier
-from dataward.audit.events import AuditEvent, EventKind, header
+from dataward.audit.events import AuditEvent, ErasureEvent, envelope, header
 from dataward.audit.reading import LogReader
 from dataward.audit.reading import StoredCheckpoint as StoredCheckpoint
 from dataward.audit.subjects import SubjectKeys, seal
@@ -322,7 +322,7 @@ class AuditLog(LogReader):
                     )
                 )
             ).scalar_one()
-            event = AuditEvent(EventKind.ERASURE, actor, {"subject_ref": ref, "events": int(count)})
+            event = envelope(ErasureEvent(subject_ref=ref, events=int(count)), actor=actor)
             (receipt,) = self._append(conn, [event], signed)
             return Erasure(ref, int(count), receipt)
 

@@ -7,7 +7,8 @@ erasure event, or a receipt that does not check out); 2 bad usage.
 
 from __future__ import annotations
 
-import getpass
+import collections
+import itertools
 import json
 import sys
 from collections.abc import Iterator
@@ -37,13 +38,6 @@ def _format(value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise typer.BadParameter(f"use one of {', '.join(allowed)}", param_hint="--format")
     return value
-
-
-def _user() -> str:
-    try:
-        return f"user:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "user:unknown"
 
 
 @contextmanager
@@ -188,12 +182,14 @@ def erase_command(
     actor: str | None = typer.Option(None, "--actor", help="Who erases (default: this user)."),
 ) -> None:
     """Destroy a subject's key: their details become unreadable, every proof stays valid."""
+    from dataward.audit.actors import current_actor
+
     if subject == "-":
         subject = sys.stdin.readline().strip()
     if not subject:
         raise ConfigError("--subject is empty")
     with _open_log() as log:
-        erasure = log.erase(subject, actor=actor or _user())
+        erasure = log.erase(subject, actor=actor or current_actor())
     n = erasure.events
     typer.echo(
         f"erased: subject key {erasure.subject_ref} destroyed; {n} "
@@ -212,23 +208,36 @@ def log_command(
         False, "--decrypt", help="Show subjects' personal details (recorded as an access)."
     ),
     actor: str | None = typer.Option(None, "--actor", help="Who reads (default: this user)."),
+    kind: str | None = typer.Option(
+        None,
+        "--kind",
+        help="Only events of this kind (e.g. decision); older names such as policy.decision "
+        "select the same events.",
+    ),
 ) -> None:
     """Events as JSON lines; subjects' details stay sealed unless --decrypt."""
-    from dataward.audit import AuditEvent
+    from dataward.audit.events import AccessEvent, canonical_kind, envelope
 
     with _open_log() as log:
-        first = start if start is not None else max(0, log.size() - limit)
-        shown = list(log.events(first, limit, decrypt=decrypt))
+        if kind is None:
+            first = start if start is not None else max(0, log.size() - limit)
+            shown = list(log.events(first, limit, decrypt=decrypt))
+        else:
+            want = canonical_kind(kind)
+            found = (e.index for e in log.events(start or 0) if e.kind == want)
+            indexes = (
+                list(itertools.islice(found, limit))
+                if start is not None
+                else list(collections.deque(found, maxlen=limit))
+            )
+            shown = [log.event(i, decrypt=decrypt) for i in indexes]
         for event in shown:
             sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
         if decrypt and shown:  # people's ids (actors, subjects) were shown in clear
-            log.append(
-                AuditEvent(
-                    "access",
-                    actor or _user(),
-                    {"what": "audit log", "decrypted": True, "from": first, "count": len(shown)},
-                )
+            access = AccessEvent(
+                what="audit log", decrypted=True, start=shown[0].index, count=len(shown)
             )
+            log.append(envelope(access, actor=actor))
 
 
 @audit_app.command("checkpoint")

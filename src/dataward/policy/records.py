@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from dataward.audit.events import ApprovalEvent, DecisionEvent, PolicyChangeEvent
 from dataward.errors import PolicyError
 from dataward.policy.decision import Decision
 from dataward.policy.request import Approval, canonical_json, iso
@@ -66,14 +67,14 @@ def _utc(dt: datetime | None) -> datetime | None:
 
 def log_decision(store: Store, decision: Decision, actor: str | None = None) -> None:
     """Write one decision to the log now (the background writer batches them instead, see
-    :mod:`dataward.policy.writer`); with ``actor``, its ``policy.decision`` event too, in the
-    same transaction."""
+    :mod:`dataward.policy.writer`); with ``actor``, its ``decision`` event too, in the same
+    transaction."""
     log_decisions(store, [decision], None if actor is None else [actor])
 
 
 def log_decisions(store: Store, batch: list[Decision], actors: list[str] | None = None) -> None:
     """Write decisions to the log in one transaction (one multi-row INSERT). With ``actors``
-    (one per decision), each decision's ``policy.decision`` event is recorded in that same
+    (one per decision), each decision's ``decision`` event is recorded in that same
     transaction (:func:`dataward.policy.events.recorded`): a row is never committed without
     its audit event, nor an event without its row."""
     from dataward.policy.events import recorded
@@ -104,7 +105,7 @@ def log_decisions(store: Store, batch: list[Decision], actors: list[str] | None 
     with recorded(store) as (conn, events):
         conn.execute(decisions.insert(), rows)
         for decision, actor in zip(batch, actors or (), strict=False):
-            events.add("policy.decision", actor, decision.log_entry())
+            events.add(DecisionEvent(**decision.log_entry()), actor)
 
 
 def flush_decisions(store: Store | None = None) -> None:
@@ -226,36 +227,53 @@ def grant_approval(
                 expires_at=record.expires_at,
             )
         )
-        events.add("policy.approval", granted_by, record.to_dict())
+        events.add(_approval_event(record), granted_by)
     return record
 
 
 def revoke_approval(store: Store, approval_id: str, now: datetime | None = None) -> bool:
-    with store.begin() as conn:
+    """Revoke an approval in force; its ``approval`` event (by
+    :func:`dataward.audit.current_actor`, with ``revoked_at`` set) commits with the change."""
+    from dataward.policy.events import recorded
+
+    flush_decisions()  # the audit log keeps the order things happened in
+    with recorded(store) as (conn, events):
         result = conn.execute(
             approvals.update()
             .where(approvals.c.id == approval_id, approvals.c.revoked_at.is_(None))
             .values(revoked_at=now or datetime.now(UTC))
         )
+        if result.rowcount:
+            row = (
+                conn.execute(sa.select(approvals).where(approvals.c.id == approval_id))
+                .mappings()
+                .one()
+            )
+            events.add(_approval_event(_approval_record(row)))
     return bool(result.rowcount)
+
+
+def _approval_record(row: Any) -> ApprovalRecord:
+    return ApprovalRecord(
+        row["id"],
+        row["approver"],
+        row["granted_by"],
+        json.loads(row["scope"]),
+        row["note"],
+        _utc(row["created_at"]) or datetime.now(UTC),
+        _utc(row["expires_at"]),
+        _utc(row["revoked_at"]),
+    )
+
+
+def _approval_event(record: ApprovalRecord) -> ApprovalEvent:
+    return ApprovalEvent(**record.to_dict())
 
 
 def list_approvals(store: Store) -> list[ApprovalRecord]:
     with store.begin() as conn:
         rows = conn.execute(sa.select(approvals).order_by(approvals.c.created_at)).mappings().all()
-    return [
-        ApprovalRecord(
-            row["id"],
-            row["approver"],
-            row["granted_by"],
-            json.loads(row["scope"]),
-            row["note"],
-            _utc(row["created_at"]) or datetime.now(UTC),
-            _utc(row["expires_at"]),
-            _utc(row["revoked_at"]),
-        )
-        for row in rows
-    ]
+    return [_approval_record(row) for row in rows]
 
 
 def approvals_for(store: Store, request: Mapping[str, Any], now: datetime) -> list[Approval]:
@@ -289,7 +307,7 @@ def approvals_for(store: Store, request: Mapping[str, Any], now: datetime) -> li
 
 
 def note_revision(store: Store, revision: str, sources: list[str]) -> bool:
-    """Remember a policy revision; True (and a ``policy.revision`` event, in the same
+    """Remember a policy revision; True (and a ``policy_change`` event, in the same
     transaction) the first time. Processes racing to note the same revision never fail: the
     row is inserted with ``ON CONFLICT DO NOTHING`` and only the one that inserted it records
     the event."""
@@ -300,5 +318,5 @@ def note_revision(store: Store, revision: str, sources: list[str]) -> bool:
         row = {"revision": revision, "first_seen": datetime.now(UTC)}
         inserted = insert_ignore(conn, revisions, {**row, "sources": canonical_json(sources)})
         if inserted:
-            events.add("policy.revision", "dataward", {"revision": revision, "sources": sources})
+            events.add(PolicyChangeEvent(revision=revision, sources=list(sources)), "dataward")
     return inserted

@@ -217,7 +217,8 @@ def protect_file(
         {**c, "column": p.protect_name(c["column"])} for c in p.summary() if c["column"] != _ROW
     ]
     report.findings = dict(sorted(p.text_findings.items()))
-    from dataward.audit import current_actor, record
+    from dataward.audit import record
+    from dataward.audit.events import ProtectEvent
 
     extra: dict[str, Any] = {}
     if ref is not None:
@@ -230,19 +231,17 @@ def protect_file(
             "output_sha256": out_hash,
         }
     event = record(
-        "protect",
-        current_actor(),
-        {
-            "input": src_path.name,
-            "output": out_path.name,
-            "rows_in": report.rows_in,
-            "rows_out": report.rows_out,
-            "columns": {c["column"]: c.get("operator") for c in report.columns},
-            "findings": report.findings,
-            "verify": report.verify["mode"],
-            "verified_rows": report.verify.get("rows", 0),
+        ProtectEvent(
+            input=src_path.name,
+            output=out_path.name,
+            rows_in=report.rows_in,
+            rows_out=report.rows_out,
+            columns={c["column"]: c.get("operator") for c in report.columns},
+            findings=report.findings,
+            verify=report.verify["mode"],
+            verified_rows=report.verify.get("rows", 0),
             **extra,
-        },
+        )
     )
     if ref is not None:
         report.receipt = evidence.issue(

@@ -120,8 +120,9 @@ def retire_keyring(fingerprint: str, *, actor: str = "dataward") -> int:
         _checked.difference_update({k for k in _checked if k[2] == fingerprint})
     if removed:
         from dataward.audit import record
+        from dataward.audit.events import KeyringRetireEvent
 
-        record("keyring.retire", actor, {"fingerprint": fingerprint, "locations": removed})
+        record(KeyringRetireEvent(fingerprint=fingerprint, locations=int(removed)), actor=actor)
     return int(removed)
 
 

@@ -8,9 +8,7 @@ keyed hashes of the protected values, never an original value.
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from typing import IO, Any
 
 import pyarrow as pa
 
+from dataward.audit.events import RevealEvent
 from dataward.errors import ConfigError, ProtectError, RevealError
 from dataward.protect.base import Operator, get_operator
 from dataward.protect.keys import KeyRing
@@ -27,24 +26,12 @@ REVERSIBLE = ("token", "encrypt", "fpe")
 _MAX_HASHES = 20
 
 
-def default_actor() -> str:
-    """``DATAWARD_ACTOR``, else ``user:<login name>``."""
-    actor = os.environ.get("DATAWARD_ACTOR")
-    if actor:
-        return actor
-    try:
-        return f"user:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "user:unknown"
+def audit_reveal(event: RevealEvent, actor: str | None) -> None:
+    """Record a ``reveal`` event (by ``actor``, default :func:`dataward.audit.current_actor`);
+    raises when it cannot (the caller then reveals nothing)."""
+    from dataward.audit import record
 
-
-def audit_reveal(actor: str, payload: Mapping[str, Any]) -> None:
-    """Record a ``reveal`` event; raises when it cannot (the caller then reveals nothing)."""
-    try:
-        from dataward.audit import record
-    except ImportError:  # pragma: no cover - the audit package ships with Dataward
-        raise ProtectError("the audit log is unavailable; reveal refused") from None
-    record("reveal", actor=actor, payload=dict(payload))
+    record(event, actor=actor)
 
 
 def _operator(name: str, keyring: KeyRing, params: Mapping[str, Any]) -> Operator:
@@ -83,8 +70,8 @@ def reveal_value(
     reverse = getattr(op, "reverse")  # noqa: B009 - every reversible operator has it
     original: str = reverse(value)  # fails before the audit record when the value is wrong
     audit_reveal(
-        actor or default_actor(),
-        {"operator": operator, "mode": "value", "values": 1, "hashes": [_fingerprint(ring, value)]},
+        RevealEvent(operator=operator, mode="value", values=1, hashes=[_fingerprint(ring, value)]),
+        actor,
     )
     return original
 
@@ -203,17 +190,17 @@ def reveal_file(
             _write_tables(tables, fh, out_fmt, getattr(source, "delimiter", None))
         # Audited before the output appears; a failing audit log leaves no output.
         audit_reveal(
-            actor or default_actor(),
-            {
-                "operator": operator,
-                "mode": "file",
-                "input": src.name,
-                "columns": list(columns),
-                "values": report.revealed,
-                "failed": report.failed,
-                "rows": report.rows,
-                "hashes": report.hashes,
-            },
+            RevealEvent(
+                operator=operator,
+                mode="file",
+                input=src.name,
+                columns=list(columns),
+                values=report.revealed,
+                failed=report.failed,
+                rows=report.rows,
+                hashes=report.hashes,
+            ),
+            actor,
         )
     return report
 

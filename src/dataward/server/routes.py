@@ -186,7 +186,8 @@ def mount(app: FastAPI) -> None:
         _key: Annotated[ApiKey, Depends(require(Role.PIPELINE, Role.STEWARD))],
     ) -> dict[str, Any]:
         """Protect texts before they reach a model: findings replaced in place."""
-        from dataward.audit import current_actor, record
+        from dataward.audit import record
+        from dataward.audit.events import ProtectEvent
         from dataward.errors import ConfigError, KeyringError, ProtectError
         from dataward.protect import fpe_versions
         from dataward.protect.apply import Protector
@@ -207,9 +208,9 @@ def mount(app: FastAPI) -> None:
             raise HTTPException(422, f"the given rules cannot protect these texts: {exc}") from None
         fpe_versions.flush()  # a reveal in another worker (or after a crash) finds the versions
         record(
-            "protect",
-            current_actor(),
-            {"texts": len(body.texts), "rules": "request" if body.rules is not None else "default"},
+            ProtectEvent(
+                texts=len(body.texts), rules="request" if body.rules is not None else "default"
+            )
         )
         return {"results": results}
 
