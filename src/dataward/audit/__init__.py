@@ -15,7 +15,6 @@ Other subsystems call :func:`record` with a typed event (:mod:`dataward.audit.ev
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from dataward import scope
@@ -98,18 +97,24 @@ def open_audit_log(store: Store | None = None, *, signer: Signer | None = None) 
 
 
 def record(event: Event, *, actor: str | None = None, subject_id: str | None = None) -> Receipt:
-    """Append one typed event to the default log (the store and key of the current settings).
-    The actor is :func:`current_actor` unless ``actor`` names one (see
-    :func:`~dataward.audit.events.envelope`).
+    """Append one typed event to the audit log of the runtime in use: its store (shared with
+    the decisions and the catalog) and the key of its settings. The actor is
+    :func:`current_actor` unless ``actor`` names one (see :func:`~dataward.audit.events.envelope`).
 
     Pass ``subject_id`` when the event concerns a data subject: the payload is then sealed
     under that subject's key and can be erased with :meth:`AuditLog.erase`."""
+    return default_log().append(envelope(event, actor=actor, subject_id=subject_id))
+
+
+def default_log() -> AuditLog:
+    """The audit log of the runtime in use (:mod:`dataward.scope`): in its shared store, signed
+    with the key its settings name; made once per store and key."""
     settings = get_settings()
-    key = (database_url(settings), str(Path(settings.home).resolve()))
-    with _lock:
-        log = _default.get(key)
-        if log is None:
-            log = _default[key] = open_audit_log()
-    return log.append(envelope(event, actor=actor, subject_id=subject_id))
+    store = shared_store()
+    key = f"audit.log:{id(store)}|{Path(settings.home).resolve()}|{settings.audit.signing_key}"
+    return scope.current().get(key, lambda: open_audit_log(store))
 
 
+def close_default_logs() -> None:
+    """Forget the audit logs of the runtime in use (their store stays open, shared)."""
+    scope.current().discard("audit.log:")

@@ -22,13 +22,15 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from dataward import scope
 from dataward.audit.events import AuditEvent, Event, envelope
 from dataward.store import Store
 
 Sink = Callable[[str, str, Mapping[str, Any], str | None], object]
 
 _log = logging.getLogger(__name__)
-_sink: Sink | None = None
+_SINK = "policy.sink"
+"""Key of the sink :func:`set_sink` chose in the runtime's :class:`~dataward.scope.Scope`."""
 _AUDIT_LOG = "audit-log"
 """Key of a store's audit log in :attr:`Store.cache`."""
 
@@ -39,8 +41,7 @@ def set_sink(sink: Sink | None) -> None:
     from dataward.policy import writer
 
     writer.flush()
-    global _sink
-    _sink = sink
+    scope.current().put(_SINK, (sink,) if sink is not None else None)
 
 
 def _audit_log(store: Store) -> Any:
@@ -57,8 +58,9 @@ def _audit_log(store: Store) -> Any:
 
 
 def _current() -> Sink | None:
-    """The sink :func:`set_sink` chose; ``None``: the audit log."""
-    return _sink
+    """The sink :func:`set_sink` chose for the runtime in use; ``None``: the audit log."""
+    chosen = scope.current().peek(_SINK)
+    return chosen[0] if chosen is not None else None
 
 
 @dataclass(slots=True)
