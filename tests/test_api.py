@@ -1,5 +1,13 @@
 from __future__ import annotations
 
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
 import dataward as dw
 
 DOCUMENTED_API = {
@@ -34,3 +42,92 @@ def test_detect_returns_findings_without_values() -> None:
     [f] = dw.detect("Reach me at ada@example.org", entities=["EMAIL_ADDRESS"])
     assert (f.entity, f.start, f.end) == ("EMAIL_ADDRESS", 12, 27)
     assert "ada@example.org" not in repr(f)
+
+
+# -- what users hold: each input kind goes in and comes back as the same kind -------------------
+
+SSN = "523-71-6604"
+EMAIL = "zq7x41.canary@probemail-dw.net"
+COLUMNS = {"ssn": [SSN, "536-22-8174"], "email": [EMAIL, "bo@example.org"], "n": [1, 2]}
+
+
+def _kinds() -> dict[str, Any]:
+    table = pa.table(COLUMNS)
+    kinds: dict[str, Any] = {
+        "arrow": table,
+        "batch": table.to_batches()[0],
+        "records": table.to_pylist(),
+        "columns": dict(COLUMNS),
+    }
+    if importlib.util.find_spec("pandas") is not None:
+        kinds["pandas"] = table.to_pandas()
+    if importlib.util.find_spec("polars") is not None:
+        import polars as pl
+
+        kinds["polars"] = pl.from_arrow(table)
+    return kinds
+
+
+@pytest.mark.parametrize("kind", ["arrow", "batch", "records", "columns", "pandas", "polars"])
+def test_protect_gives_back_what_it_was_given(kind: str) -> None:
+    kinds = _kinds()
+    if kind not in kinds:
+        pytest.skip(f"{kind} is not installed")
+    data = kinds[kind]
+    out = dw.protect(data)
+    assert type(out) is type(data)
+    if kind == "pandas":
+        shown = out.to_dict("list")
+    elif kind == "polars":
+        shown = out.to_dict(as_series=False)
+    else:
+        shown = out.to_pydict() if hasattr(out, "to_pydict") else out
+    text = repr(shown)
+    assert SSN not in text and EMAIL not in text
+    assert "tok_1_" in text and "536-22-8174" not in text
+
+
+def test_protect_records_keeps_their_shape_and_keys() -> None:
+    records = [
+        {"patient": {"email": EMAIL, "phones": ["+1 415 555 0100"]}, "visits": 3, EMAIL: 1},
+        {"patient": {"email": "bo@example.org", "phones": []}, "visits": 4, "note": f"SSN {SSN}"},
+    ]
+    out = dw.protect(records)
+    assert isinstance(out, list) and len(out) == 2
+    assert out[0]["visits"] == 3 and isinstance(out[0]["patient"]["phones"], list)
+    assert SSN not in json.dumps(out) and EMAIL not in json.dumps(out)  # values, keys, nested
+
+
+def test_protect_a_path_writes_beside_it_and_returns_the_output(tmp_path: Path) -> None:
+    src = tmp_path / "patients.csv"
+    src.write_text(f"ssn,email\n{SSN},{EMAIL}\n536-22-8174,bo@example.org\n")
+    out = dw.protect(src)
+    assert out == tmp_path / "patients.protected.csv" and out.exists()
+    assert SSN not in out.read_text() and EMAIL not in out.read_text()
+    chosen = dw.protect(str(src), output=tmp_path / "o.csv")
+    assert chosen == tmp_path / "o.csv" and SSN not in chosen.read_text()
+
+
+def test_text_and_lists_of_text_stay_text() -> None:
+    assert SSN not in dw.protect(f"SSN {SSN}")
+    out = dw.protect([f"mail {EMAIL}", None])
+    assert out[1] is None and EMAIL not in out[0]
+
+
+@pytest.mark.parametrize("kind", ["arrow", "records", "columns", "pandas", "polars"])
+def test_scan_reads_data_in_memory(kind: str) -> None:
+    kinds = _kinds()
+    if kind not in kinds:
+        pytest.skip(f"{kind} is not installed")
+    result = dw.scan(kinds[kind])
+    [dataset] = result.datasets
+    entities = {c.name: c.entity for c in dataset.columns}
+    assert entities["ssn"] == "US_SSN" and entities["email"] == "EMAIL_ADDRESS"
+    assert result.errors == [] and result.scan_id is None  # not recorded: it has no path
+    assert SSN not in json.dumps(result.to_dict()) and EMAIL not in json.dumps(result.to_dict())
+
+
+def test_unsupported_input_names_the_accepted_kinds() -> None:
+    for call in (dw.scan, dw.protect):
+        with pytest.raises(dw.ConfigError, match="pandas or polars DataFrame, a list of dicts"):
+            call(42)
