@@ -172,8 +172,8 @@ def test_detect_json_too_deep_to_parse_is_exit_3(tmp_path: Path, cli: Cli) -> No
     res = cli("detect", str(src))
     assert res.code == 3
     assert (
-        res.err
-        == f"error: {src}: line 2 is nested too deeply for the JSON parser; flatten the data\n"
+        res.err == f"error: {src}: line 2 is nested deeper than 64 levels of objects and arrays; "
+        "flatten the data or raise Limits.max_depth\n"
     )
     _assert_no_canary(res.out, res.err)
 

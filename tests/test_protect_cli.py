@@ -250,7 +250,7 @@ def test_protect_refuses_json_nested_too_deeply_in_one_line(
     src.write_text('{"a":' * 3000 + json.dumps(CANARY) + "}" * 3000 + "\n")
     res = cli("protect", str(src), str(tmp_path / "out.jsonl"))
     assert res.code == 3
-    assert "line 1 is nested too deeply" in res.err and res.err.count("\n") == 1
+    assert "line 1 is nested deeper than 64 levels" in res.err and res.err.count("\n") == 1
     assert CANARY not in res.out + res.err and not (tmp_path / "out.jsonl").exists()
 
 
@@ -283,3 +283,191 @@ def test_an_unwritable_output_folder_names_the_folder(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr == f"error: {out}: permission denied\n"
+
+
+# -- .json documents and folders ------------------------------------------------------------
+
+SSN = "523-71-6604"
+EMAIL = "zq7x41.canary@probemail-dw.net"
+CANARIES = (SSN, EMAIL, SSN.replace("-", ""))
+
+
+def _assert_no_canary(*texts: str) -> None:
+    for text in texts:
+        assert not [c for c in CANARIES if c in text]
+
+
+def _people(n: int = 3) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": i,
+            "patient": {"ssn": SSN, "contacts": [{"email": EMAIL}]},
+            "note": f"reach me at {EMAIL}, ssn {SSN}",
+            EMAIL: "a key holding a value",
+            "active": True,
+        }
+        for i in range(n)
+    ]
+
+
+def test_protect_a_json_array_keeps_its_structure(cli: Callable[..., Any], tmp_path: Path) -> None:
+    src, out = tmp_path / "in.json", tmp_path / "out.json"
+    src.write_text(json.dumps(_people(), indent=2))
+    before = _digest(src)
+    r = cli("protect", str(src), str(out), "--report")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["format"] == "json"
+    back = json.loads(out.read_text())
+    assert isinstance(back, list) and len(back) == 3
+    assert [row["id"] for row in back] == [0, 1, 2] and all(row["active"] is True for row in back)
+    assert list(back[0])[:2] == ["id", "patient"] and set(back[0]["patient"]) == {
+        "ssn",
+        "contacts",
+    }
+    _assert_no_canary(out.read_text(), r.out, r.err)
+    assert _digest(src) == before
+    again = tmp_path / "again.json"
+    assert cli("protect", str(src), str(again)).code == 0
+    assert again.read_bytes() == out.read_bytes()  # deterministic
+
+
+def test_protect_a_json_object_document_writes_an_object(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    src, out = tmp_path / "one.json", tmp_path / "one.out.json.gz"
+    src.write_text(json.dumps(_people(1)[0]))
+    r = cli("protect", str(src), str(out))
+    assert r.code == 0, r.err
+    import gzip
+
+    text = gzip.decompress(out.read_bytes()).decode()
+    back = json.loads(text)
+    assert isinstance(back, dict) and back["id"] == 0
+    _assert_no_canary(text)
+    bad = cli("protect", str(src), str(tmp_path / "x.csv"))
+    assert bad.code == 2 and "cannot convert json to csv" in bad.err
+
+
+def _tree(root: Path) -> None:
+    (root / "sub" / "deeper").mkdir(parents=True)
+    pacsv.write_csv(
+        pa.table({"name": ["Quenby Ashvale"], "ssn": [SSN], "email": [EMAIL]}), root / "a.csv"
+    )
+    (root / "sub" / "b.jsonl").write_text("\n".join(json.dumps(p) for p in _people()) + "\n")
+    (root / "sub" / "deeper" / "c.json").write_text(json.dumps(_people(2)))
+    (root / "notes.txt").write_text(f"my ssn is {SSN}\nmail {EMAIL}\n")
+    pq.write_table(pa.table({"ssn": [SSN, SSN], "n": [1, 2]}), root / "sub" / "d.parquet")
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_protect_a_folder_keeps_its_layout_and_leaks_nothing(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    _tree(src)
+    before = _files(src)
+    r = cli("protect", str(src), str(out), "--report")
+    assert r.code == 0, r.err
+    written = _files(out)
+    data = [k for k in written if not k.startswith(".dataward")]
+    assert sorted(data) == sorted(before)  # the same relative layout, nothing more
+    for name, content in written.items():
+        _assert_no_canary(content.decode("latin-1"))  # every byte, also of the Parquet file
+        assert not name.endswith(".tmp")
+    _assert_no_canary(r.out, r.err)
+    report = json.loads(r.out)
+    assert len(report["files"]) == 5 and report["resumed"] == [] and report["unsupported"] == {}
+    assert all(f["verify"]["mode"] == "full" for f in report["files"])
+    assert _files(src) == before  # the inputs are untouched
+    assert json.loads((out / "sub" / "deeper" / "c.json").read_text())[1]["id"] == 1
+
+
+def test_an_unsupported_file_stops_the_folder_run_and_nothing_is_written(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    _tree(src)
+    (src / "sub" / "scan.pdf").write_bytes(b"%PDF-1.7\n" + f"ssn {SSN}".encode())
+    (src / "photo.bin").write_bytes(b"\x00\x01" + EMAIL.encode())
+    r = cli("protect", str(src), str(out))
+    assert r.code == 3
+    line = r.err.strip().splitlines()[-1]
+    assert "2 file(s) cannot be protected" in line and "nothing was written" in line
+    assert "sub/scan.pdf (binary file (a PDF document);" in line and "photo.bin" in line
+    assert not out.exists()
+    _assert_no_canary(r.out, r.err)
+    # --skip-unsupported protects the rest and leaves them out: never copied unprotected
+    r = cli("protect", str(src), str(out), "--skip-unsupported")
+    assert r.code == 0, r.err
+    assert "skipped (not protected, not copied): sub/scan.pdf" in r.err
+    written = _files(out)
+    assert "sub/scan.pdf" not in written and "photo.bin" not in written
+    assert "a.csv" in written and "sub/d.parquet" in written
+    for content in written.values():
+        _assert_no_canary(content.decode("latin-1"))
+
+
+def test_a_folder_run_resumes_where_it_stopped(
+    cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataward.protect import folders
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    _tree(src)
+    real = folders.protect_file
+    seen: list[str] = []
+
+    def failing_on_the_third(input: Path, output: Path, *args: Any, **kwargs: Any) -> Any:
+        seen.append(Path(input).name)
+        if len(seen) == 3:
+            raise ProtectError("simulated failure on the third file")
+        return real(input, output, *args, **kwargs)
+
+    monkeypatch.setattr(folders, "protect_file", failing_on_the_third)
+    r = cli("protect", str(src), str(out))
+    assert r.code == 1 and "simulated failure" in r.err
+    done = {k for k in _files(out) if not k.startswith(".dataward")}
+    assert done == {"a.csv", "notes.txt"}  # sorted order; the third left no partial output
+    assert not [p for p in out.rglob("*") if ".dw-protect-" in p.name]
+    first = (out / "a.csv").read_bytes()
+    monkeypatch.setattr(folders, "protect_file", real)
+    (src / "notes.txt").write_text(f"changed: my ssn is {SSN}\n")  # a changed input is redone
+    r = cli("protect", str(src), str(out), "--report")
+    assert r.code == 0, r.err
+    report = json.loads(r.out)
+    assert report["resumed"] == ["a.csv"]
+    assert sorted(Path(f["input"]).name for f in report["files"]) == [
+        "b.jsonl",
+        "c.json",
+        "d.parquet",
+        "notes.txt",
+    ]
+    assert (out / "a.csv").read_bytes() == first
+    assert "changed" in (out / "notes.txt").read_text()
+    # an output changed since it was written is redone too
+    (out / "a.csv").write_text(f"ssn\n{SSN}\n")
+    r = cli("protect", str(src), str(out), "--report")
+    assert r.code == 0 and "a.csv" not in json.loads(r.out)["resumed"]
+    assert len(json.loads(r.out)["resumed"]) == 4
+    _assert_no_canary((out / "a.csv").read_text())
+
+
+def test_a_folder_output_inside_its_input_is_refused(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    _tree(src)
+    r = cli("protect", str(src), str(src / "protected"))
+    assert r.code == 2 and "outside INPUT" in r.err
+    assert not (src / "protected").exists()

@@ -49,8 +49,8 @@ def test_no_verify_is_recorded_in_the_audit_event(cli: Callable[..., Any], tmp_p
 _WRITER = """
 import os, signal, sys, time
 from pathlib import Path
-from dataward.protect.files import atomic_output
-with atomic_output(Path(sys.argv[1])) as fh:
+from dataward.sources.output import atomic_file
+with atomic_file(Path(sys.argv[1])) as fh:
     fh.write(b"protected rows\\n")
     fh.flush()
     os.kill(os.getpid(), getattr(signal, sys.argv[2]))

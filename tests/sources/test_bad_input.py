@@ -12,7 +12,6 @@ import pytest
 
 from dataward.errors import SourceError
 from dataward.sources import Limits, discover, flatten, open_source
-from dataward.sources.records import iter_records
 
 CANARY_SSN = "523-71-6604"
 CANARY_EMAIL = "zq7x41.canary@probemail-dw.net"
@@ -79,10 +78,13 @@ def test_the_depth_limit_is_a_setting(tmp_path: Path) -> None:
 
 
 def test_detect_records_refuse_json_too_deep_to_parse(tmp_path: Path) -> None:
+    """detect reads JSONL through the source's records (no second reader)."""
+    from dataward.cli.detect import open_input, read_records
+
     path = tmp_path / "in.jsonl"
     path.write_text('{"text": "x", "extra": ' + _deep_text(3000) + "}\n")
-    with pytest.raises(SourceError, match=r"in\.jsonl: line 1 is nested too deeply") as err:
-        list(iter_records(path))
+    with pytest.raises(SourceError, match=r"in\.jsonl: line 1 is nested deeper than 64") as err:
+        list(read_records(open_input(str(path), Limits(), "text"), "text", "id"))
     assert CANARY_SSN not in str(err.value)
 
 

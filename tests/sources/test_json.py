@@ -109,7 +109,9 @@ def test_invalid_utf8_in_jsonl_names_the_byte_offset(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_bytes(head + b'{"a": "caf\xe9"}\n')
     offset = len(head) + len(b'{"a": "caf')
-    with pytest.raises(SourceError, match=f"line 5001: invalid utf-8 at byte {offset}"):
+    with pytest.raises(
+        SourceError, match=rf"line 5001 is not valid UTF-8 \(byte {offset} of the file\)"
+    ):
         list(open_source(path).batches())
 
 

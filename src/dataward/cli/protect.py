@@ -62,14 +62,20 @@ def _row_total(path: Path) -> int | None:
 
 def protect_command(
     input: Path = typer.Argument(
-        ..., help="CSV, TSV, JSONL, Parquet, Arrow or text file.", readable=False
+        ...,
+        help="A CSV, TSV, JSON, JSONL, Parquet, Arrow or text file, or a folder of them.",
+        readable=False,
     ),  # an unreadable input is reported by the reader (exit 3), not as a usage error
-    output: Path = typer.Argument(..., help="Where the protected copy goes (written atomically)."),
+    output: Path = typer.Argument(
+        ..., help="Where the protected copy goes (written atomically; a folder for a folder)."
+    ),
     config: Path | None = typer.Option(
         None, "--config", help="A YAML file with protect rules (default: dataward.yaml)."
     ),
     output_format: str | None = typer.Option(
-        None, "--format", help="csv, tsv, jsonl, parquet, arrow, text (default: the input's)."
+        None,
+        "--format",
+        help="csv, tsv, json, jsonl, parquet, arrow, text (default: the input's).",
     ),
     batch_rows: int = typer.Option(16_384, "--batch-rows", min=1, help="Rows per batch."),
     report: bool = typer.Option(False, "--report", help="Print a JSON report on stdout."),
@@ -85,16 +91,25 @@ def protect_command(
         help="A decision (JSON from `dataward decide`): apply its obligations and write a "
         "signed receipt to OUTPUT.receipt.json (evidence for `dataward decide --evidence`).",
     ),
+    skip_unsupported: bool = typer.Option(
+        False,
+        "--skip-unsupported",
+        help="Folders: leave out the files that cannot be protected (listed) instead of "
+        "stopping; they are never copied unprotected.",
+    ),
 ) -> None:
     """Protect every value the detectors find, in every cell, key and line, and every sensitive
     column, each with its type's default operator unless a rule says otherwise. The output is
     re-scanned before it is renamed into place. Same key and input give the same output."""
     from dataward.protect.apply import Protector
     from dataward.protect.config import load_config
-    from dataward.protect.files import WRITE_FORMATS, protect_file
+    from dataward.protect.files import protect_file
+    from dataward.sources import writable_formats
 
-    if output_format is not None and output_format not in WRITE_FORMATS:
-        raise typer.BadParameter(f"use one of {', '.join(WRITE_FORMATS)}", param_hint="--format")
+    if output_format is not None and output_format not in writable_formats():
+        raise typer.BadParameter(
+            f"use one of {', '.join(writable_formats())}", param_hint="--format"
+        )
     decided = None if decision is None else _read_json(decision, "decision")
     if decided is not None:
         from dataward.policy.evidence import EvidenceError, decision_ref
@@ -103,6 +118,21 @@ def protect_command(
             decision_ref(decided)
         except EvidenceError as exc:
             raise ConfigError(f"{decision}: {exc}", path=str(decision)) from None
+    if input.is_dir():
+        if output_format is not None:
+            raise ConfigError("--format applies to one file; a folder keeps each file's format")
+        _protect_folder(
+            input,
+            output,
+            load_config(config),
+            batch_rows=batch_rows,
+            verify=False if no_verify else None,
+            decision=decided,
+            skip_unsupported=skip_unsupported,
+            report=report,
+            quiet=quiet,
+        )
+        return
     protector = None if decided is not None else Protector(load_config(config))
     with _progress("protecting", _row_total(input)) as on_rows:
         result = protect_file(
@@ -117,10 +147,10 @@ def protect_command(
             decision=decided,
         )
     if result.receipt is not None:
-        from dataward.protect.files import atomic_output
+        from dataward.sources.output import atomic_file
 
         receipt_path = output.with_name(output.name + ".receipt.json")
-        with atomic_output(receipt_path) as fh:
+        with atomic_file(receipt_path) as fh:
             fh.write((json.dumps(result.receipt, indent=2) + "\n").encode())
         if not quiet:
             sys.stderr.write(f"receipt: {receipt_path}\n")
@@ -128,6 +158,46 @@ def protect_command(
         typer.echo(json.dumps(result.to_dict(), indent=2))
     if not quiet:
         _summary(result.to_dict())
+
+
+def _protect_folder(
+    input: Path, output: Path, rules: Any, *, report: bool, quiet: bool, **options: Any
+) -> None:
+    """Protect a folder file by file: a bar of files on a terminal, then one line per file."""
+    from dataward.protect.folders import protect_folder
+
+    with _file_progress() as on_file:
+        result = protect_folder(input, output, rules, on_file=on_file, **options)
+    if report:
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+    if quiet:
+        return
+    err = sys.stderr
+    for rel, why in result.unsupported.items():
+        err.write(f"  skipped (not protected, not copied): {rel}: {why}\n")
+    err.write(
+        f"protected {len(result.files)} file(s) of {input} into {output}"
+        f" ({len(result.resumed)} already done, {len(result.unsupported)} left out)\n"
+    )
+
+
+@contextmanager
+def _file_progress() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A Rich bar of files on stderr when it is a terminal; otherwise nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("protecting", total=None)
+
+        def on_file(rel: str, n: int, total: int) -> None:
+            bar.update(task, completed=n - 1, total=total, description=f"protecting {rel}")
+
+        yield on_file
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:

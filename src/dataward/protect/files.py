@@ -1,49 +1,40 @@
-"""Protecting whole files: CSV/TSV, JSON Lines, Parquet, Arrow IPC and plain text, streamed
-batch by batch in bounded memory and written atomically (a temporary file in the output's
-folder, renamed over ``output`` only once everything was written and verified; an interrupted
-run leaves no output and never touches the input; see :mod:`dataward.protect.output`).
+"""Protecting whole files: every format with a writer in :mod:`dataward.sources` (CSV/TSV, JSON
+Lines, JSON, Parquet, Arrow IPC and plain text), streamed batch by batch in bounded memory and
+written atomically (a temporary file in the output's folder, renamed over ``output`` only once
+everything was written and verified; an interrupted run leaves no output and never touches the
+input; see :mod:`dataward.sources.output`). Folders: :mod:`dataward.protect.folders`.
 
-The output keeps the input's format, column order and row count (unless ``suppress`` drops
-records), compressed when its name ends in ``.gz``, ``.bz2`` or ``.zst``. Object keys and
-column names holding sensitive values are protected like values. Writer settings are fixed and
-nothing time- or random-dependent is written, so the same key and input give a byte-identical
-output. Before the rename the output is re-scanned (:mod:`dataward.protect.verify`).
+This module is the protection loop only: the input's format reads it (tables, JSON records or
+lines), the protector decides what each column, key, leaf and line gets, and the output's
+format writes it. The output keeps the input's format, column order and row count (unless
+``suppress`` drops records), compressed when its name ends in ``.gz``, ``.bz2`` or ``.zst``.
+Object keys and column names holding sensitive values are protected like values. Nothing
+time- or random-dependent is written, so the same key and input give a byte-identical output.
+Before the rename the output is re-scanned (:mod:`dataward.protect.verify`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 
 from dataward.errors import ConfigError, SourceError
+from dataward.keys.ring import KeyRing
 from dataward.protect import fpe_versions
 from dataward.protect.apply import ColumnDecision, Protector, RulesLike
-from dataward.protect.keys import KeyRing
 from dataward.protect.ledger import ScanIncompleteError
-from dataward.protect.output import atomic_output as _atomic
-from dataward.protect.output import output_limit
 from dataward.protect.textfile import Block, blocks, scrub_open_key
 from dataward.protect.verify import VerifyResult, verify_output
+from dataward.sources.base import Source, SourceFormat, Writer, sources, writable_formats
+from dataward.sources.opening import format_for
+from dataward.sources.output import atomic_output, output_limit
 
-WRITE_FORMATS = ("csv", "tsv", "jsonl", "parquet", "arrow", "text")
 BATCH_ROWS = 16_384
 _ROW = "\x00row"
-PARQUET_OPTIONS: dict[str, Any] = {
-    "compression": "zstd",
-    "compression_level": 3,
-    "use_dictionary": True,
-    "write_statistics": True,
-    "version": "2.6",
-    "data_page_size": 1 << 20,
-}
-"""Fixed Parquet writer settings (the writer adds no timestamp)."""
 
 Progress = Callable[[int], None]
 """Called with the number of input rows just done."""
@@ -79,46 +70,31 @@ class FileReport:
         }
 
 
-@contextlib.contextmanager
-def atomic_output(path: Path, limit: int | None = None) -> Iterator[IO[bytes]]:
-    """A binary file that becomes ``path`` only when the block ends without an exception
-    (compressed as the name says; ``limit``: the most bytes it may take)."""
-    with _atomic(path, sys.maxsize if limit is None else limit) as out:
-        yield out.stream
-        out.finish()
-        out.commit()
-
-
 # -- formats --------------------------------------------------------------------------------
 
 
-def _format_of(path: Path, source_format: str | None = None) -> str:
-    name = path.name.lower()
-    for suffix in (".gz", ".gzip", ".bz2", ".zst", ".zstd"):
-        name = name.removesuffix(suffix)
-    ext = Path(name).suffix
-    mapping = {
-        ".csv": "csv",
-        ".tsv": "tsv",
-        ".tab": "tsv",
-        ".jsonl": "jsonl",
-        ".ndjson": "jsonl",
-        ".parquet": "parquet",
-        ".pq": "parquet",
-        ".arrow": "arrow",
-        ".feather": "arrow",
-        ".ipc": "arrow",
-        ".txt": "text",
-        ".log": "text",
-    }
-    if ext in mapping:
-        return mapping[ext]
-    if source_format is not None:
-        return source_format
-    raise ConfigError(f"cannot tell the format of {path.name}; pass --format", path=str(path))
+def output_format(source: Source, output: Path, format: str | None = None) -> SourceFormat:
+    """The format to write ``output`` in: ``format``, else what its name says, else the
+    input's. Raises :class:`ConfigError` for a format without a writer or a conversion that
+    would lose the input's structure (JSON records and text lines stay what they are)."""
+    given = sources.get(source.format)
+    fmt = sources.get(format or format_for(output.name) or given.name)
+    if fmt.writer is None:
+        raise ConfigError(
+            f"cannot write {fmt.name!r}; use one of {', '.join(writable_formats())}",
+            format=fmt.name,
+        )
+    if fmt.name != given.name and given.shape != fmt.shape and given.shape != "table":
+        raise ConfigError(
+            f"cannot convert {given.name} to {fmt.name}; keep the input's format",
+            format=fmt.name,
+        )
+    if fmt.shape == "lines" and given.shape != "lines":
+        raise ConfigError(f"cannot convert {given.name} to {fmt.name}; keep the input's format")
+    return fmt
 
 
-def _check_paths(input: Path, output: Path) -> None:
+def check_paths(input: Path, output: Path) -> None:
     member = "!" in str(input) and Path(str(input).partition("!")[0]).is_file()
     if not input.exists() and not member:  # an archive member is found by open_source
         raise SourceError(f"{input}: no such file", path=str(input))
@@ -154,7 +130,7 @@ def protect_file(
     protected value survived; ``verify=False`` is recorded in the audit event.
     """
     src_path, out_path = Path(input), Path(output)
-    _check_paths(src_path, out_path)
+    check_paths(src_path, out_path)
     ref = None
     if decision is not None:
         from dataward.policy import evidence
@@ -170,44 +146,38 @@ def protect_file(
     from dataward.sources import open_source
 
     source = open_source(str(src_path))
-    in_fmt = source.format
-    out_fmt = format or _format_of(out_path, in_fmt if in_fmt in WRITE_FORMATS else None)
-    if out_fmt not in WRITE_FORMATS:
-        raise ConfigError(
-            f"cannot write {out_fmt!r}; use one of {', '.join(WRITE_FORMATS)}", format=out_fmt
-        )
-    report = FileReport(str(src_path), str(out_path), out_fmt)
-    if in_fmt in ("jsonl", "json", "text") and out_fmt != in_fmt:
-        raise ConfigError(f"cannot convert {in_fmt} to {out_fmt}; keep the input's format")
+    out_fmt = output_format(source, out_path, format)
+    assert out_fmt.writer is not None
+    report = FileReport(str(src_path), str(out_path), out_fmt.name)
     check = p.config.verify if verify is None else verify
     if ref is not None and not check:
         raise ConfigError(
             "a protect run under a decision must verify its output: its receipt is evidence "
             "for decide (drop --no-verify, or protect without --decision)"
         )
-    delimiter = getattr(source, "delimiter", None)
-    size = getattr(getattr(source, "location", None), "size_bytes", None)
-    limit = output_limit(size, p.config.max_output_ratio, p.config.max_output_bytes)
-    with _atomic(out_path, limit) as out:
-        fh = out.stream
-        if in_fmt == "jsonl" and out_fmt == "jsonl":
-            _jsonl_to_jsonl(source, fh, p, batch_rows, on_progress)
-        elif in_fmt == "text" and out_fmt == "text":
-            _text_to_text(source, fh, p, on_progress)
+    limit = output_limit(source.size_bytes, p.config.max_output_ratio, p.config.max_output_bytes)
+    with atomic_output(out_path, limit) as out:
+        writer = out_fmt.writer(out.stream, format=out_fmt.name, like=source)
+        shape = sources.get(source.format).shape
+        if shape == "records":
+            _protect_records(source, writer, p, batch_rows, on_progress)
+        elif shape == "lines":
+            _protect_lines(source, writer, p, on_progress)
         else:
-            tables = p.protect_stream(_counted(_batches(source, src_path, batch_rows), on_progress))
-            _write_tables(tables, fh, out_fmt, delimiter, p)
+            tables = p.protect_stream(_counted(source.table_batches(batch_rows), on_progress))
+            write_tables(tables, writer, p, conform=out_fmt.shape == "table")
+        writer.close()
         out.finish()
         verified = VerifyResult("off")
         if check:
             verified = verify_output(
                 out.tmp,
-                out_fmt,
+                out_fmt.name,
                 out.codec,
                 p,
                 rows=p.rows_out,
                 limit=p.config.verify_rows,
-                delimiter=delimiter if out_fmt == in_fmt else None,
+                delimiter=getattr(writer, "delimiter", None),
             )
         fpe_versions.flush()  # the key versions are in the store before the output exists
         out.commit()
@@ -255,43 +225,6 @@ def protect_file(
     return report
 
 
-def _batches(source: Any, path: Path, batch_rows: int) -> Iterator[pa.RecordBatch]:
-    """Record batches with the input's own columns (Parquet/Arrow structs are not flattened)."""
-    if source.format == "parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            pf = pq.ParquetFile(path)
-        except (pa.ArrowException, OSError) as exc:
-            raise SourceError(
-                f"{path}: cannot read as Parquet ({type(exc).__name__}); "
-                "the file is empty, corrupt or truncated",
-                path=str(path),
-            ) from None
-        with pf:
-            yield from pf.iter_batches(batch_size=batch_rows)
-        return
-    if source.format == "arrow":
-        import pyarrow.ipc as ipc
-
-        with pa.memory_map(str(path)) as mm:
-            try:
-                reader: Any = ipc.open_file(mm)
-                for i in range(reader.num_record_batches):
-                    yield from _slices(reader.get_batch(i), batch_rows)
-            except pa.ArrowInvalid:
-                mm.seek(0)
-                for batch in ipc.open_stream(mm):
-                    yield from _slices(batch, batch_rows)
-        return
-    yield from source.batches(batch_rows)
-
-
-def _slices(batch: pa.RecordBatch, rows: int) -> Iterator[pa.RecordBatch]:
-    for start in range(0, batch.num_rows, rows):
-        yield batch.slice(start, rows)
-
-
 def _counted(
     batches: Iterator[pa.RecordBatch], on_progress: Progress | None
 ) -> Iterator[pa.RecordBatch]:
@@ -301,39 +234,27 @@ def _counted(
             on_progress(batch.num_rows)
 
 
-def _write_tables(
-    tables: Iterator[pa.Table],
-    fh: IO[bytes],
-    fmt: str,
-    delimiter: str | None,
-    p: Protector | None = None,
+def write_tables(
+    tables: Iterator[pa.Table], writer: Writer, p: Protector | None = None, *, conform: bool = True
 ) -> None:
-    writer: Any = None
+    """Write ``tables`` with ``writer``: column names holding a sensitive value protected
+    (with ``p``), and (``conform``) every table cast to the first one's schema."""
     schema: pa.Schema | None = None
     names: list[str] | None = None
-    try:
-        for table in tables:
-            if names is None:
-                names = [p.protect_name(n) if p else n for n in table.column_names]
-            if names != table.column_names:  # a column name that holds a sensitive value
-                table = table.rename_columns(names)
-            if fmt == "jsonl":
-                _write_jsonl_rows(table, fh)
-                continue
-            if writer is None:
-                schema = table.schema.remove_metadata()
-                writer = _open_writer(fh, fmt, schema, delimiter)
-            assert schema is not None
-            writer.write_table(_conform(table, schema))
-        if writer is None and fmt in ("csv", "tsv"):
-            return
-    finally:
-        if writer is not None:
-            writer.close()
+    for table in tables:
+        if names is None:
+            names = [p.protect_name(n) if p else n for n in table.column_names]
+        if names != table.column_names:  # a column name that holds a sensitive value
+            table = table.rename_columns(names)
+        table = table.replace_schema_metadata(None)
+        if conform:
+            if schema is None:
+                schema = table.schema
+            table = _conform(table, schema)
+        writer.write_table(table)
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    table = table.replace_schema_metadata(None)
     if table.schema.equals(schema):
         return table
     try:
@@ -350,34 +271,11 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
         return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _open_writer(fh: IO[bytes], fmt: str, schema: pa.Schema, delimiter: str | None) -> Any:
-    if fmt in ("csv", "tsv"):
-        import pyarrow.csv as pacsv
-
-        sep = delimiter or ("\t" if fmt == "tsv" else ",")
-        options = pacsv.WriteOptions(include_header=True, delimiter=sep, quoting_style="needed")
-        return pacsv.CSVWriter(fh, schema, write_options=options)
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        return pq.ParquetWriter(fh, schema, **PARQUET_OPTIONS)
-    if fmt == "arrow":
-        import pyarrow.ipc as ipc
-
-        return ipc.new_file(fh, schema)
-    raise ConfigError(f"cannot write {fmt!r} from a table", format=fmt)
+# -- JSON records: keep each record's structure -------------------------------------------------
 
 
-def _write_jsonl_rows(table: pa.Table, fh: IO[bytes]) -> None:
-    lines = [json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in table.to_pylist()]
-    fh.write("".join(lines).encode("utf-8"))
-
-
-# -- JSON Lines: keep each record's structure ----------------------------------------------------
-
-
-def _jsonl_to_jsonl(
-    source: Any, fh: IO[bytes], p: Protector, batch_rows: int, on_progress: Progress | None
+def _protect_records(
+    source: Any, writer: Writer, p: Protector, batch_rows: int, on_progress: Progress | None
 ) -> None:
     """Flatten each record to columns (as the sources do), protect the columns, and write the
     protected leaves back into the original structure, keys in their order."""
@@ -385,27 +283,11 @@ def _jsonl_to_jsonl(
 
     def chunks() -> Iterator[list[Any]]:
         records: list[Any] = []
-        with source.open_utf8() as text:
-            for lineno, line in source.lines(text):
-                if not line.strip():
-                    continue
-                try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise SourceError(
-                        f"{source.uri}: line {lineno} is not valid JSON ({exc.msg})",
-                        path=source.uri,
-                        line=lineno,
-                    ) from None
-                except RecursionError:
-                    raise SourceError(
-                        f"{source.uri}: line {lineno} is nested too deeply to read as JSON",
-                        path=source.uri,
-                        line=lineno,
-                    ) from None
-                if len(records) >= batch_rows:
-                    yield records
-                    records = []
+        for _where, record, _size in source.records():
+            records.append(record)
+            if len(records) >= batch_rows:
+                yield records
+                records = []
         if records:
             yield records
 
@@ -436,11 +318,12 @@ def _jsonl_to_jsonl(
         out = p.protect_batch(table)
         rows_kept = out.column(_ROW).to_pylist()
         columns = {n: out.column(n).to_pylist() for n in out.column_names if n != _ROW}
-        lines: list[str] = []
-        for i, row in enumerate(rows_kept):
-            values = {n: col[i] for n, col in columns.items()}
-            lines.append(json.dumps(_rebuild(records[row], values), ensure_ascii=False) + "\n")
-        fh.write("".join(lines).encode("utf-8"))
+        writer.write_records(
+            [
+                _rebuild(records[row], {n: col[i] for n, col in columns.items()})
+                for i, row in enumerate(rows_kept)
+            ]
+        )
         if on_progress is not None:
             on_progress(len(records))
 
@@ -497,18 +380,16 @@ def _put(
 # -- plain text ----------------------------------------------------------------------------
 
 
-def _text_to_text(source: Any, fh: IO[bytes], p: Protector, on_progress: Progress | None) -> None:
+def _protect_lines(source: Any, writer: Writer, p: Protector, on_progress: Progress | None) -> None:
     """Protect a text file in blocks of lines (multi-line values such as PEM keys whole)."""
-    with source.open_utf8() as text:
-        lines = (line.rstrip("\r") for _lineno, line in source.lines(text))
-        for block in blocks(lines):
-            out = _protect_block(block, p)
-            p.rows_in += len(block.lines)
-            p.rows_out += len(out)
-            if out:
-                fh.write(("\n".join(out) + "\n").encode("utf-8"))
-            if on_progress is not None:
-                on_progress(len(block.lines))
+    lines = (line.rstrip("\r") for _lineno, line in source.text_lines())
+    for block in blocks(lines):
+        out = _protect_block(block, p)
+        p.rows_in += len(block.lines)
+        p.rows_out += len(out)
+        writer.write_lines(out)
+        if on_progress is not None:
+            on_progress(len(block.lines))
 
 
 def _protect_block(block: Block, p: Protector) -> list[str]:

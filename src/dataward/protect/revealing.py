@@ -8,17 +8,16 @@ keyed hashes of the protected values, never an original value.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 
 from dataward.audit.events import RevealEvent
-from dataward.errors import ConfigError, ProtectError, RevealError
+from dataward.errors import ConfigError, RevealError
 from dataward.protect.base import Operator, get_operator
 from dataward.protect.keys import KeyRing
 
@@ -159,35 +158,29 @@ def reveal_file(
     params: Mapping[str, Any] | None = None,
 ) -> RevealReport:
     """Reverse the protected values of ``columns`` (tokens inside text too) into ``output``."""
-    from dataward.protect.files import (
-        WRITE_FORMATS,
-        _batches,
-        _check_paths,
-        _format_of,
-        _write_tables,
-        atomic_output,
-    )
-    from dataward.sources import open_source
+    from dataward.protect.files import check_paths, output_format, write_tables
+    from dataward.sources import open_source, sources
+    from dataward.sources.output import atomic_file
 
     if not columns:
         raise ConfigError("name the columns to reveal with --columns")
     src, dst = Path(input), Path(output)
-    _check_paths(src, dst)
+    check_paths(src, dst)
     ring = keyring if keyring is not None else KeyRing.load_or_create()
     op = _operator(operator, ring, params or {})
     report = RevealReport(str(src), str(dst), list(columns))
     rev = _Revealer(op, ring, report)
     source = open_source(src)
-    fmt = source.format
-    out_fmt = _format_of(dst, fmt if fmt in WRITE_FORMATS else None)
-    if out_fmt != fmt and fmt not in ("csv", "tsv", "parquet", "arrow"):
-        raise ConfigError(f"cannot convert {fmt} to {out_fmt}; keep the input's format")
-    with atomic_output(dst) as fh:
-        if fmt == "jsonl":
-            _reveal_jsonl(source, fh, rev, set(columns))
+    out_fmt = output_format(source, dst)
+    assert out_fmt.writer is not None
+    with atomic_file(dst) as fh:
+        writer = out_fmt.writer(fh, format=out_fmt.name, like=source)
+        if sources.get(source.format).shape == "records":
+            _reveal_records(source, writer, rev, set(columns))
         else:
-            tables = _reveal_tables(_batches(source, src, 16_384), rev, list(columns))
-            _write_tables(tables, fh, out_fmt, getattr(source, "delimiter", None))
+            tables = _reveal_tables(source.table_batches(16_384), rev, list(columns))
+            write_tables(tables, writer)
+        writer.close()
         # Audited before the output appears; a failing audit log leaves no output.
         audit_reveal(
             RevealEvent(
@@ -227,23 +220,14 @@ def _reveal_tables(
         yield pa.Table.from_arrays(arrays, names=table.column_names)
 
 
-def _reveal_jsonl(source: Any, fh: IO[bytes], rev: _Revealer, columns: set[str]) -> None:
-    out: list[str] = []
-    with source.open_utf8() as text:
-        for lineno, line in source.lines(text):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ProtectError(
-                    f"{source.uri}: line {lineno} is not valid JSON ({exc.msg})", line=lineno
-                ) from None
-            if isinstance(record, dict):
-                record = {k: rev.cell(v) if k in columns else v for k, v in record.items()}
-            rev.report.rows += 1
-            out.append(json.dumps(record, ensure_ascii=False) + "\n")
-            if len(out) >= 4096:
-                fh.write("".join(out).encode("utf-8"))
-                out.clear()
-    fh.write("".join(out).encode("utf-8"))
+def _reveal_records(source: Any, writer: Any, rev: _Revealer, columns: set[str]) -> None:
+    out: list[Any] = []
+    for _where, record, _size in source.records():
+        if isinstance(record, dict):
+            record = {k: rev.cell(v) if k in columns else v for k, v in record.items()}
+        rev.report.rows += 1
+        out.append(record)
+        if len(out) >= 4096:
+            writer.write_records(out)
+            out.clear()
+    writer.write_records(out)

@@ -158,6 +158,8 @@ def verify_output(
             checked, what = _text(fh, checker, every), "line"
         elif fmt == "jsonl":
             checked, what = _jsonl(fh, checker, every), "line"
+        elif fmt == "json":
+            checked, what = _json(path, checker, every), "element"
         elif fmt in ("csv", "tsv"):
             sep = delimiter or ("\t" if fmt == "tsv" else ",")
             checked, what = _csv(fh, checker, every, sep), "row"
@@ -198,6 +200,19 @@ def _jsonl(fh: IO[bytes], checker: Checker, every: int) -> int:
             checker.check(raw.decode("utf-8", "replace"), None, i + 1)
             continue
         _walk(record, "" if isinstance(record, dict) else "value", checker, i + 1)
+    return checked
+
+
+def _json(path: Path, checker: Checker, every: int) -> int:
+    """A JSON document, read back by its own reader (compression found by its magic)."""
+    from dataward.sources import open_source
+
+    checked = 0
+    for index, record, _size in open_source(path, format="json").records():  # type: ignore[attr-defined]
+        if index % every:
+            continue
+        checked += 1
+        _walk(record, "" if isinstance(record, dict) else "value", checker, index + 1)
     return checked
 
 

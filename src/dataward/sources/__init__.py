@@ -1,5 +1,7 @@
-"""Sources: readers that stream files, archive members and object-store objects as Arrow
-record batches in bounded memory, plus the line reader used by ``dataward detect``.
+"""Sources: one module per format, each with a reader that streams files, archive members and
+object-store objects as Arrow record batches in bounded memory, and (for the formats that can
+be written) a writer; one registry (:data:`sources`) picks the format of a path or content for
+scan, detect and protect alike.
 
 >>> from dataward.sources import sources
 >>> sorted(sources.names())
@@ -9,13 +11,22 @@ record batches in bounded memory, plus the line reader used by ``dataward detect
 from __future__ import annotations
 
 # Importing the format modules registers the built-in formats, in this order.
-from dataward.sources import columnar, delimited, jsonl, text  # noqa: F401
-from dataward.sources.base import Limits, Source, SourceFormat, register, sources
+from dataward.sources import columnar, delimited, jsondoc, jsonl, text  # noqa: F401
+from dataward.sources.base import (
+    Limits,
+    Source,
+    SourceFormat,
+    Writer,
+    register,
+    sources,
+    writable_formats,
+)
 from dataward.sources.columnar import ArrowSource, OrcSource, ParquetSource
 from dataward.sources.delimited import CsvSource
 from dataward.sources.discover import discover
 from dataward.sources.flatten import flatten
-from dataward.sources.jsonl import JsonlSource, JsonSource
+from dataward.sources.jsondoc import JsonSource
+from dataward.sources.jsonl import JsonlSource
 from dataward.sources.locations import (
     CompressedLocation,
     LocalLocation,
@@ -23,8 +34,7 @@ from dataward.sources.locations import (
     UrlLocation,
     ZipMemberLocation,
 )
-from dataward.sources.opening import open_source
-from dataward.sources.records import Record, iter_records
+from dataward.sources.opening import format_for, open_source
 from dataward.sources.text import TextSource
 
 __all__ = [
@@ -38,16 +48,17 @@ __all__ = [
     "Location",
     "OrcSource",
     "ParquetSource",
-    "Record",
     "Source",
     "SourceFormat",
     "TextSource",
     "UrlLocation",
+    "Writer",
     "ZipMemberLocation",
     "discover",
     "flatten",
-    "iter_records",
+    "format_for",
     "open_source",
     "register",
     "sources",
+    "writable_formats",
 ]

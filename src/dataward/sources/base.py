@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any, Literal
 
 import pyarrow as pa
 
@@ -55,11 +55,15 @@ class Limits:
     """Deepest nesting of objects and arrays in one JSON record or array element."""
 
     def __post_init__(self) -> None:
-        for name in ("max_line_bytes", "csv_block_bytes", "max_document_bytes", "sample_bytes"):
+        for name in ("csv_block_bytes", "max_document_bytes", "sample_bytes"):
             if getattr(self, name) < 1024:
                 from dataward.errors import ConfigError
 
                 raise ConfigError(f"Limits.{name} must be at least 1024 bytes", option=name)
+        if self.max_line_bytes < 1:
+            from dataward.errors import ConfigError
+
+            raise ConfigError("Limits.max_line_bytes must be at least 1", option="max_line_bytes")
         if self.max_depth < 1:
             from dataward.errors import ConfigError
 
@@ -110,6 +114,12 @@ class Source(ABC):
     def batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
         """Stream the content; raises :class:`SourceError` naming the place of a problem."""
 
+    def table_batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        """Batches with the file's own columns, as a writer of the same format writes them
+        back (Parquet and Arrow structs stay structs); the same as :meth:`batches` unless a
+        format flattens."""
+        return self.batches(batch_rows)
+
     def fingerprint(self) -> str:
         """``blake2b:<hex>``, a 256-bit BLAKE2b of the stored bytes, read in 1 MiB chunks.
 
@@ -147,14 +157,54 @@ def sliced(batch: pa.RecordBatch, batch_rows: int) -> Iterator[pa.RecordBatch]:
 
 
 SourceFactory = Callable[..., Source]
+Shape = Literal["table", "records", "lines"]
+"""What a format's content is when it is written back: Arrow tables (CSV, Parquet ...),
+JSON records whose structure is kept (JSON, JSONL), or lines of text."""
+
+
+class Writer:
+    """Writes one format into a binary stream (the caller owns the stream and its atomicity).
+
+    ``like`` is the source the content comes from, when it is of the same format: the writer
+    keeps what it can of it (a CSV's delimiter, a JSON document's top level). A writer takes
+    what its format's :data:`Shape` says (:meth:`write_table`, :meth:`write_records` or
+    :meth:`write_lines`); a records writer also takes tables (one record per row).
+    """
+
+    def __init__(self, fh: IO[bytes], *, format: str, like: Source | None = None) -> None:
+        self.fh = fh
+        self.format = format
+        self.like = like if like is not None and like.format == format else None
+
+    def write_table(self, table: pa.Table) -> None:
+        """Write the rows of ``table`` (every table of one output has the first one's schema)."""
+        raise self._cannot("tables")
+
+    def write_records(self, records: Sequence[Any]) -> None:
+        """Write JSON values, one record each, in order."""
+        raise self._cannot("JSON records")
+
+    def write_lines(self, lines: Sequence[str]) -> None:
+        """Write lines of text (without their line ends)."""
+        raise self._cannot("lines of text")
+
+    def close(self) -> None:
+        """Write what the format needs at the end (a footer, a closing bracket)."""
+
+    def _cannot(self, what: str) -> Exception:
+        from dataward.errors import ConfigError
+
+        return ConfigError(f"the {self.format} writer cannot write {what}", format=self.format)
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFormat:
-    """A registered format: its name, file extensions, magic numbers and how to open it.
+    """A registered format: its name, file extensions, magic numbers, how to open it and how
+    to write it.
 
     ``factory(location, *, format=name, limits=..., sample=..., **options)`` returns the
-    :class:`Source`; ``options`` are the format's own keyword arguments.
+    :class:`Source`; ``options`` are the format's own keyword arguments. ``writer`` (None for
+    a read-only format) writes the format; ``shape`` says what it writes.
     """
 
     name: str
@@ -162,6 +212,8 @@ class SourceFormat:
     factory: SourceFactory
     magic: tuple[bytes, ...] = ()
     description: str = ""
+    writer: type[Writer] | None = None
+    shape: Shape = "table"
 
 
 sources: Registry[SourceFormat] = Registry("source", "dataward.sources")
@@ -171,3 +223,8 @@ sources: Registry[SourceFormat] = Registry("source", "dataward.sources")
 def register(fmt: SourceFormat) -> SourceFormat:
     """Register a built-in or plug-in format (a taken name raises ConfigError)."""
     return sources.add(fmt.name, fmt)
+
+
+def writable_formats() -> tuple[str, ...]:
+    """The names of the registered formats that have a writer."""
+    return tuple(n for n in sources.names() if sources.get(n).writer is not None)

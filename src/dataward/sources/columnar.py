@@ -4,13 +4,14 @@ Batches keep the file's own column types; struct columns are flattened to dotted
 (``patient.name``) like JSON. Parquet is read row group by row group, Arrow IPC batch by batch
 and ORC stripe by stripe, so memory is bounded by the largest row group, batch or stripe.
 Archive members and compressed files are first copied to a temporary file on disk, because
-these formats need random access.
+these formats need random access. Parquet and Arrow are written back with fixed settings and
+nothing time-dependent, so the same rows give the same bytes; ORC is read only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 
@@ -20,6 +21,7 @@ from dataward.sources.base import (
     Limits,
     Source,
     SourceFormat,
+    Writer,
     check_batch_rows,
     register,
     sliced,
@@ -73,13 +75,22 @@ class ColumnarSource(Source):
             raise self._error(f"not a {self.label} file (its first bytes are not {self.label}'s)")
 
     def batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        """Struct columns flattened to dotted names; an empty file gives no batches."""
         check_batch_rows(batch_rows)
         if not self.sample:
             return
+        for batch in self.table_batches(batch_rows):
+            yield from sliced(flatten_structs(batch), batch_rows)
+
+    def table_batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        """The file's own columns; an empty file is an error (it has no columns to keep)."""
+        check_batch_rows(batch_rows)
+        if not self.sample:
+            raise self._error(f"cannot read as {self.label} (an empty file); the file is corrupt")
         target, close = seekable_copy(self.location, self.limits.max_member_bytes)
         try:
             for batch in self._read(target, batch_rows):
-                yield from sliced(flatten_structs(batch), batch_rows)
+                yield from sliced(batch, batch_rows)
         except SourceError:
             raise
         except (pa.ArrowException, OSError, ValueError) as exc:
@@ -159,14 +170,75 @@ def _to_batch(table: pa.Table) -> pa.RecordBatch:
     return table.combine_chunks().to_batches()[0]
 
 
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+    "data_page_size": 1 << 20,
+}
+"""Fixed Parquet writer settings (the writer adds no timestamp)."""
+
+
+class _TableWriter(Writer):
+    """A pyarrow file writer opened on the first table's schema (its metadata dropped)."""
+
+    def __init__(self, fh: IO[bytes], *, format: str, like: Source | None = None) -> None:
+        super().__init__(fh, format=format, like=like)
+        self._writer: Any = None
+
+    def _open(self, schema: pa.Schema) -> Any:
+        raise NotImplementedError  # pragma: no cover
+
+    def write_table(self, table: pa.Table) -> None:
+        table = table.replace_schema_metadata(None)
+        if self._writer is None:
+            self._writer = self._open(table.schema)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
+class ParquetWriter(_TableWriter):
+    def _open(self, schema: pa.Schema) -> Any:
+        import pyarrow.parquet as pq
+
+        return pq.ParquetWriter(self.fh, schema, **PARQUET_OPTIONS)
+
+
+class ArrowWriter(_TableWriter):
+    """An Arrow IPC file (Feather V2)."""
+
+    def _open(self, schema: pa.Schema) -> Any:
+        return pa.ipc.new_file(self.fh, schema)
+
+
 def _format(
-    name: str, extensions: tuple[str, ...], cls: Callable[..., Source], magic: tuple[bytes, ...]
+    name: str,
+    extensions: tuple[str, ...],
+    cls: Callable[..., Source],
+    magic: tuple[bytes, ...],
+    writer: type[Writer] | None,
 ) -> SourceFormat:
-    return SourceFormat(name, extensions, cls, magic=magic, description=getattr(cls, "label", ""))
+    label = getattr(cls, "label", "")
+    return SourceFormat(name, extensions, cls, magic=magic, description=label, writer=writer)
 
 
-register(_format("parquet", (".parquet", ".pq", ".parq"), ParquetSource, ParquetSource.magic))
 register(
-    _format("arrow", (".arrow", ".arrows", ".feather", ".ipc"), ArrowSource, ArrowSource.magic)
+    _format(
+        "parquet", (".parquet", ".pq", ".parq"), ParquetSource, ParquetSource.magic, ParquetWriter
+    )
 )
-register(_format("orc", (".orc",), OrcSource, OrcSource.magic))
+register(
+    _format(
+        "arrow",
+        (".arrow", ".arrows", ".feather", ".ipc"),
+        ArrowSource,
+        ArrowSource.magic,
+        ArrowWriter,
+    )
+)
+register(_format("orc", (".orc",), OrcSource, OrcSource.magic, None))

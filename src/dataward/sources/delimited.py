@@ -1,4 +1,5 @@
-"""CSV and TSV: dialect and encoding from a sample, then pyarrow's streaming CSV reader.
+"""CSV and TSV: dialect and encoding from a sample, then pyarrow's streaming CSV reader; written
+back with pyarrow's CSV writer (a header row, quotes only where needed, the input's delimiter).
 
 Every column is read as a string, so identifiers keep their leading zeros and nothing is lost
 to type inference. Quoted newlines are always allowed. A row with the wrong number of fields
@@ -22,7 +23,9 @@ from dataward.errors import ConfigError, SourceError
 from dataward.sources.base import (
     DEFAULT_BATCH_ROWS,
     Limits,
+    Source,
     SourceFormat,
+    Writer,
     check_batch_rows,
     register,
     sliced,
@@ -218,15 +221,42 @@ class CsvSource(TextBasedSource):
         return self._error(f"cannot parse as {self.format.upper()} ({type(exc).__name__})")
 
 
+class CsvWriter(Writer):
+    """A header row, then the rows; the delimiter of the input when it is of the same format."""
+
+    def __init__(self, fh: IO[bytes], *, format: str, like: Source | None = None) -> None:
+        super().__init__(fh, format=format, like=like)
+        default = "\t" if format == "tsv" else ","
+        self.delimiter: str = getattr(self.like, "delimiter", None) or default
+        self._writer: pacsv.CSVWriter | None = None
+
+    def write_table(self, table: pa.Table) -> None:
+        if self._writer is None:
+            options = pacsv.WriteOptions(
+                include_header=True, delimiter=self.delimiter, quoting_style="needed"
+            )
+            self._writer = pacsv.CSVWriter(self.fh, table.schema, write_options=options)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
 register(
     SourceFormat(
         "csv",
         (".csv",),
         CsvSource,
         description="comma (or sniffed ; | tab) separated values with a header row",
+        writer=CsvWriter,
     )
 )
-register(SourceFormat("tsv", (".tsv", ".tab"), CsvSource, description="tab-separated values"))
+register(
+    SourceFormat(
+        "tsv", (".tsv", ".tab"), CsvSource, description="tab-separated values", writer=CsvWriter
+    )
+)
 
 
 class _Tally(io.RawIOBase):

@@ -387,3 +387,57 @@ def seekable_copy(location: Location, max_bytes: int) -> tuple[Any, Callable[[],
         spool.close()
         raise
     return spool, spool.close
+
+
+class StreamLocation(Location):
+    """A stream that can be read once, such as standard input.
+
+    Its first ``head_bytes`` are kept, so the format can be picked from them and every reader
+    starts at the beginning; past them, a reader goes on only from where the stream is (a
+    reader behind it is a SourceError). Not picklable: a stream stays in its process.
+    """
+
+    def __init__(self, stream: IO[bytes], uri: str = "<stdin>", head_bytes: int = 1 << 20) -> None:
+        self.uri = uri
+        self.name = ""
+        self._stream = stream
+        self._read = getattr(stream, "read1", stream.read)
+        self._head = bytearray()
+        self._cap = head_bytes
+        self._consumed = 0
+
+    @property
+    def size_bytes(self) -> int | None:
+        return None
+
+    def _open(self) -> Any:
+        return _Replay(self)
+
+
+class _Replay(io.RawIOBase):
+    """One reader of a :class:`StreamLocation`: its kept head, then the stream itself."""
+
+    def __init__(self, location: StreamLocation) -> None:
+        self._loc = location
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        loc = self._loc
+        head = loc._head
+        if self._pos < len(head):
+            data = bytes(head[self._pos : self._pos + len(view)])
+        elif self._pos != loc._consumed:
+            raise SourceError(f"{loc.uri}: can be read only once", path=loc.uri)
+        else:
+            data = loc._read(len(view))
+            loc._consumed += len(data)
+            if len(head) < loc._cap:
+                head += data[: loc._cap - len(head)]
+        n = len(data)
+        view[:n] = data
+        self._pos += n
+        return n

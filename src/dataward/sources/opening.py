@@ -162,6 +162,18 @@ def _pick_format(
     return sources.get(sniff_text_format(head, at_eof=at_eof))
 
 
+def format_for(name: str | Path) -> str | None:
+    """The format a file name says (its extension after any compression suffix), or None.
+
+    >>> format_for("visits.csv.gz"), format_for("notes.json"), format_for("README")
+    ('csv', 'json', None)
+    """
+    path = PurePosixPath(str(name).lower())
+    if path.suffix in COMPRESSION_SUFFIXES:
+        path = PurePosixPath(path.stem)
+    return extension_map().get(path.suffix)
+
+
 def extension_map() -> dict[str, str]:
     """File extension → format name over all registered formats."""
     mapping: dict[str, str] = {}

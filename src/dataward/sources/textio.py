@@ -77,9 +77,10 @@ class TextBasedSource(Source):
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 at = offset + exc.start
+                encoding = "UTF-8" if self.encoding in UTF8_NAMES else self.encoding
                 raise self._error(
-                    f"line {lineno}: invalid {self.encoding} at byte {at}; re-encode the file "
-                    "as UTF-8 or pass encoding=",
+                    f"line {lineno} is not valid {encoding} (byte {at} of the file); re-encode "
+                    "the file as UTF-8 or pass encoding=",
                     line=lineno,
                     offset=at,
                 ) from None

@@ -1,4 +1,4 @@
-"""Writing a protected file: atomically, compressed as its name says, within a size limit.
+"""Writing an output file: atomically, compressed as its name says, within a size limit.
 
 The output is first written to a temporary file next to it, named
 ``.<output name>.dw-protect-<pid>-<random>.tmp``, and renamed over the output only once it
@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,11 +26,10 @@ from types import FrameType
 from typing import IO, Any
 
 from dataward.errors import ProtectError
+from dataward.sources.locations import COMPRESSION_SUFFIXES
 
 TEMP_MARK = ".dw-protect-"
 _TEMP = re.compile(r"^\..+\.dw-protect-(\d+)-[0-9a-f]+\.tmp$")
-COMPRESSIONS = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bz2", ".zst": "zstd", ".zstd": "zstd"}
-"""Output suffix → codec (the codecs the readers unwrap)."""
 MIN_OUTPUT_LIMIT = 64 << 20
 """The output-size limit is never below this (small inputs may grow several times)."""
 
@@ -39,7 +39,8 @@ class OutputTooLargeError(ProtectError):
 
 
 def compression_of(path: Path) -> str | None:
-    return COMPRESSIONS.get(path.suffix.lower())
+    """The codec an output named ``path`` is compressed with (the codecs the readers unwrap)."""
+    return COMPRESSION_SUFFIXES.get(path.suffix.lower())
 
 
 def output_limit(input_bytes: int | None, ratio: float, absolute: int | None) -> int:
@@ -191,13 +192,24 @@ def signals_as_exit() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, limit: int) -> Iterator[AtomicOutput]:
-    """An :class:`AtomicOutput` whose temporary file is deleted unless :meth:`commit` ran."""
+def atomic_output(path: Path, limit: int | None = None) -> Iterator[AtomicOutput]:
+    """An :class:`AtomicOutput` whose temporary file is deleted unless :meth:`commit` ran
+    (``limit``: the most bytes the output may take; none by default)."""
     clean_stale(path.parent if str(path.parent) else Path())
     with signals_as_exit():
-        out = AtomicOutput(path, limit)
+        out = AtomicOutput(path, sys.maxsize if limit is None else limit)
         try:
             yield out
         finally:
             if out.tmp.exists():
                 out.discard()
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, limit: int | None = None) -> Iterator[IO[bytes]]:
+    """A binary stream that becomes ``path`` only when the block ends without an exception
+    (compressed as the name says)."""
+    with atomic_output(path, limit) as out:
+        yield out.stream
+        out.finish()
+        out.commit()
