@@ -2,7 +2,7 @@
 
 :func:`dataward.policy.decide` hands each decision to the store's writer and returns. The writer
 thread takes what is queued (up to :data:`BATCH` decisions at a time) and inserts them into the
-decision log with their ``policy.decision`` events in one transaction (the events in the order
+decision log with their ``decision`` events in one transaction (the events in the order
 the decisions were made): a decision row is never committed without its audit event. The queue
 is bounded (:data:`QUEUE_SIZE`): when it is full, a caller waits for room instead of dropping a
 decision.
