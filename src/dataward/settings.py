@@ -6,12 +6,21 @@ Embedded defaults need no configuration at all.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -170,6 +179,107 @@ class _LegacyPolicyEnv(PydanticBaseSettingsSource):
         return {"policy": section} if section else {}
 
 
+HOME_FOLDER = ".dataward"
+"""The name of a project's home folder, found upward from the working directory."""
+HOME_MARKER = "dataward.home"
+"""The file that says a ``.dataward`` folder is a Dataward home (``dataward init`` writes it)."""
+HomeSource = Literal["env", "settings", "found", "default"]
+"""Where the home came from: ``DATAWARD_HOME``; ``dataward.yaml`` or the caller
+(``dataward.open(home=...)``); a ``.dataward`` found upward; the per-user default."""
+
+
+@dataclass(frozen=True, slots=True)
+class FoundHome:
+    path: Path
+    source: HomeSource
+
+
+def find_home(start: Path | None = None) -> FoundHome:
+    """The home when none is set, found like git finds a repository: the nearest ``.dataward``
+    in ``start`` (default: the working directory) or a folder above it, never above your home
+    folder (``~``) nor across a mount point; else the per-user default
+    (``platformdirs.user_data_dir("dataward")``, ``~/.local/share/dataward`` on Linux).
+
+    A ``.dataward`` found upward that Dataward did not make (no :data:`HOME_MARKER` file), that
+    another user owns or that group or others may write is refused with :class:`ConfigError`,
+    never replaced: a shared folder must not choose your keys."""
+    if start is None:
+        try:
+            start = Path(os.getcwd())  # noqa: PTH109 (Path.cwd() raises the same, less plainly)
+        except OSError:
+            raise ConfigError(
+                "the working directory is gone, so no home can be found from it; "
+                "set DATAWARD_HOME or change to an existing folder"
+            ) from None
+    found = _upward(_absolute(start))
+    if found is None:
+        import platformdirs
+
+        default = platformdirs.user_data_path("dataward", appauthor=False)
+        return FoundHome(_absolute(default), "default")
+    problem = home_problem(found)
+    if problem is not None:
+        raise ConfigError(
+            f"{found}: refusing the home found at or above the working directory: it {problem}. "
+            f"Run `dataward init` in {found.parent} to make it your home, or set DATAWARD_HOME "
+            "to the home to use",
+            path=str(found),
+        )
+    return FoundHome(found, "found")
+
+
+def home_problem(folder: Path, *, marker: bool = True) -> str | None:
+    """Why ``folder`` must not be used as a home found upward, or ``None``."""
+    try:
+        st = folder.stat()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or type(exc).__name__})"
+    if not stat.S_ISDIR(st.st_mode):
+        return "is not a folder"
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and st.st_uid != getuid():
+        return "belongs to another user"
+    mode = stat.S_IMODE(st.st_mode)
+    if mode & 0o022:
+        return f"may be written by group or others (mode {mode:04o}; `chmod 700` it if it is yours)"
+    if marker and not (folder / HOME_MARKER).is_file():
+        return f"has no {HOME_MARKER} file, so Dataward did not make it"
+    return None
+
+
+def _upward(start: Path) -> Path | None:
+    """The nearest ``.dataward`` (any kind of file) at or above ``start``, within the limits."""
+    try:
+        ceiling: Path | None = Path.home().resolve().parent
+    except (OSError, RuntimeError):  # no HOME and no password entry
+        ceiling = None
+    if ceiling is not None and ceiling not in start.parents:
+        ceiling = None  # outside your home folder: up to the mount point or the root
+    here = start
+    try:
+        device = here.stat().st_dev
+    except OSError:
+        return None
+    while True:
+        candidate = here / HOME_FOLDER
+        if os.path.lexists(candidate):
+            return candidate
+        parent = here.parent
+        if parent in (here, ceiling):
+            return None
+        try:
+            if parent.stat().st_dev != device:  # a mount point: stop, as git does
+                return None
+        except OSError:
+            return None
+        here = parent
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` absolute (``~`` expanded, ``..`` folded; symbolic links kept)."""
+    return Path(os.path.abspath(path.expanduser()))  # noqa: PTH100 (resolve() follows links)
+
+
 class Settings(BaseSettings):
     """Where Dataward keeps its state and how it behaves by default."""
 
@@ -182,8 +292,9 @@ class Settings(BaseSettings):
         yaml_file=CONFIG_FILE,
     )
 
-    home: Path = Path(".dataward")
-    """Everything Dataward stores: the catalog, keys, caches (``DATAWARD_HOME``)."""
+    home: Path = Path(HOME_FOLDER)
+    """Everything Dataward stores: the catalog, keys, caches (``DATAWARD_HOME``). Unset, it is
+    found like git finds a repository (:func:`find_home`); always absolute once loaded."""
     database_url: str | None = None
     """The store (``DATAWARD_DATABASE_URL``); default SQLite at ``HOME/dataward.db``."""
     cache_dir: Path | None = None
@@ -215,6 +326,22 @@ class Settings(BaseSettings):
             _LegacyPolicyEnv(settings_cls),
             YamlConfigSettingsSource(settings_cls),
         )
+
+    _home_source: HomeSource = PrivateAttr("default")
+
+    def model_post_init(self, context: Any, /) -> None:
+        if "home" in self.model_fields_set:
+            self.home = _absolute(self.home)
+            env = os.environ.get("DATAWARD_HOME")
+            self._home_source = "env" if env and _absolute(Path(env)) == self.home else "settings"
+        else:
+            found = find_home()
+            self.home, self._home_source = found.path, found.source
+
+    @property
+    def home_source(self) -> HomeSource:
+        """Where :attr:`home` came from (``dataward home`` prints it)."""
+        return self._home_source
 
     @property
     def cache(self) -> Path:
@@ -262,7 +389,7 @@ def _problem(
 
 def _check_integrations(section: dict[str, Any]) -> None:
     """The ``integrations:`` section is validated here too, so a typo stops at load."""
-    from dataward.integrations.config import IntegrationsSettings
+    from dataward.integrations.settings import IntegrationsSettings
 
     try:
         IntegrationsSettings.model_validate(section)
@@ -275,15 +402,21 @@ def _check_integrations(section: dict[str, Any]) -> None:
 
 
 def _inputs() -> object:
-    """Everything :class:`Settings` is read from: the ``DATAWARD_*`` variables and the bytes of
-    ``dataward.yaml``. Cheap next to building the settings (about 400 µs), which
+    """Everything :class:`Settings` is read from: the ``DATAWARD_*`` variables, the bytes of
+    ``dataward.yaml``, and where an unset home is looked for (the working directory, ``HOME``,
+    ``XDG_DATA_HOME``). Cheap next to building the settings (about 400 µs), which
     :func:`dataward.policy.decide` needs on every call."""
     env = os.environ
     names = tuple([(k, env[k]) for k in env if k[:9].upper() == "DATAWARD_"])
     try:
-        return names, Path(CONFIG_FILE).read_bytes()
+        cwd: str | None = os.getcwd()  # noqa: PTH109
     except OSError:
-        return names, None
+        cwd = None
+    where = (cwd, env.get("HOME"), env.get("XDG_DATA_HOME"))
+    try:
+        return names, where, Path(CONFIG_FILE).read_bytes()
+    except OSError:
+        return names, where, None
 
 
 def get_settings() -> Settings:
@@ -313,6 +446,9 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
+        for e in exc.errors():  # a refused home (find_home) keeps its own message
+            if isinstance(cause := e.get("ctx", {}).get("error"), ConfigError):
+                raise cause from None
         problems = "; ".join(_problem(e["loc"], e["type"], e["msg"]) for e in exc.errors())
         raise ConfigError(f"invalid settings ({CONFIG_FILE} or DATAWARD_*): {problems}") from None
     except SettingsError as exc:  # a DATAWARD_* value that is not valid JSON where JSON is due

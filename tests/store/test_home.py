@@ -1,7 +1,9 @@
-"""The home folder is private: created 0700, every file in it 0600, whatever the umask."""
+"""The home folder: private (created 0700, every file in it 0600, whatever the umask), and one per
+project, found like git finds a repository."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -62,3 +64,179 @@ def test_an_existing_database_open_to_others_is_tightened(tmp_path: Path) -> Non
     db.chmod(0o644)
     open_store(f"sqlite:///{db}").close()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+# -- which home: found like git finds a repository ------------------------------------------
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """A process environment with no DATAWARD_HOME whose ~ and XDG data folder are in tmp_path
+    (a test never touches the real home folder)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATAWARD_")}
+    env.update(HOME=str(tmp_path / "user"), XDG_DATA_HOME=str(tmp_path / "user" / "xdg"))
+    env["DATAWARD_CACHE_DIR"] = os.environ.get("DATAWARD_CACHE_DIR", str(tmp_path / "cache"))
+    env.update(extra)
+    return env
+
+
+def _cli(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    code = "from dataward.cli.main import run; run()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path/user/project`` with a home made by ``dataward init`` and nested folders;
+    DATAWARD_HOME unset, ~ and XDG_DATA_HOME inside tmp_path."""
+    from dataward.store.home import adopt_home
+
+    for name, value in _env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("DATAWARD_HOME", raising=False)
+    root = tmp_path / "user" / "project"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "c").mkdir()
+    assert adopt_home(root / ".dataward") is True
+    return root
+
+
+def test_the_home_is_found_upward_from_a_nested_folder(project: Path) -> None:
+    from dataward.settings import HOME_MARKER, find_home
+
+    found = find_home(project / "a" / "b")
+    assert found.path == project / ".dataward" and found.source == "found"
+    assert (project / ".dataward" / HOME_MARKER).is_file()
+    assert stat.S_IMODE((project / ".dataward").stat().st_mode) == 0o700
+
+
+def test_the_user_default_when_no_home_is_above(tmp_path: Path, project: Path) -> None:
+    import platformdirs
+
+    from dataward.settings import find_home
+
+    elsewhere = tmp_path / "user" / "other"
+    elsewhere.mkdir()
+    found = find_home(elsewhere)
+    assert found.source == "default"
+    assert found.path == platformdirs.user_data_path("dataward", appauthor=False)
+    assert tmp_path in found.path.parents  # HOME / XDG_DATA_HOME of the test, not the real ~
+
+
+def test_the_search_stops_at_your_home_folder(tmp_path: Path, project: Path) -> None:
+    from dataward.settings import find_home
+    from dataward.store.home import adopt_home
+
+    adopt_home(tmp_path / ".dataward")  # above ~ (tmp_path/user): never looked at
+    (tmp_path / "user" / "elsewhere").mkdir()
+    assert find_home(tmp_path / "user" / "elsewhere").source == "default"
+
+
+def test_env_wins_over_a_home_found_upward(
+    tmp_path: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataward.settings import Settings
+
+    monkeypatch.chdir(project / "a")
+    monkeypatch.setenv("DATAWARD_HOME", "../elsewhere")
+    settings = Settings()
+    assert settings.home == project / "elsewhere" and settings.home_source == "env"
+    monkeypatch.delenv("DATAWARD_HOME")
+    settings = Settings()
+    assert settings.home == project / ".dataward" and settings.home_source == "found"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.parametrize("kind", ["foreign", "world-writable", "group-writable", "a file"])
+def test_an_unsafe_home_found_upward_is_refused_not_replaced(
+    tmp_path: Path, project: Path, kind: str
+) -> None:
+    from dataward.errors import ConfigError
+    from dataward.settings import HOME_MARKER, find_home
+
+    home = project / ".dataward"
+    if kind == "foreign":
+        (home / HOME_MARKER).unlink()
+        (home / "theirs.txt").write_text("not ours")
+    elif kind == "a file":
+        (home / HOME_MARKER).unlink()
+        home.rmdir()
+        home.write_text("not a folder")
+    else:
+        home.chmod(0o777 if kind == "world-writable" else 0o770)
+    before = sorted(p.name for p in home.iterdir()) if home.is_dir() else home.read_text()
+    with pytest.raises(ConfigError, match="refusing the home found") as err:
+        find_home(project / "a" / "b")
+    assert str(home) in str(err.value) and "DATAWARD_HOME" in str(err.value)
+    # a writing command stops with one line (exit 2: configuration) and changes nothing there
+    (project / "a" / "in.csv").write_text(f"id,email\n1,{CANARY}\n")
+    done = _cli(["protect", "in.csv", "out.csv", "-q"], project / "a", _env(tmp_path))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"error: {home}: refusing the home found")
+    after = sorted(p.name for p in home.iterdir()) if home.is_dir() else home.read_text()
+    assert after == before and not (project / "a" / "out.csv").exists()
+    assert not (tmp_path / "user" / "xdg").exists()  # no silent fallback to another home
+
+
+def test_two_folders_of_one_project_give_the_same_token(tmp_path: Path, project: Path) -> None:
+    tokens = []
+    for folder in (project / "a" / "b", project / "c"):
+        (folder / "in.csv").write_text(f"id,email\n1,{CANARY}\n")
+        done = _cli(["protect", "in.csv", "out.csv", "-q"], folder, _env(tmp_path))
+        assert done.returncode == 0, done.stderr
+        assert "created home" not in done.stderr  # dataward init made it
+        out = (folder / "out.csv").read_text()
+        assert CANARY not in out
+        tokens.append(out.splitlines()[1].split(",")[1])
+    # before: each folder made its own ./.dataward and key ring, and the tokens differed
+    assert tokens[0] == tokens[1] and tokens[0].strip('"').startswith("tok_")
+    assert not (project / "a" / "b" / ".dataward").exists()
+    assert (project / ".dataward" / "keys.json").is_file()
+
+
+def test_a_command_says_once_which_home_it_created(tmp_path: Path) -> None:
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "in.csv").write_text(f"id,email\n1,{CANARY}\n")
+    default = tmp_path / "user" / "xdg" / "dataward"
+    first = _cli(["protect", "in.csv", "out.csv", "-q"], tmp_path / "work", _env(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert first.stderr == f"dataward: created home {default}\n"
+    assert (default / "keys.json").is_file() and not (tmp_path / "work" / ".dataward").exists()
+    again = _cli(["protect", "in.csv", "out2.csv", "-q"], tmp_path / "work", _env(tmp_path))
+    assert again.returncode == 0 and again.stderr == ""
+
+
+def test_dataward_home_says_which_home_and_hides_the_password(tmp_path: Path) -> None:
+    work = tmp_path / "user" / "project"
+    work.mkdir(parents=True)
+    init = _cli(["init"], work, _env(tmp_path))
+    assert init.returncode == 0 and init.stderr == f"dataward: created home {work / '.dataward'}\n"
+    (work / "sub").mkdir()
+    (work / "sub" / "in.csv").write_text(f"id,email\n1,{CANARY}\n")
+    assert (
+        _cli(["protect", "in.csv", "out.csv", "-q"], work / "sub", _env(tmp_path)).returncode == 0
+    )
+    url = "postgresql+psycopg://ann:s3cr3t-pw@db.example:5432/dw"
+    shown = _cli(["home"], work / "sub", _env(tmp_path, DATAWARD_DATABASE_URL=url))
+    assert shown.returncode == 0, shown.stderr
+    from dataward.protect import KeyRing
+
+    fingerprint = KeyRing.load(work / ".dataward" / "keys.json").fingerprint
+    assert shown.stdout.splitlines() == [
+        f"home:     {work / '.dataward'}",
+        "source:   found upward from the working directory",
+        "store:    postgresql+psycopg://ann:***@db.example:5432/dw",
+        f"key ring: {fingerprint}",
+    ]
+    assert "s3cr3t" not in shown.stdout + shown.stderr
+    as_json = _cli(["home", "--json"], tmp_path, _env(tmp_path, DATAWARD_HOME=str(work / "x")))
+    info = json.loads(as_json.stdout)
+    assert info["source"] == "env" and info["home"] == str(work / "x")
+    assert info["exists"] is False and info["keyring"] is None
+    assert not (work / "x").exists()  # showing the home creates nothing

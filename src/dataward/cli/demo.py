@@ -17,7 +17,7 @@ def demo_command(
     ),
 ) -> None:
     """Build a landing zone, scan it, decide, protect, decide again, verify the audit log, and
-    write an HTML report (state lives in DATAWARD_HOME, default ./.dataward)."""
+    write an HTML report (state lives in the home folder: `dataward home` says which)."""
     from rich.console import Console
 
     from dataward.demo.run import run_demo

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from dataward.errors import ConfigError, DatawardError
 from dataward.settings import Settings, get_settings
-from dataward.store.home import ensure_home, private_file, tighten
+from dataward.store.home import create_home, private_file, tighten
 
 MIGRATION_LOCK_ID = 0x64617461_77617264 & 0x7FFF_FFFF_FFFF_FFFF
 """The PostgreSQL advisory lock key held while migrating (``"dataward"`` in ASCII)."""
@@ -32,13 +32,15 @@ class StoreError(DatawardError):
     """The store cannot be opened or migrated."""
 
 
-def database_url(settings: Settings | None = None) -> str:
-    """``DATAWARD_DATABASE_URL`` if set, else SQLite in ``DATAWARD_HOME``."""
+def database_url(settings: Settings | None = None, *, create: bool = True) -> str:
+    """``DATAWARD_DATABASE_URL`` if set, else SQLite in ``DATAWARD_HOME`` (made a home here
+    unless ``create=False``)."""
     settings = settings or get_settings()
     if settings.database_url:
         return settings.database_url
-    home = ensure_home(settings.home)
-    return f"sqlite:///{(home / 'dataward.db').resolve()}"
+    if create:
+        create_home(settings.home)
+    return f"sqlite:///{(Path(settings.home) / 'dataward.db').resolve()}"
 
 
 class Store:
