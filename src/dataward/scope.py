@@ -10,8 +10,9 @@ server), and outside any block it is the process's default scope, made on first 
 
 A scope closes what it opened (:meth:`Scope.close`, in the reverse order of opening, so a
 decision writer flushes before its store closes). A forked child does not reuse its parent's
-resources: the first :func:`current` in the child drops them without closing them (their
-pooled connections and threads belong to the parent) and starts empty.
+resources: the first use of a scope in the child drops them without closing them (their pooled
+connections and threads belong to the parent); only immutable ones (compiled engines, models)
+are kept.
 
 This module imports nothing from Dataward, so every layer may import it.
 """
@@ -149,12 +150,15 @@ class Scope:
                     self._forget()
 
     def _forget(self) -> None:
-        """In a forked child: drop the parent's resources unclosed, then start empty."""
-        for entry in self._entries.values():
+        """In a forked child: drop the parent's resources unclosed (keeping only the immutable
+        ones under :data:`SHARED`, which hold no connection or thread)."""
+        for key, entry in list(self._entries.items()):
+            if key.startswith(SHARED):
+                continue
             if entry.forget is not None:
                 with contextlib.suppress(Exception):  # the parent's resource: nothing to do
                     entry.forget(entry.value)
-        self._entries.clear()
+            del self._entries[key]
         self._lock = threading.RLock()
         self._pid = os.getpid()
 

@@ -253,10 +253,10 @@ def test_model_loads_without_faker_or_network(monkeypatch: pytest.MonkeyPatch) -
         raise AssertionError("network used")
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
-    from dataward.detect.ner import builtin
+    from dataward.runtime import Runtime, use
 
-    monkeypatch.setattr(builtin, "_CACHE", {})
-    spans = NerDetector(BuiltinBackend()).detect("Kenji Watanabe moved to Osaka.")
+    with Runtime() as fresh, use(fresh):  # a runtime of its own: the model loads again
+        spans = NerDetector(BuiltinBackend()).detect("Kenji Watanabe moved to Osaka.")
     assert {f.entity for f in spans} >= {"PERSON", "LOCATION"}
 
 

@@ -20,7 +20,6 @@ from dataward.cli import (
     demo,
     detect,
     entities,
-    home,
     policy,
     protect,
     scan,
@@ -67,15 +66,16 @@ policy.register(app)
 scan.register(app)
 catalog.register(app)
 protect.register(app)
-home.register(app)
 
 
 def run() -> None:
     """Console-script entry point."""
     debug = "--debug" in sys.argv[1:]
-    created = home.note_new_home()  # "dataward: created home ..." after a command that made it
+    from dataward.runtime import Runtime, use
+
     try:
-        code = app(standalone_mode=False)
+        with Runtime() as runtime, use(runtime):  # one runtime per command, closed at its end
+            code = app(standalone_mode=False)
     except DatawardError as exc:
         if debug:
             raise
@@ -96,8 +96,6 @@ def run() -> None:
         typer.echo(f"error: {_os_problem(exc)}", err=True)
         sys.exit(1)
     except typer.Exit as exc:
-        if exc.exit_code == 0 and created is not None:
-            created()
         sys.exit(exc.exit_code)
     except Exception as exc:  # usage errors (click's) arrive here in non-standalone mode
         show = getattr(exc, "show", None)
@@ -105,10 +103,7 @@ def run() -> None:
             show()
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
-    code = code if isinstance(code, int) else 0
-    if code == 0 and created is not None:
-        created()
-    sys.exit(code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _os_problem(exc: OSError) -> str:

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -53,14 +54,9 @@ def _stdnum_validator(module: str) -> Callable[[str], bool]:
     return is_valid
 
 
-_builtins_registered = False
-
-
+@functools.cache
 def _register_builtin_validators() -> None:
-    global _builtins_registered
-    if _builtins_registered:
-        return
-    _builtins_registered = True
+    """Add the built-in validators to the registry, once per process."""
     from stdnum import iban
 
     from dataward.detect.validators import luhn_ok

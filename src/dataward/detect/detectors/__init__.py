@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 
-_loaded = False
 
-
+@functools.cache
 def load_builtins() -> None:
-    """Import every module of this package once, so their ``@register`` calls run."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
+    """Import every module of this package once, so their ``@register`` calls run (the
+    detector registry is filled once per process, like any import)."""
     for info in sorted(
         pkgutil.walk_packages(__path__, prefix=f"{__name__}."), key=lambda i: i.name
     ):

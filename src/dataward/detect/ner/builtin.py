@@ -10,10 +10,10 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
+from dataward import scope
 from dataward.detect.ner import rules
 from dataward.detect.ner.backends import Span
 from dataward.detect.ner.features import Featurizer, Lexicon, case_mode, tokenize
@@ -62,19 +62,11 @@ class _Loaded:
         self.tagger.open(str(model))
 
 
-_CACHE: dict[str, _Loaded] = {}
-_LOCK = threading.Lock()
-
-
 def _loaded(folder: Path) -> _Loaded:
-    key = os.fspath(folder)
-    hit = _CACHE.get(key)
-    if hit is None:
-        with _LOCK:
-            hit = _CACHE.get(key)
-            if hit is None:
-                hit = _CACHE[key] = _Loaded(folder)
-    return hit
+    """The model in ``folder``, loaded once per runtime (never changed once loaded: runtimes
+    that share compiled engines share it too, see :attr:`dataward.scope.Scope.share`)."""
+    key = f"{scope.SHARED}ner.builtin:{os.fspath(folder)}"
+    return scope.current().get(key, lambda: _Loaded(folder))
 
 
 class BuiltinBackend:
