@@ -379,3 +379,26 @@ def test_a_scan_with_findings_records_a_typed_event_without_values(
     for canary in (SSN, EMAIL):
         assert canary not in text
         assert canary.encode() not in raw
+
+
+def test_granting_and_revoking_an_approval_are_audited(
+    monkeypatch: pytest.MonkeyPatch, store_url: str
+) -> None:
+    from dataward.policy import grant_approval, revoke_approval
+    from dataward.store import open_store
+
+    monkeypatch.setenv("DATAWARD_DATABASE_URL", store_url)
+    monkeypatch.setenv("DATAWARD_ACTOR", "svc:governance")
+    store = open_store(store_url)
+    try:
+        granted = grant_approval(store, "dpo", "svc:dora", {"resource": "patients"}, None, "q3")
+        assert revoke_approval(store, granted.id)
+        assert not revoke_approval(store, granted.id)  # nothing to revoke: no second event
+        events = [e for e in open_audit_log(store).events() if e.kind == EventKind.APPROVAL]
+    finally:
+        store.close()
+    grant, revoke = [e.event() for e in events]
+    assert isinstance(grant, ApprovalEvent) and isinstance(revoke, ApprovalEvent)
+    assert grant.id == revoke.id == granted.id
+    assert grant.revoked_at is None and revoke.revoked_at is not None
+    assert [e.actor for e in events] == ["svc:dora", "svc:governance"]
