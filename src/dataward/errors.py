@@ -11,6 +11,7 @@
      │    ├── KeyringError               a key file, key version or KMS failed
      │    └── RevealError                a protected value could not be reversed
      ├── PolicyError                     policy files and evaluation
+     │    └── TokenError                 a go token is malformed, forged, expired or stale
      └── AuditError                      the audit log failed a check
 
 Every error carries its context as attributes and pickles across processes.
@@ -123,6 +124,10 @@ class RevealError(ProtectError):
 
 class PolicyError(DatawardError):
     """A policy is invalid or could not be evaluated."""
+
+
+class TokenError(PolicyError):
+    """A go token is malformed, forged, expired or no longer holds."""
 
 
 class AuditError(DatawardError):

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from dataward.audit import AuditEvent, close_default_logs, open_audit_log, record
-from dataward.audit.checkpoint import KEY_FILE
 from dataward.audit.events import AccessEvent
 from dataward.errors import AuditError
+from dataward.keys import AUDIT
 from dataward.store import open_store
 from tests.conftest import CliResult
 
@@ -49,7 +49,7 @@ def test_a_second_host_with_its_own_key_refuses_to_write(
         store.close()
 
     # the fix the message gives: point the second host at the first host's key
-    monkeypatch.setenv("DATAWARD_AUDIT__SIGNING_KEY", str(first / KEY_FILE))
+    monkeypatch.setenv("DATAWARD_AUDIT__SIGNING_KEY", str(first / AUDIT.file))
     close_default_logs()
     record(AccessEvent(what="patients"), actor="svc:gateway")
     assert cli("audit", "checkpoint").code == 0

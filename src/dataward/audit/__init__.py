@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dataward import scope
 from dataward.audit.actors import acting, acting_caller, current_actor
-from dataward.audit.checkpoint import KEY_FILE, Checkpoint, Signer, Verifier
+from dataward.audit.checkpoint import Checkpoint
 from dataward.audit.events import AuditEvent, Event, EventKind, LoggedEvent, envelope
 from dataward.audit.log import AuditLog, Erasure, Receipt, StoredCheckpoint
 from dataward.audit.receipt import ReceiptCheck, make_receipt, verify_receipt
@@ -32,6 +32,7 @@ from dataward.audit.witness import (
     Witness,
     external_witness,
 )
+from dataward.keys.signing import AUDIT, Signer, Verifier, load_signer
 from dataward.settings import get_settings
 from dataward.store import Store, open_store, shared_store
 
@@ -72,7 +73,7 @@ def default_signer() -> Signer:
     """The deployment's signing key: the ``audit.signing_key`` setting, else
     ``DATAWARD_HOME/audit_signing.key``, created on first use."""
     settings = get_settings()
-    return Signer.load_or_create(settings.audit.signing_key or Path(settings.home) / KEY_FILE)
+    return load_signer(settings.audit.signing_key or Path(settings.home) / AUDIT.file, AUDIT)
 
 
 def default_witnesses() -> list[Witness]:

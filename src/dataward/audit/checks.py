@@ -17,10 +17,11 @@ from sqlalchemy.engine import Connection
 
 from dataward.audit import tables as t
 from dataward.audit.actors import PSEUDONYM_PREFIX
-from dataward.audit.checkpoint import Checkpoint, Verifier, open_checkpoint
+from dataward.audit.checkpoint import Checkpoint, open_checkpoint
 from dataward.audit.events import EventKind
 from dataward.audit.subjects import SubjectKeys
 from dataward.errors import AuditError
+from dataward.keys.signing import Verifier
 
 _FAMILY = (
     (sa.LargeBinary, "binary"),

@@ -17,13 +17,14 @@ from dataward.audit import merkle
 from dataward.audit import tables as t
 from dataward.audit.actors import PSEUDONYM_PREFIX, is_service
 from dataward.audit.canonical import canonical
-from dataward.audit.checkpoint import Checkpoint, Signer, Verifier
+from dataward.audit.checkpoint import Checkpoint
 from dataward.audit.events import AuditEvent, ErasureEvent, envelope, header
 from dataward.audit.reading import LogReader
 from dataward.audit.reading import StoredCheckpoint as StoredCheckpoint
 from dataward.audit.subjects import SubjectKeys, seal
 from dataward.audit.witness import Witness
 from dataward.errors import AuditError
+from dataward.keys.signing import Signer, Verifier
 from dataward.store import Store
 
 if TYPE_CHECKING:

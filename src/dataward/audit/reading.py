@@ -14,10 +14,11 @@ from sqlalchemy.engine import Connection
 from dataward.audit import merkle
 from dataward.audit import tables as t
 from dataward.audit.actors import PSEUDONYM_PREFIX
-from dataward.audit.checkpoint import Checkpoint, Signer, key_id
+from dataward.audit.checkpoint import Checkpoint
 from dataward.audit.events import LoggedEvent, check_document
 from dataward.audit.subjects import SubjectKeys, unseal
 from dataward.errors import AuditError
+from dataward.keys.signing import Signer, key_id
 from dataward.store import Store
 
 

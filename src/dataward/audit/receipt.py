@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from dataward.audit import merkle
-from dataward.audit.checkpoint import Verifier, open_checkpoint
+from dataward.audit.checkpoint import open_checkpoint
 from dataward.audit.events import check_document
 from dataward.audit.log import AuditLog
 from dataward.errors import AuditError
+from dataward.keys.signing import Verifier
 
 FORMAT = "dataward.audit.receipt/v1"
 TLOG_PROOF = "c2sp.org/tlog-proof@v1"

@@ -27,9 +27,9 @@ from sqlalchemy.engine import Connection
 
 from dataward.audit import tables as t
 from dataward.audit.canonical import canonical
-from dataward.audit.checkpoint import Signer
 from dataward.audit.events import utc_text
 from dataward.errors import AuditError
+from dataward.keys.signing import Signer
 
 
 def _aad(ref: str, index: int) -> bytes:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection
 from dataward.audit import merkle
 from dataward.audit import tables as t
 from dataward.audit.canonical import canonical
-from dataward.audit.checkpoint import Checkpoint, Verifier
+from dataward.audit.checkpoint import Checkpoint
 from dataward.audit.checks import (
     Subjects,
     blob,
@@ -46,9 +46,12 @@ from dataward.audit.checks import (
     open_stored,
     parse_event,
 )
-from dataward.audit.log import AuditLog
 from dataward.audit.witness import note_head
 from dataward.errors import AuditError
+from dataward.keys.signing import Verifier
+
+if TYPE_CHECKING:
+    from dataward.audit.log import AuditLog  # the log calls verify(): a type, not an import
 
 PAGE = 5000
 

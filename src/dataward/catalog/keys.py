@@ -14,6 +14,6 @@ PURPOSE = "catalog"
 
 def catalog_key(home: str | Path | None = None) -> bytes:
     """The 32-byte HMAC key for catalog hashes (derived, never stored)."""
-    from dataward.protect.keys import KeyRing
+    from dataward.keys.ring import KeyRing
 
     return KeyRing.load_or_create(home).subkey(PURPOSE)

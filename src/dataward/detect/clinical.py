@@ -26,27 +26,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from dataward.detect.model import Explanation, Finding
+from dataward.detect.clinical_cues import findings as cue_findings
+from dataward.detect.clinical_words import MARKERS, MED_SUFFIXES, word_set
+from dataward.detect.model import Finding
 from dataward.detect.ner.features import Lexicon, tokenize
 from dataward.detect.routing import prose_spans
 
-
-def word_set(words: str) -> frozenset[str]:
-    """A word list written as one string (``"pt pmh s/p"``)."""
-    return frozenset(words.split())
-
-
 TERMS_FILE = Path(__file__).resolve().parent / "data" / "clinical_terms.txt.gz"
 
-MARKERS = word_set(
-    """pt pts pmh pmhx hx s/p c/o w/ abg cxr ekg ecg bp hr rr sbp map cvp gtt gtts iv ivf po
-    prn npo bid tid qid qd q mg mcg meq cc ml ccu icu micu sicu ed er npn neuro resp cv gi
-    gu sats sat o2 fio2 peep vent intubated extubated sedated afebrile lasix heparin insulin
-    propofol foley ngt ogt ett prbc plt hct wbc bun cr creat mag lytes abx dx rx sx tx labs
-    cath cabg mi chf copd htn dm iddm niddm cad afib nsr vt pvc pvcs a-line aline swan dnr
-    cmo s/p c/o w/ w/o s/s h/o d/c n/v r/o f/u"""
-)
-"""Words whose density marks a clinical note (general usage; see ``is_clinical``)."""
 _MIN_WORDS = 5
 _MIN_SHARE = 0.04
 _MIN_DISTINCT = 2
@@ -119,15 +106,6 @@ def name_lexicon() -> Lexicon:
     return BuiltinBackend().lexicon
 
 
-_MED_SUFFIXES = (
-    "emia", "itis", "osis", "ectomy", "otomy", "ostomy", "plasty", "scopy", "gram", "pathy",
-    "algia", "uria", "penia", "cytosis", "oma", "aemia", "ase", "azole", "cillin", "mycin",
-    "olol", "pril", "sartan", "statin", "dipine", "oxacin", "tidine", "prazole", "parin",
-    "ide", "ine", "one", "ate", "ol", "ics", "ia", "ive", "ing", "ed", "ly", "al",
-)  # fmt: skip
-"""Endings of medical and ordinary words; a word with one that no name list holds is no name."""
-
-
 class Words:
     """Look-ups on one word: medical term, first or last name, common word, place."""
 
@@ -154,7 +132,7 @@ class Words:
             self.band(low) == 0
             and not self.term(low)
             and len(low) >= 3
-            and not low.endswith(_MED_SUFFIXES)
+            and not low.endswith(MED_SUFFIXES)
         )
 
     def name_word(self, tok: str, strict: bool) -> bool:
@@ -173,7 +151,7 @@ class Words:
         if named:
             return not (strict and self.band(low) >= 6)
         if strict:
-            return self.band(low) <= 3 and not low.endswith(_MED_SUFFIXES[:-7])
+            return self.band(low) <= 3 and not low.endswith(MED_SUFFIXES[:-7])
         return self.band(low) <= 4
 
 
@@ -197,12 +175,10 @@ def refine(text: str, findings: Sequence[Finding], clinical: bool | None = None)
     (``clinical``: :func:`is_clinical` of ``text`` when known)."""
     if not (is_clinical(text) if clinical is None else clinical):
         return list(findings)
-    from dataward.detect import clinical_cues
-
     words = Words(name_lexicon(), clinical_terms())
     toks = tokenize(text)
     kept = [f for f in findings if _keep(text, f, words)]
-    return kept + clinical_cues.findings(text, toks, words)
+    return kept + cue_findings(text, toks, words)
 
 
 def _keep(text: str, f: Finding, words: Words) -> bool:
@@ -306,18 +282,3 @@ def _relative(value: str) -> bool:
     if not any(ch.isdigit() for ch in value):
         return True
     return any(w in _RELATIVE for w in value.lower().split())
-
-
-CUE_SCORE = 0.8
-
-
-def cue_finding(entity: str, start: int, end: int, why: str) -> Finding:
-    """A finding of a context rule (:mod:`dataward.detect.clinical_cues`, ``clinical_dates``)."""
-    return Finding(
-        entity,
-        start,
-        end,
-        CUE_SCORE,
-        "clinical",
-        Explanation(pattern=f"clinical:{why}", base_score=CUE_SCORE, notes=("clinical register",)),
-    )

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dataward.detect.clinical import _MED_SUFFIXES, MARKERS, word_set
-from dataward.detect.clinical import cue_finding as _finding
 from dataward.detect.clinical_dates import MONTHS, date_at, month_date
+from dataward.detect.clinical_words import MARKERS, MED_SUFFIXES, word_set
+from dataward.detect.clinical_words import cue_finding as _finding
 from dataward.detect.model import Finding
 
 if TYPE_CHECKING:
@@ -263,7 +263,7 @@ def _full_name(toks: list[Tok], lows: list[str], i: int, words: Words, out: list
         out.append(_finding("PERSON", tok[1], nxt[2], "full-name"))
 
 
-_WORD_ENDINGS = (*_MED_SUFFIXES, "ic", "ant", "ent")
+_WORD_ENDINGS = (*MED_SUFFIXES, "ic", "ant", "ent")
 """Endings of ordinary and medical words: a surname no list holds has none of them."""
 
 _FUNCTION_NAMES = word_set("""family aware called notified paged updated""")

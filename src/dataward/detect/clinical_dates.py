@@ -5,8 +5,8 @@ Each rule reads a fixed window of tokens around one number or month name."""
 
 from __future__ import annotations
 
-from dataward.detect.clinical import cue_finding as _finding
-from dataward.detect.clinical import word_set
+from dataward.detect.clinical_words import cue_finding as _finding
+from dataward.detect.clinical_words import word_set
 from dataward.detect.model import Finding
 
 Tok = tuple[str, int, int]

@@ -3,10 +3,11 @@ tickets, retries with backoff, and a dead-letter table for deliveries that faile
 
 from __future__ import annotations
 
-from dataward.integrations.config import Integrations, IntegrationsSettings, Outcome
+from dataward.integrations.config import Integrations, Outcome
 from dataward.integrations.deadletter import DeadLetter, DeadLetters
 from dataward.integrations.events import safe_event, scan_event
 from dataward.integrations.http import Delivery, RetryPolicy
+from dataward.integrations.settings import IntegrationsSettings
 from dataward.integrations.tickets import Jira, ServiceNow, Ticket
 from dataward.integrations.webhooks import Webhook, sign, verify
 

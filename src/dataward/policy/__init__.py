@@ -11,6 +11,7 @@ modes, a decision log, replays and go tokens.
 
 from __future__ import annotations
 
+from dataward.errors import TokenError
 from dataward.policy.api import (
     Change,
     ReplayReport,
@@ -27,7 +28,8 @@ from dataward.policy.events import set_sink
 from dataward.policy.loader import PACKS
 from dataward.policy.obligations import OPERATORS, Obligation
 from dataward.policy.records import grant_approval, list_approvals, revoke_approval
-from dataward.policy.tokens import TokenCheck, TokenError, revalidate, verify_token
+from dataward.policy.revalidation import TokenCheck, revalidate
+from dataward.policy.tokens import verify_token
 
 __all__ = [
     "EFFECTS",

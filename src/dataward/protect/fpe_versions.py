@@ -26,7 +26,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from dataward.protect.keys import KeyRing
+from dataward.keys.ring import KeyRing
 
 BATCH = 4096
 """Pending digests that trigger a write."""
@@ -89,13 +89,13 @@ class FpeVersions:
 
     def _lookup(self, digests: list[str]) -> None:
         flush()
-        from dataward.protect.keyrings import _store
+        from dataward.store import shared_store
 
         found: dict[str, list[int]] = {d: [] for d in digests}
         query = sa.select(fpe_values.c.digest, fpe_values.c.key_version).where(
             fpe_values.c.digest.in_(digests)
         )
-        with _store().begin() as conn:
+        with shared_store().begin() as conn:
             for digest, version in conn.execute(query):
                 found[digest].append(int(version))
         for digest, versions in found.items():
@@ -110,11 +110,10 @@ def flush() -> None:
     rows = [{"digest": d, "key_version": v} for d, v in pending]
     if not rows:
         return
-    from dataward.protect.keyrings import _store
-    from dataward.store import insert_ignore_many
+    from dataward.store import insert_ignore_many, shared_store
 
     try:
-        with _store().begin() as conn:
+        with shared_store().begin() as conn:
             insert_ignore_many(conn, fpe_values, rows)
     except Exception:
         with _lock:  # kept for the next try

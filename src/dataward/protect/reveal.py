@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 from dataward.errors import RevealError
-from dataward.protect.base import Operator, get_operator
-from dataward.protect.keys import KeyRing
+from dataward.keys.ring import KeyRing
+from dataward.protect.base import Operator
+from dataward.protect.operators import get_operator
 
 
 @runtime_checkable

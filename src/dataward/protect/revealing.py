@@ -18,8 +18,9 @@ import pyarrow as pa
 
 from dataward.audit.events import RevealEvent
 from dataward.errors import ConfigError, RevealError
-from dataward.protect.base import Operator, get_operator
-from dataward.protect.keys import KeyRing
+from dataward.keys.ring import KeyRing
+from dataward.protect.base import Operator
+from dataward.protect.operators import get_operator
 
 REVERSIBLE = ("token", "encrypt", "fpe")
 _MAX_HASHES = 20

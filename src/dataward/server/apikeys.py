@@ -29,6 +29,15 @@ api_keys = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
 )
+sessions = sa.Table(  # here, not in .sessions: revoking a key ends its sessions
+    "dashboard_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("key_id", sa.String(32), sa.ForeignKey("api_keys.id"), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)
 
 
 class Role(enum.StrEnum):
@@ -102,8 +111,6 @@ def authenticate(store: Store, presented: str) -> ApiKey | None:
 
 def revoke(store: Store, key_id: str) -> bool:
     """Revoke a key; its dashboard sessions end with it (in the same transaction)."""
-    from dataward.server.sessions import sessions
-
     with store.begin() as conn:
         result = conn.execute(
             api_keys.update()

@@ -20,13 +20,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from dataward.server import sessions, views
 from dataward.server.apikeys import Role, authenticate
+from dataward.server.sessions import (
+    SESSION_SECONDS,
+    close_session,
+    get_session,
+    key_id_of,
+    note_failure,
+    open_session,
+    same_token,
+    throttled,
+)
+from dataward.server.views import audit_status, inventory, recent_decisions, recent_scans
 from dataward.store import Store
 
 COOKIE = "dw_session"
 LOGIN_CSRF_COOKIE = "dw_login_csrf"
-SESSION_SECONDS = sessions.SESSION_SECONDS
 VIEWERS = {Role.ADMIN, Role.STEWARD, Role.AUDITOR}
 
 
@@ -94,12 +103,12 @@ def mount(app: FastAPI) -> None:
         if not same_origin(request):
             return login_page(request, 403, "This form must be sent from the sign-in page.")
         expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
-        if not expected or not sessions.same_token(expected, csrf):
+        if not expected or not same_token(expected, csrf):
             return login_page(request, 403, "The form expired; please sign in again.")
         presented = key.strip()
         client = request.client.host if request.client else "unknown"
-        key_id = sessions.key_id_of(presented)
-        wait = sessions.throttled(store, client, key_id)
+        key_id = key_id_of(presented)
+        wait = throttled(store, client, key_id)
         if wait is not None:
             response = login_page(
                 request, 429, f"Too many failed sign-ins; try again in {wait // 60 + 1} minutes."
@@ -108,14 +117,14 @@ def mount(app: FastAPI) -> None:
             return response
         found = authenticate(store, presented)
         if found is None:
-            sessions.note_failure(store, client, key_id)
+            note_failure(store, client, key_id)
             return login_page(request, 401, "That key is not valid.")
         if found.role not in VIEWERS:
             return login_page(request, 403, f"A {found.role.value} key cannot open the dashboard.")
         response = RedirectResponse("/dashboard", status_code=303)
         response.set_cookie(
             COOKIE,
-            sessions.open_session(store, found),
+            open_session(store, found),
             max_age=SESSION_SECONDS,
             httponly=True,
             samesite="strict",
@@ -130,28 +139,28 @@ def mount(app: FastAPI) -> None:
         store: Annotated[Store, Depends(get_store)],
         csrf: Annotated[str, Form()] = "",
     ) -> Response:
-        session = sessions.get_session(store, request.cookies.get(COOKIE))
+        session = get_session(store, request.cookies.get(COOKIE))
         if session is not None:
-            if not same_origin(request) or not sessions.same_token(session.csrf, csrf):
+            if not same_origin(request) or not same_token(session.csrf, csrf):
                 return Response("sign-out refused: not sent from the dashboard", 403)
-            sessions.close_session(store, request.cookies.get(COOKIE))
+            close_session(store, request.cookies.get(COOKIE))
         response = RedirectResponse("/dashboard/login", status_code=303)
         response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=_tls(request))
         return response
 
     @app.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(request: Request, store: Annotated[Store, Depends(get_store)]) -> Response:
-        session = sessions.get_session(store, request.cookies.get(COOKIE))
+        session = get_session(store, request.cookies.get(COOKIE))
         if session is None:
             return RedirectResponse("/dashboard/login", status_code=303)
         return render(
             "dashboard.html",
             who=session.key,
             csrf=session.csrf,
-            inventory=views.inventory(store),
-            scans=views.recent_scans(store),
-            decisions=views.recent_decisions(store),
-            audit=views.audit_status(store),
+            inventory=inventory(store),
+            scans=recent_scans(store),
+            decisions=recent_decisions(store),
+            audit=audit_status(store),
         )
 
     @app.get("/", include_in_schema=False)

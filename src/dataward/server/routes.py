@@ -220,7 +220,8 @@ def mount(app: FastAPI) -> None:
         _key: Annotated[ApiKey, Depends(require(Role.PIPELINE, Role.STEWARD, Role.AUDITOR))],
     ) -> dict[str, Any]:
         """Check a go token's signature and expiry, or re-validate it against a request."""
-        from dataward.policy.tokens import TokenError, revalidate
+        from dataward.errors import TokenError
+        from dataward.policy.revalidation import revalidate
         from dataward.policy.tokens import verify_token as verify
 
         if body.request is not None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from dataward.server.apikeys import ApiKey, Role, api_keys, metadata
+from dataward.server.apikeys import ApiKey, Role, api_keys, metadata, sessions
 from dataward.store import Store
 
 SESSION_SECONDS = 8 * 3600
@@ -29,15 +29,6 @@ MAX_FAILURES_PER_CLIENT = 10
 MAX_FAILURES_PER_KEY = 5
 """Failed sign-ins naming one key id (``dw_<id>_…``) within the window, from anywhere."""
 
-sessions = sa.Table(
-    "dashboard_sessions",
-    metadata,
-    sa.Column("id_hash", sa.String(64), primary_key=True),
-    sa.Column("key_id", sa.String(32), sa.ForeignKey("api_keys.id"), nullable=False),
-    sa.Column("csrf", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("expires_at", sa.Float, nullable=False),
-)
 login_failures = sa.Table(
     "login_failures",
     metadata,

@@ -32,7 +32,7 @@ class DateShiftOperator(KeyedOperator):
     ``date32``/``timestamp`` arrays are shifted without parsing. Without ``subject`` every date
     moves by one offset (intervals across the whole data survive).
 
-    >>> from dataward.protect.keys import KeyRing
+    >>> from dataward.keys import KeyRing
     >>> op = DateShiftOperator(keyring=KeyRing.from_secret(b"k" * 32), subject="patient-7")
     >>> admit, discharge = op.apply("2024-03-01"), op.apply("2024-03-11")
     >>> from datetime import date

@@ -22,7 +22,7 @@ class EncryptOperator(KeyedOperator):
     """``enc_<version>_<nonce+ciphertext>``: a fresh nonce each time, so equal values give
     different outputs (nothing to join or count on); reversible with the key.
 
-    >>> from dataward.protect.keys import KeyRing
+    >>> from dataward.keys import KeyRing
     >>> op = EncryptOperator(keyring=KeyRing.from_secret(b"k" * 32))
     >>> a, b = op.apply("ada@example.org"), op.apply("ada@example.org")
     >>> a != b, op.reverse(a)

@@ -80,7 +80,7 @@ class FpeOperator(KeyedOperator):
     alphanumerics) raise, or are masked with ``on_short="mask"``; very long values are
     encrypted in chunks.
 
-    >>> from dataward.protect.keys import KeyRing
+    >>> from dataward.keys import KeyRing
     >>> op = FpeOperator(keyring=KeyRing.from_secret(b"k" * 32), luhn=True)
     >>> out = op.apply("4111-1111-1111-1111")
     >>> len(out), out[4::5], luhn_residue(out.replace("-", "")), op.reverse(out)

@@ -20,7 +20,7 @@ class HashOperator(KeyedOperator):
     Without the key nobody can test a guess (an unkeyed SHA-256 of a phone number is reversed
     by trying every number). ``length`` truncates the encoded digest (at least 16 characters).
 
-    >>> from dataward.protect.keys import KeyRing
+    >>> from dataward.keys import KeyRing
     >>> op = HashOperator(keyring=KeyRing.from_secret(b"k" * 32), length=16)
     >>> op.apply("ada@example.org") == op.apply("ada@example.org"), len(op.apply("x"))
     (True, 16)

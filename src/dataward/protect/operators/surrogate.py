@@ -32,7 +32,7 @@ class SurrogateOperator(KeyedOperator):
     is the same fake person everywhere; unlike ``token`` it is not reversible, and two inputs
     may share a fake. ``kind="auto"`` picks by entity type.
 
-    >>> from dataward.protect.keys import KeyRing
+    >>> from dataward.keys import KeyRing
     >>> op = SurrogateOperator(keyring=KeyRing.from_secret(b"k" * 32))
     >>> op.apply("Ada Lovelace", "PERSON") == op.apply("Ada Lovelace", "PERSON")
     True

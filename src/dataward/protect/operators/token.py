@@ -24,7 +24,7 @@ class TokenOperator(KeyedOperator):
     work) and a token cannot be altered or reversed without the key. The key version in the
     token lets tokens made before a rotation still be reversed.
 
-    >>> from dataward.protect.keys import KeyRing
+    >>> from dataward.keys import KeyRing
     >>> op = TokenOperator(keyring=KeyRing.from_secret(b"k" * 32))
     >>> token = op.apply("ada@example.org")
     >>> token.startswith("tok_1_"), op.reverse(token)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from dataward.errors import DatawardError
+from dataward.keys import kms as kms_module
 from dataward.protect import (
     AwsKms,
     KeyRing,
@@ -19,7 +20,6 @@ from dataward.protect import (
     get_operator,
     reverse,
 )
-from dataward.protect import kms as kms_module
 
 CANARY = b"CANARY-KEY-MATERIAL-0123456789ab"
 
@@ -254,7 +254,7 @@ def test_a_replaced_key_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_retired_ring_can_be_replaced_and_rotation_keeps_the_fingerprint(tmp_path: Path) -> None:
-    from dataward.protect.keyrings import retire_keyring
+    from dataward.keys import retire_keyring
 
     ring = KeyRing.load_or_create()
     fingerprint = ring.fingerprint

@@ -24,7 +24,6 @@ import sqlalchemy as sa
 from dataward.errors import KeyringError
 
 if TYPE_CHECKING:
-    from dataward.protect.keys import KeyRing
     from dataward.store import Store
 
 _meta = sa.MetaData()
@@ -73,16 +72,17 @@ def check_missing(path: Path) -> None:
         f"with the key ring {fingerprint} kept there (created {created:%Y-%m-%d}). Restore "
         f"{path.name} from your backup (or set DATAWARD_HOME to the folder that holds it); a "
         "new ring could not reveal anything protected before. To give the old ring up for good, "
-        f"call dataward.protect.keyrings.retire_keyring({fingerprint!r}) first.",
+        f"call dataward.keys.retire_keyring({fingerprint!r}) first.",
         path=str(path),
         fingerprint=fingerprint,
     )
 
 
-def register(ring: KeyRing, path: Path) -> None:
-    """Record ``ring`` as the ring kept at ``path``; raise if another ring was recorded there."""
+def register(fingerprint: str, path: Path) -> None:
+    """Record the ring ``fingerprint`` as the one kept at ``path``; raise if another ring was
+    recorded there."""
     store = _store()
-    location, fingerprint = _location(path), ring.fingerprint
+    location = _location(path)
     key = (str(store.engine.url), location, fingerprint)
     if key in _checked:
         return
@@ -100,7 +100,7 @@ def register(ring: KeyRing, path: Path) -> None:
             f"{path} holds the key ring {fingerprint}, but data in this store was protected with "
             f"the key ring {found[0]} kept there: the file was replaced. Restore the original "
             f"{path.name} from your backup; to give the old ring up for good, call "
-            f"dataward.protect.keyrings.retire_keyring({found[0]!r}) first.",
+            f"dataward.keys.retire_keyring({found[0]!r}) first.",
             path=str(path),
             fingerprint=fingerprint,
         )

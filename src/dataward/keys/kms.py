@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from dataward.errors import KeyringError
-from dataward.protect import _files
+from dataward.keys.files import read_or_create_secret, read_private
 
 _NONCE = 12
 
@@ -63,7 +63,7 @@ class LocalKms:
     def load_or_create(cls, path: str | os.PathLike[str]) -> LocalKms:
         """Read the KEK at ``path``, creating it (0600, atomically) on first use."""
         path = Path(path)
-        _files.read_or_create_secret(path, lambda: os.urandom(32).hex().encode())
+        read_or_create_secret(path, lambda: os.urandom(32).hex().encode())
         return cls.load(path)
 
     @classmethod
@@ -77,7 +77,7 @@ class LocalKms:
                 "key ring's keys are wrapped with it and cannot be read without it",
                 path=str(path),
             )
-        kek = _files.read_private(path)
+        kek = read_private(path)
         try:
             raw = bytes.fromhex(kek.decode("ascii").strip())
         except ValueError:

@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from dataward.audit import Signer, Verifier, default_signer
-from dataward.audit.checkpoint import KEY_FILE, open_checkpoint, parse_checkpoint, parse_note
+from dataward.audit import default_signer
+from dataward.audit.checkpoint import open_checkpoint, parse_checkpoint, parse_note
 from dataward.errors import AuditError
+from dataward.keys import AUDIT, Signer, Verifier
+
+KEY_FILE = AUDIT.file
 
 
 def test_key_created_on_first_use_with_mode_0600(tmp_path: Path) -> None:
@@ -72,3 +75,42 @@ def test_note_and_verifier_key_formats() -> None:
 def test_malformed_checkpoints(text: str) -> None:
     with pytest.raises(AuditError, match="malformed checkpoint"):
         parse_checkpoint(text)
+
+
+def test_one_loader_for_both_signing_purposes(tmp_path: Path) -> None:
+    """The go-token key and the audit key are made and read by the same loader: same file mode,
+    and a damaged file is an error of the purpose's kind naming the purpose (before, a damaged
+    go-token key file raised a bare ValueError from the PEM parser)."""
+    from dataward.errors import TokenError
+    from dataward.keys import GO_TOKEN, load_signer
+    from dataward.policy.tokens import key_path
+
+    path = key_path()
+    assert path.name == GO_TOKEN.file
+    signer = load_signer(path, GO_TOKEN)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_signer(path, GO_TOKEN).public_key == signer.public_key
+    assert signer.public_key != default_signer().public_key  # one key per purpose
+    damaged = tmp_path / "damaged.key"
+    damaged.write_text("not a key")
+    with pytest.raises(TokenError, match="cannot read the go-token signing key"):
+        load_signer(damaged, GO_TOKEN)
+    with pytest.raises(AuditError, match="cannot read the audit signing key"):
+        load_signer(damaged, AUDIT)
+
+
+def test_a_replaced_key_file_is_read_again(tmp_path: Path) -> None:
+    from dataward.keys import GO_TOKEN, load_signer
+
+    path = tmp_path / GO_TOKEN.file
+    first = load_signer(path, GO_TOKEN)
+    path.unlink()
+    assert load_signer(path, GO_TOKEN).public_key != first.public_key
+
+
+def test_the_protect_package_re_exports_the_key_ring() -> None:
+    import dataward.keys
+    import dataward.protect
+
+    for name in ("KeyRing", "MasterKey", "AwsKms", "Kms", "LocalKms"):
+        assert getattr(dataward.protect, name) is getattr(dataward.keys, name)

@@ -8,7 +8,7 @@ makes it primary; old versions stay for reversing what they protected.
 The key file (``DATAWARD_HOME/keys.json``) is created on first use with mode 0600 and rewritten
 atomically. The store records the ring's fingerprint (never a key) against the file's location,
 so a deleted or replaced key file is an error with the fix instead of a silent new ring
-(:mod:`dataward.protect.keyrings`). With a :class:`~dataward.protect.kms.Kms` the master keys
+(:mod:`dataward.keys.records`). With a :class:`~dataward.keys.kms.Kms` the master keys
 are stored wrapped (envelope encryption) and the file holds no usable key material.
 
 Key material never appears in ``repr``, ``str``, logs or error messages.
@@ -30,8 +30,9 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from dataward.errors import KeyringError
-from dataward.protect import _files, keyrings
-from dataward.protect.kms import Kms, kms_from_description
+from dataward.keys.files import create_exclusively, read_private, replace_atomically
+from dataward.keys.kms import Kms, kms_from_description
+from dataward.keys.records import check_missing, register
 
 KEYRING_FILE = "keys.json"
 FORMAT = "dataward-keyring"
@@ -117,14 +118,14 @@ class KeyRing:
         path = Path(home) / KEYRING_FILE
         if not path.exists():
             # A ring the store knows was kept here: its loss is an error, not a new ring.
-            keyrings.check_missing(path)
+            check_missing(path)
             ring = cls([MasterKey(1, _now(), os.urandom(MASTER_KEY_BYTES))], path=path, kms=kms)
             # Two processes may race to create the file: the first link wins, the other loads it.
-            if _files.create_exclusively(path, ring._serialize()):
-                keyrings.register(ring, path)
+            if create_exclusively(path, ring._serialize()):
+                register(ring.fingerprint, path)
                 return ring
         ring = cls.load(path, kms=kms)
-        keyrings.register(ring, path)  # rings made before the store recorded them, too
+        register(ring.fingerprint, path)  # rings made before the store recorded them, too
         return ring
 
     @classmethod
@@ -132,7 +133,7 @@ class KeyRing:
         """Read a key file; wrapped keys are unwrapped with ``kms`` or the KMS the file names."""
         path = Path(path)
         try:
-            doc = json.loads(_files.read_private(path))
+            doc = json.loads(read_private(path))
         except (ValueError, UnicodeDecodeError):
             raise KeyringError(f"{path} is not a Dataward key file", path=str(path)) from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -168,7 +169,7 @@ class KeyRing:
     @property
     def fingerprint(self) -> str:
         """A public id of the ring: an HKDF value of its first master key (so rotation keeps it),
-        from which no key can be derived. The store records it (:mod:`.keyrings`)."""
+        from which no key can be derived. The store records it (:mod:`.records`)."""
         return self.subkey("keyring-fingerprint", version=min(self._keys), length=16).hex()
 
     @property
@@ -212,7 +213,7 @@ class KeyRing:
             self._keys[version] = MasterKey(version, _now(), os.urandom(MASTER_KEY_BYTES))
             self._primary = version
         if self._path is not None:
-            _files.replace_atomically(self._path, self._serialize())
+            replace_atomically(self._path, self._serialize())
         return version
 
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
@@ -220,7 +221,7 @@ class KeyRing:
         target = Path(path) if path is not None else self._path
         if target is None:
             raise KeyringError("this key ring has no file: pass a path")
-        _files.replace_atomically(target, self._serialize())
+        replace_atomically(target, self._serialize())
         self._path = target
         return target
 
