@@ -98,6 +98,12 @@ def test_protect_records_keeps_their_shape_and_keys() -> None:
     assert SSN not in json.dumps(out) and EMAIL not in json.dumps(out)  # values, keys, nested
 
 
+def test_protect_records_drops_the_records_a_suppress_hits() -> None:
+    records = [{"email": EMAIL, "n": 1}, {"email": None, "n": 2}, {"n": 3}]
+    out = dw.protect(records, rules=[{"column": "email", "operator": "suppress"}])
+    assert out == [{"email": None, "n": 2}, {"n": 3}]
+
+
 def test_protect_a_path_writes_beside_it_and_returns_the_output(tmp_path: Path) -> None:
     src = tmp_path / "patients.csv"
     src.write_text(f"ssn,email\n{SSN},{EMAIL}\n536-22-8174,bo@example.org\n")

@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 
 from dataward.detect.model import Finding
 from dataward.detect.overlaps import resolve as resolve_overlaps
-from dataward.errors import ConfigError
+from dataward.errors import ConfigError, SourceError
 from dataward.keys.ring import KeyRing
 from dataward.protect.base import Operator
 from dataward.protect.cells import (
@@ -96,6 +96,7 @@ __all__ = [
     "classify_columns",
     "plan",
     "protect",
+    "protect_keys",
     "protect_table",
     "protect_text",
 ]
@@ -632,7 +633,7 @@ def _protect_memory(p: Protector, data: Any) -> Any:
     from dataward.sources.memory import ROW, kind_of, to_arrow
 
     records = kind_of(data) == "records"
-    keys = (lambda r: _protect_keys(r, p)) if records else None
+    keys = (lambda r: protect_keys(r, p)) if records else None
     table, back = to_arrow(data, map_keys=keys, verb="protect")
     p.decide(table.slice(0, p.config.sample_rows))
     if records:  # which records a suppress dropped
@@ -649,12 +650,20 @@ def _protect_memory(p: Protector, data: Any) -> Any:
     return back(out)
 
 
-def _protect_keys(value: Any, p: Protector) -> Any:
-    """A record with every object key's sensitive findings replaced (keys are values too)."""
+def protect_keys(record: Any, p: Protector) -> Any:
+    """``record`` with every object key's sensitive findings replaced, same structure (keys
+    are values too: ``{"<e-mail>": 5}``)."""
+    try:
+        return _keys(record, p)
+    except RecursionError:
+        raise SourceError("a record is nested too deeply to protect", reason="depth") from None
+
+
+def _keys(value: Any, p: Protector) -> Any:
     if isinstance(value, Mapping):
-        return {p.protect_name(str(k)): _protect_keys(v, p) for k, v in value.items()}
+        return {p.protect_name(str(k)): _keys(v, p) for k, v in value.items()}
     if isinstance(value, list):
-        return [_protect_keys(v, p) for v in value]
+        return [_keys(v, p) for v in value]
     return value
 
 
