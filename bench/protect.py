@@ -9,6 +9,9 @@ package, when installed), on a sample of the same values.
     python bench/protect.py --n 200000
     python bench/protect.py --file            # whole-file protect of a ~50 MB patient CSV
     python bench/protect.py --file --mb 10
+    python bench/protect.py --free-text       # `dataward protect` of a 50 MB CSV with free-text
+                                              # notes, this tree against a baseline (freetext.py)
+    python bench/protect.py --free-text --mb 5
 """
 
 from __future__ import annotations
@@ -104,8 +107,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--file", action="store_true", help="whole-file protect of a CSV")
-    parser.add_argument("--mb", type=float, default=50.0, help="--file: CSV size in MB")
+    parser.add_argument(
+        "--free-text", action="store_true", help="this tree against a baseline (freetext.py)"
+    )
+    parser.add_argument("--mb", type=float, default=50.0, help="--file, --free-text: MB of CSV")
     args = parser.parse_args()
+    if args.free_text:
+        import tempfile
+        from pathlib import Path
+
+        from freetext import compare
+
+        with tempfile.TemporaryDirectory() as tmp:
+            compare("protect", args.mb, Path(tmp))
+        return
     if args.file:
         bench_file(args.mb)
         return

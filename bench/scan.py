@@ -5,6 +5,9 @@ generated dataset written as CSV and as Parquet.
     python bench/scan.py --gb 1           # 1 GB of CSV
     python bench/scan.py --gb 1 --no-full # sampled scans only
     python bench/scan.py --dir DIR        # keep (and reuse) the generated files in DIR
+    python bench/scan.py --free-text      # full scan of a 50 MB CSV with free-text notes, this
+                                          # tree against a baseline commit (see freetext.py)
+    python bench/scan.py --free-text --mb 5
 
 The table has ten columns: a row number, first and last names, e-mail, US SSN, phone, a date of
 birth (a date column in Parquet), an amount, a boolean and a category, and free-text notes that
@@ -144,12 +147,22 @@ def main() -> None:
     ap.add_argument("--gb", type=float, default=0.2, help="size of the CSV file in GB")
     ap.add_argument("--dir", help="keep the generated files here (reused when present)")
     ap.add_argument("--no-full", action="store_true", help="sampled scans only")
+    ap.add_argument(
+        "--free-text", action="store_true", help="this tree against a baseline (freetext.py)"
+    )
+    ap.add_argument("--mb", type=float, default=50.0, help="--free-text: CSV size in MB")
     ap.add_argument("--run", help=argparse.SUPPRESS)
     ap.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--catalog", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.run:
         print(json.dumps(run_one(Path(args.run), args.full, args.catalog)))
+        return
+    if args.free_text:
+        from freetext import compare
+
+        with tempfile.TemporaryDirectory() as tmp:
+            compare("scan", args.mb, Path(args.dir) if args.dir else Path(tmp))
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.dir) if args.dir else Path(tmp)
