@@ -171,3 +171,11 @@ def test_cli_plan_prints_and_writes_nothing(
     assert {c["column"]: c["mode"] for c in doc["columns"]}["ssn"] == "value"
     assert SSN not in result.out + result.err and EMAIL not in result.out + result.err
     assert not out.exists()
+
+
+def test_a_text_file_is_planned_finding_by_finding(tmp_path: Path) -> None:
+    src = tmp_path / "notes.txt"
+    src.write_text(f"Mail {EMAIL} today\nSSN {SSN}\n")
+    p = plan(src, rules=[], keyring=RING)
+    assert p.columns == {}  # lines are text: no column is protected whole
+    assert str(p).startswith("no columns") and SSN not in str(p) + p.to_json()

@@ -313,6 +313,10 @@ class ProtectPlan:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
     def __str__(self) -> str:
+        if not self.columns:
+            return "\n".join(
+                ["no columns: text, each finding replaced by its operator", *self._notes()]
+            )
         rows = [("column", "mode", "entity", "operator", "why")]
         for c in self.columns.values():
             op = _label(c.spec) if c.spec is not None else (c.operator or "-")
@@ -323,15 +327,18 @@ class ProtectPlan:
             "  ".join(v.ljust(w) for v, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
             for r in rows
         ]
+        return "\n".join([*lines, *self._notes()])
+
+    def _notes(self) -> list[str]:
         text_rules = [r for r in self.config.rules if r.scope in ("any", "finding")]
-        lines.append(
+        notes = [
             "text and scanned cells: each finding gets "
             + ("the first matching rule, else " if text_rules else "")
             + "its entity type's default operator"
-        )
+        ]
         if self.obligations:
-            lines.append(f"obligations: {', '.join(self.obligations)}")
-        return "\n".join(lines)
+            notes.append(f"obligations: {', '.join(self.obligations)}")
+        return notes
 
 
 def _label(spec: OperatorSpec) -> str:
@@ -392,6 +399,8 @@ def plan(
         return p
     if isinstance(data, Path):
         table = _file_sample(data, p.config.sample_rows)
+        if table is None:  # a text file: findings only, no columns
+            return p
     else:
         from dataward.sources.memory import to_arrow
 
@@ -404,16 +413,20 @@ def plan(
     return p
 
 
-def _file_sample(path: Path, rows: int) -> pa.Table:
-    """The first ``rows`` rows of a file, as protect reads it."""
+def _file_sample(path: Path, rows: int) -> pa.Table | None:
+    """The first ``rows`` rows of a file, as protect reads it (``None`` for a text file: it is
+    protected finding by finding, with no columns)."""
     from dataward.protect.cells import _concat
     from dataward.sources import open_source
 
     if path.is_dir():
         raise ConfigError(f"{path}: a plan is made for one file; name a file of the folder")
+    source = open_source(str(path))
+    if source.format == "text":
+        return None
     head: list[pa.Table] = []
     n = 0
-    for batch in open_source(str(path)).batches():
+    for batch in source.batches():
         head.append(pa.Table.from_batches([batch]))
         n += batch.num_rows
         if n >= rows:
