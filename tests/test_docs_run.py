@@ -531,3 +531,47 @@ def test_every_runnable_fence_is_found() -> None:
 
 if __name__ == "__main__":
     serve_page()
+
+
+def _registry_errors() -> list[str]:
+    """The message of an unknown name, for every kind of registry Dataward has."""
+    from dataward.detect.custom import validators
+    from dataward.detect.registry import detectors
+    from dataward.errors import UnknownNameError
+    from dataward.policy.loader import PACKS
+    from dataward.protect.base import operators
+    from dataward.sources.base import sources
+    from dataward.taxonomy import taxonomy
+
+    messages = []
+    for lookup in (
+        detectors.get,
+        operators.get,
+        sources.get,
+        validators.get,
+        taxonomy().get,
+        lambda name: (_ for _ in ()).throw(UnknownNameError("policy pack", name, PACKS)),
+    ):
+        with pytest.raises(UnknownNameError) as caught:
+            lookup("no-such-name")
+        messages.append(str(caught.value))
+    return messages
+
+
+def test_error_messages_name_only_commands_that_exist() -> None:
+    """An unknown detector, operator, source, validator, entity or policy pack points to a
+    command that exists (it pointed to `dataward operators`, which never did)."""
+    import typer
+
+    from dataward.cli.main import app
+
+    root = typer.main.get_command(app)
+    for message in _registry_errors():
+        for command in re.findall(r"`dataward ([a-z -]+)`", message):
+            group: Any = root
+            for word in command.split():
+                found = None
+                if hasattr(group, "get_command"):  # a command group
+                    found = group.get_command(group.context_class(group), word)
+                assert found is not None, f"{message}: `dataward {command}` does not exist"
+                group = found

@@ -68,9 +68,15 @@ class UnknownNameError(ConfigError, KeyError):
         known = sorted(known)
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        where = _LISTED_BY.get(kind)
+        if where is not None:
+            listing = f"Known: {len(known)} ({where})."
+        elif len(known) <= 20:
+            listing = f"Known: {', '.join(known)}."
+        else:
+            listing = f"Known: {len(known)} (see the docs)."
         super().__init__(
-            f"Unknown {kind} {name!r}.{hint} Known: {len(known)} (list them with "
-            f"`dataward {_plural(kind)}` or see the docs).",
+            f"Unknown {kind} {name!r}.{hint} {listing}",
             kind=kind,
             name=name,
             suggestions=close,
@@ -91,13 +97,13 @@ def yaml_problem(exc: Exception) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
 
 
-def _plural(noun: str) -> str:
-    """English plural of a registry kind: entity → entities, detector → detectors."""
-    if noun.endswith("y") and noun[-2:-1] not in ("", "a", "e", "i", "o", "u"):
-        return noun[:-1] + "ies"
-    if noun.endswith(("s", "x", "z", "ch", "sh")):
-        return noun + "es"
-    return noun + "s"
+# Where the names of a registry kind are listed when there are too many to print: a command
+# that exists (a test checks each against the CLI) or a docs page.
+_LISTED_BY = {
+    "entity": "list them with `dataward entities`",
+    "policy pack": "list them with `dataward policy packs`",
+    "detector": "docs/detector-catalog.md lists them",
+}
 
 
 class DetectorError(DatawardError):

@@ -234,21 +234,13 @@ def test_unknown_name_error_pickles() -> None:
     assert again.suggestions == ["GENDER"]
 
 
-@pytest.mark.parametrize(
-    ("kind", "plural"),
-    [
-        ("entity", "entities"),
-        ("detector", "detectors"),
-        ("validator", "validators"),
-        ("policy", "policies"),
-        ("key", "keys"),
-        ("alias", "aliases"),
-        ("backend", "backends"),
-    ],
-)
-def test_unknown_name_error_pluralizes_the_command(kind: str, plural: str) -> None:
-    err = UnknownNameError(kind, "nope", ["other"])
-    assert f"`dataward {plural}`" in str(err)
+def test_unknown_name_error_says_where_the_names_are_listed() -> None:
+    assert "`dataward entities`" in str(UnknownNameError("entity", "nope", ["other"]))
+    assert "`dataward policy packs`" in str(UnknownNameError("policy pack", "nope", ["hipaa"]))
+    # no list command for operators: a short list is printed, never a command that does not exist
+    message = str(UnknownNameError("operator", "mask2", ["mask", "token"]))
+    assert "Known: mask, token." in message
+    assert "`dataward" not in message
 
 
 def test_contains_and_len() -> None:
