@@ -471,3 +471,30 @@ def test_a_folder_output_inside_its_input_is_refused(
     r = cli("protect", str(src), str(src / "protected"))
     assert r.code == 2 and "outside INPUT" in r.err
     assert not (src / "protected").exists()
+
+
+def test_a_folder_protected_under_a_decision_binds_its_receipts(tmp_path: Path) -> None:
+    """The resume record in OUT is not data: the receipts beside the outputs still make up
+    the folder's version, so decide allows the request that names the protected folder."""
+    import dataward as dw
+    from dataward.policy import evidence
+    from dataward.protect.folders import MANIFEST, protect_folder
+    from tests.policy.test_evidence import RING, first_decision, request
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    _tree(src)
+    first = first_decision()
+    report = protect_folder(src, out, decision=first, keyring=RING)
+    assert (out / MANIFEST).is_file() and len(report.files) == 5
+    receipts = [json.loads(p.read_text()) for p in sorted(out.rglob("*.receipt.json"))]
+    assert len(receipts) == 5
+
+    def key(r: Any) -> str:
+        return json.dumps(r, sort_keys=True)
+
+    assert sorted(map(key, receipts)) == sorted(key(f.receipt) for f in report.files)
+    version = evidence.dataset_sha256(r["output_sha256"] for r in receipts)
+    assert version == evidence.folder_sha256(out)
+    allowed = dw.decide(request(id=str(out)), log=False, evidence=receipts)
+    assert allowed.effect == "allow" and allowed.token is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +14,11 @@ import pytest
 
 from dataward.errors import ConfigError, SourceError
 from dataward.sources import format_for, open_source, sources, writable_formats
-from dataward.sources.base import Limits, Source
+from dataward.sources.base import Limits, Source, SourceFormat, Writer
 from dataward.sources.locations import StreamLocation
 from dataward.sources.opening import open_location
 from dataward.sources.output import atomic_file
+from dataward.sources.textio import TextBasedSource
 
 CANARY_SSN = "523-71-6604"
 CANARY_EMAIL = "zq7x41.canary@probemail-dw.net"
@@ -109,8 +110,73 @@ def test_every_writable_format_round_trips_through_its_reader(tmp_path: Path, na
 
 
 def test_the_writable_formats_are_those_with_a_writer() -> None:
-    assert set(writable_formats()) == set(ROUND_TRIPS)
+    builtin = {
+        n
+        for n in writable_formats()
+        if sources.get(n).factory.__module__.startswith("dataward.sources.")
+    }
+    assert builtin == set(ROUND_TRIPS)
     assert sources.get("orc").writer is None
+
+
+# -- a new format is one module: a reader, a writer, and protect takes it -----------------------
+
+
+class KvSource(TextBasedSource):
+    """``key=value`` lines (the example of docs/sources.md)."""
+
+    def batches(self, batch_rows: int = 65_536) -> Iterator[pa.RecordBatch]:
+        keys, values = [], []
+        with self.open_utf8() as fh:
+            for _lineno, line in self.lines(fh):
+                key, _, value = line.partition("=")
+                keys.append(key)
+                values.append(value)
+        if keys:
+            yield pa.RecordBatch.from_pydict({"key": keys, "value": values})
+
+
+class KvWriter(Writer):
+    leak = ""
+
+    def write_table(self, table: pa.Table) -> None:
+        rows = table.to_pylist()
+        text = "".join(f"{r['key']}={r['value']}{self.leak}\n" for r in rows)
+        self.fh.write(text.encode())
+
+
+class LeakyKvWriter(KvWriter):
+    leak = f" (was {CANARY_EMAIL})"
+
+
+@pytest.fixture
+def kv_format(monkeypatch: pytest.MonkeyPatch) -> Callable[[type[Writer]], None]:
+    def add(writer: type[Writer]) -> None:
+        fmt = SourceFormat("kv", (".kv",), KvSource, writer=writer)
+        monkeypatch.setitem(sources._items, "kv", fmt)  # removed again after the test
+
+    return add
+
+
+def test_a_plug_in_format_is_protected_and_verified_through_its_own_reader(
+    tmp_path: Path, kv_format: Callable[[type[Writer]], None]
+) -> None:
+    from dataward.protect.files import protect_file
+    from dataward.protect.verify import VerifyError
+
+    kv_format(KvWriter)
+    src = tmp_path / "settings.kv"
+    src.write_text(f"owner={CANARY_EMAIL}\nssn={CANARY_SSN}\n")
+    report = protect_file(src, tmp_path / "out.kv")
+    assert report.format == "kv" and report.rows_in == 2
+    assert report.verify == {"mode": "full", "rows": 2}
+    text = (tmp_path / "out.kv").read_text()
+    assert text.startswith("owner=") and CANARY_EMAIL not in text and CANARY_SSN not in text
+    # a writer that puts a value back is caught by reading the output with the kv reader
+    kv_format(LeakyKvWriter)
+    with pytest.raises(VerifyError, match="EMAIL_ADDRESS"):
+        protect_file(src, tmp_path / "leaky.kv")
+    assert not (tmp_path / "leaky.kv").exists()
 
 
 @pytest.mark.parametrize("suffix", [".gz", ".bz2", ".zst"])

@@ -35,7 +35,7 @@ from dataward.policy.obligations import OPERATORS
 from dataward.policy.request import canonical_json
 
 if TYPE_CHECKING:
-    from dataward.keys.signing import Signer
+    from dataward.audit.checkpoint import Signer
 
 FORMAT = "dataward.protect.receipt/v1"
 CLAIMED_WITHOUT_EVIDENCE = "claimed_without_evidence"
@@ -43,6 +43,8 @@ CLAIMED_WITHOUT_EVIDENCE = "claimed_without_evidence"
 EVIDENCE_REFUSED = "evidence_refused"
 _SIGNED_NAME = "dataward.protect.receipt"
 RECEIPT = ".receipt.json"
+RESUME_RECORD = ".dataward-protect.json"
+"""What a folder protect run keeps in its output folder to resume (not data, like receipts)."""
 """The suffix of the receipt ``dataward protect --decision`` writes beside its output."""
 
 
@@ -303,9 +305,12 @@ def dataset_sha256(hashes: Iterable[str]) -> str:
 
 
 def folder_sha256(folder: str | Path) -> str:
-    """:func:`dataset_sha256` of every file under ``folder`` (receipts left out)."""
+    """:func:`dataset_sha256` of every file under ``folder`` (receipts and a protect run's
+    resume record left out)."""
     files = [
-        p for p in sorted(Path(folder).rglob("*")) if p.is_file() and not p.name.endswith(RECEIPT)
+        p
+        for p in sorted(Path(folder).rglob("*"))
+        if p.is_file() and not p.name.endswith(RECEIPT) and p.name != RESUME_RECORD
     ]
     return dataset_sha256(file_sha256(p) for p in files)
 

@@ -25,13 +25,14 @@ from typing import Any
 
 from dataward.errors import ConfigError, SourceError
 from dataward.keys.ring import KeyRing
+from dataward.policy.evidence import RECEIPT, RESUME_RECORD
 from dataward.protect.apply import Protector, RulesLike, as_config
 from dataward.protect.files import BATCH_ROWS, FileReport, Progress, output_format, protect_file
 from dataward.sources.output import atomic_file
 
-MANIFEST = ".dataward-protect.json"
-"""The resume record in the output folder."""
-RECEIPT = ".receipt.json"
+MANIFEST = RESUME_RECORD
+"""The resume record in the output folder (not part of the folder's version, see
+:func:`dataward.policy.evidence.folder_sha256`)."""
 
 
 class UnsupportedFilesError(SourceError):

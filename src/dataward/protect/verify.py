@@ -39,7 +39,7 @@ from dataward.protect.ledger import (
 from dataward.protect.textfile import blocks
 
 if TYPE_CHECKING:
-    from dataward.protect.apply import Protector
+    from dataward.protect.protector import Protector
 
 
 class VerifyError(ProtectError):
@@ -158,33 +158,36 @@ def verify_output(
             checked, what = _text(fh, checker, every), "line"
         elif fmt == "jsonl":
             checked, what = _jsonl(fh, checker, every), "line"
-        elif fmt == "json":
-            checked, what = _json(path, checker, every), "element"
         elif fmt in ("csv", "tsv"):
             sep = delimiter or ("\t" if fmt == "tsv" else ",")
             checked, what = _csv(fh, checker, every, sep), "row"
-        else:
+        elif fmt in ("parquet", "arrow"):
             data = fh if codec is not None else None
             checked, what = _arrow(data, path, fmt, checker, every), "row"
+        else:  # any other format (json, a plug-in's) is read back by its own reader
+            checked, what = _by_reader(path, fmt, checker, every), "record"
     checker.raise_if_any(what)
     return VerifyResult(mode, checked)
 
 
 def _text(fh: IO[bytes], checker: Checker, every: int) -> int:
-    checked = line_no = 0
     with io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="") as stream:
-        lines = (line.rstrip("\n").rstrip("\r") for line in stream)
-        for n, block in enumerate(blocks(lines)):
-            first = line_no + 1
-            line_no += len(block.lines)
-            if n % every:
-                continue
-            checked += len(block.lines)
-            try:
-                checker.check(block.text, None, first)
-            except ScanIncompleteError:  # as the run did: line by line
-                for k, line in enumerate(block.lines):
-                    checker.check(line, None, first + k)
+        return _lines((line.rstrip("\n").rstrip("\r") for line in stream), checker, every)
+
+
+def _lines(lines: Iterator[str], checker: Checker, every: int) -> int:
+    checked = line_no = 0
+    for n, block in enumerate(blocks(lines)):
+        first = line_no + 1
+        line_no += len(block.lines)
+        if n % every:
+            continue
+        checked += len(block.lines)
+        try:
+            checker.check(block.text, None, first)
+        except ScanIncompleteError:  # as the run did: line by line
+            for k, line in enumerate(block.lines):
+                checker.check(line, None, first + k)
     return checked
 
 
@@ -203,12 +206,19 @@ def _jsonl(fh: IO[bytes], checker: Checker, every: int) -> int:
     return checked
 
 
-def _json(path: Path, checker: Checker, every: int) -> int:
-    """A JSON document, read back by its own reader (compression found by its magic)."""
-    from dataward.sources import open_source
+def _by_reader(path: Path, fmt: str, checker: Checker, every: int) -> int:
+    """The output read back by its format's reader (compression found by its magic): JSON
+    records walked key by key, lines in blocks as the run wrote them, tables row by row."""
+    from dataward.sources import open_source, sources
 
+    source: Any = open_source(path, format=fmt)
+    shape = sources.get(fmt).shape
+    if shape == "lines":
+        return _lines((line for _n, line in source.text_lines()), checker, every)
+    if shape == "table":
+        return _rows(source.table_batches(16_384), checker, every)
     checked = 0
-    for index, record, _size in open_source(path, format="json").records():  # type: ignore[attr-defined]
+    for index, record, _size in source.records():
         if index % every:
             continue
         checked += 1
@@ -264,6 +274,11 @@ def _arrow(fh: IO[bytes] | None, path: Path, fmt: str, checker: Checker, every: 
 
         reader = ipc.open_file(data)
         batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
+    return _rows(batches, checker, every)
+
+
+def _rows(batches: Iterator[Any], checker: Checker, every: int) -> int:
+    """Every k-th row of record batches, each cell walked; the column names first."""
     checked = offset = 0
     names_done = False
     for batch in batches:
