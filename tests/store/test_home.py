@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -240,3 +241,22 @@ def test_dataward_home_says_which_home_and_hides_the_password(tmp_path: Path) ->
     assert info["source"] == "env" and info["home"] == str(work / "x")
     assert info["exists"] is False and info["keyring"] is None
     assert not (work / "x").exists()  # showing the home creates nothing
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_init_marks_an_older_home_it_may_use_and_refuses_an_unsafe_one(
+    tmp_path: Path, cli: Any
+) -> None:
+    from dataward.settings import HOME_MARKER
+
+    old = tmp_path / ".dataward"  # made by an older Dataward: no marker file
+    old.mkdir(mode=0o700)
+    (old / "keys.json").write_text("{}")
+    done = cli("init")
+    assert done.code == 0 and f"using existing home {old}" in done.err
+    assert (old / HOME_MARKER).is_file() and (old / "keys.json").read_text() == "{}"
+    (old / HOME_MARKER).unlink()
+    old.chmod(0o777)
+    refused = cli("init")
+    assert refused.code == 2 and "may be written by group or others" in refused.err
+    assert not (old / HOME_MARKER).exists()
