@@ -20,6 +20,7 @@ from dataward.cli import (
     demo,
     detect,
     entities,
+    home,
     policy,
     protect,
     scan,
@@ -66,11 +67,13 @@ policy.register(app)
 scan.register(app)
 catalog.register(app)
 protect.register(app)
+home.register(app)
 
 
 def run() -> None:
     """Console-script entry point."""
     debug = "--debug" in sys.argv[1:]
+    created = home.note_new_home()  # "dataward: created home ..." after a command that made it
     from dataward.runtime import Runtime, use
 
     try:
@@ -96,6 +99,8 @@ def run() -> None:
         typer.echo(f"error: {_os_problem(exc)}", err=True)
         sys.exit(1)
     except typer.Exit as exc:
+        if exc.exit_code == 0 and created is not None:
+            created()
         sys.exit(exc.exit_code)
     except Exception as exc:  # usage errors (click's) arrive here in non-standalone mode
         show = getattr(exc, "show", None)
@@ -103,7 +108,10 @@ def run() -> None:
             show()
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
-    sys.exit(code if isinstance(code, int) else 0)
+    code = code if isinstance(code, int) else 0
+    if code == 0 and created is not None:
+        created()
+    sys.exit(code)
 
 
 def _os_problem(exc: OSError) -> str:
