@@ -48,8 +48,9 @@ class DetectSettings(BaseModel):
     detectors: list[Path] = []
     """Custom detector files (YAML) loaded next to the built-ins."""
     record_budget_ms: float | None = Field(default=1000.0, ge=0.0)
-    """Time one value may take to scan; a value past it is reported partially scanned (``partial``
-    on its findings), never dropped. ``null``: no limit."""
+    """CPU time one value may take to scan (the scanning thread's, so a busy machine does not
+    count); a value past it is reported partially scanned (``partial`` on its findings), never
+    dropped. ``null``: no limit."""
 
 
 class NerSettings(BaseModel):

@@ -362,6 +362,15 @@ def test_repeated_short_values_are_answered_from_the_memo() -> None:
     assert spent.memo_hits == 0
 
 
+def _burn(seconds: float) -> None:
+    """Work for ``seconds`` of this thread's CPU time (the time budget counts CPU, not sleep)."""
+    import time
+
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
 class _SlowWordModel(_EveryWordModel):
     """The stand-in model, taking 0.1 s a call (a long value's worth of model time)."""
 
@@ -369,10 +378,8 @@ class _SlowWordModel(_EveryWordModel):
         self.calls = 0
 
     def detect(self, text: str, language: str | None = None) -> list[Finding]:
-        import time
-
         self.calls += 1
-        time.sleep(0.1)
+        _burn(0.1)
         return super().detect(text, language)
 
 
@@ -401,14 +408,12 @@ def test_lazy_loads_do_not_count_against_the_first_records_budget() -> None:
     """Loading a model on first use is not the record's time: a short first value under a
     tight budget is scanned whole (CI saw a 4-character value reported partial)."""
 
-    import time
-
     class _SlowFirstLoad(_EveryWordModel):
         loaded = False
 
         def detect(self, text: str, language: str | None = None) -> list[Finding]:
             if not self.loaded:
-                time.sleep(0.5)  # the first call loads the model
+                _burn(0.5)  # the first call loads the model
                 self.loaded = True
             return super().detect(text, language)
 
