@@ -11,7 +11,7 @@ from typing import Any
 from dataward import scope
 from dataward.errors import PolicyError
 from dataward.policy import evidence as evidence_
-from dataward.policy import records, writer
+from dataward.policy import pending, records, writer
 from dataward.policy.classification import NEEDS_SCAN, NOT_CLASSIFIED, Classification, TagResolver
 from dataward.policy.decision import Decision, Mode
 from dataward.policy.engine import PolicyEngine
@@ -103,7 +103,7 @@ def default_engine(extra_paths: Sequence[Path] = ()) -> PolicyEngine:
 def reload() -> None:
     """Write queued decisions, then forget the engines and close the stores of the runtime in
     use (after policy files changed)."""
-    writer.close_all()
+    pending.close_all()
     scope.current().discard(_ENGINES)
     close_shared()
 
@@ -179,7 +179,7 @@ def decide(
 def flush() -> None:
     """Wait until every decision :func:`decide` queued is in the decision log and the audit
     sink (see :mod:`dataward.policy.writer`)."""
-    writer.flush()
+    pending.flush()
 
 
 @dataclass(frozen=True, slots=True)

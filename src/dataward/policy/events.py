@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from dataward import scope
 from dataward.audit.events import AuditEvent, Event, envelope
+from dataward.policy.pending import flush as flush_queued
 from dataward.store import Store
 
 Sink = Callable[[str, str, Mapping[str, Any], str | None], object]
@@ -38,9 +39,7 @@ _AUDIT_LOG = "audit-log"
 def set_sink(sink: Sink | None) -> None:
     """Send policy events to ``sink(kind, actor, payload, subject_id)``; ``None`` resets to the
     default (the audit log). Queued decisions go to the old sink first."""
-    from dataward.policy import writer
-
-    writer.flush()
+    flush_queued()
     scope.current().put(_SINK, (sink,) if sink is not None else None)
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from dataward.audit.events import ApprovalEvent, DecisionEvent, PolicyChangeEvent
 from dataward.errors import PolicyError
 from dataward.policy.decision import Decision
+from dataward.policy.pending import flush as flush_queued
 from dataward.policy.request import Approval, canonical_json, iso
 from dataward.store import Store, insert_ignore
 
@@ -110,9 +111,7 @@ def log_decisions(store: Store, batch: list[Decision], actors: list[str] | None 
 
 def flush_decisions(store: Store | None = None) -> None:
     """Wait until queued decisions (of ``store``, default all) are written."""
-    from dataward.policy import writer
-
-    writer.flush(store)
+    flush_queued(store)
 
 
 def _approvals_json(decision: Decision) -> list[str]:

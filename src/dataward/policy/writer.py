@@ -7,10 +7,11 @@ the decisions were made): a decision row is never committed without its audit ev
 is bounded (:data:`QUEUE_SIZE`): when it is full, a caller waits for room instead of dropping a
 decision.
 
-Nothing is lost: :func:`flush` waits until everything queued is written; reading the decision log
-through :mod:`dataward.policy.records`, changing the audit sink, granting an approval, noting a
-policy revision, :func:`dataward.policy.reload`, closing the runtime and interpreter exit all
-flush first. The writers belong to the runtime in use (:mod:`dataward.scope`): the thread runs in
+Nothing is lost: :func:`~dataward.policy.pending.flush` waits until everything queued is written;
+reading the decision log through :mod:`dataward.policy.records`, changing the audit sink,
+granting an approval, noting a policy revision, :func:`dataward.policy.reload`, closing the
+runtime and interpreter exit all flush first. The writers belong to the runtime in use
+(:mod:`dataward.scope`): the thread runs in
 that runtime, so its events go where that runtime sends them. A batch that
 fails to write is retried one decision at a time; a decision that still fails is logged with its
 id (``logging``, ``dataward.policy.writer``) and counted in :attr:`DecisionWriter.failed`.
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from dataward import scope
 from dataward.policy import records
 from dataward.policy.decision import Decision
+from dataward.policy.pending import PREFIX
 from dataward.store import Store
 
 BATCH = 256
@@ -137,13 +139,10 @@ class DecisionWriter:
                     _log.exception("decision %s was not logged", item.decision.decision_id)
 
 
-_PREFIX = "policy.writer:"
-
-
 def writer_for(store: Store) -> DecisionWriter:
     """The background writer of ``store`` in the runtime in use (started on first use)."""
     current = scope.current()
-    key = f"{_PREFIX}{id(store)}"
+    key = f"{PREFIX}{id(store)}"
     writer: DecisionWriter = current.get(key, lambda: DecisionWriter(store), close=_close)
     if writer.store is not store or writer._closed:  # id() reused by another store
         current.discard(key)
@@ -153,15 +152,3 @@ def writer_for(store: Store) -> DecisionWriter:
 
 def _close(writer: DecisionWriter) -> None:
     writer.close()
-
-
-def flush(store: Store | None = None) -> None:
-    """Wait until the decisions queued for ``store`` (default: every store) are written."""
-    for _key, writer in scope.current().items(_PREFIX):
-        if store is None or writer.store is store:
-            writer.flush()
-
-
-def close_all() -> None:
-    """Flush and stop every writer of the runtime in use (:func:`dataward.policy.reload`)."""
-    scope.current().discard(_PREFIX)

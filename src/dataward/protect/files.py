@@ -25,8 +25,9 @@ import pyarrow as pa
 from dataward.errors import ConfigError, SourceError
 from dataward.keys.ring import KeyRing
 from dataward.protect import fpe_versions
-from dataward.protect.apply import ColumnDecision, Protector, RulesLike
 from dataward.protect.ledger import ScanIncompleteError
+from dataward.protect.plan import ColumnDecision, RulesLike
+from dataward.protect.protector import Protector
 from dataward.protect.textfile import Block, blocks, scrub_open_key
 from dataward.protect.verify import VerifyResult, verify_output
 from dataward.sources.base import Source, SourceFormat, Writer, sources, writable_formats
