@@ -104,6 +104,17 @@ def test_protect_records_drops_the_records_a_suppress_hits() -> None:
     assert out == [{"email": None, "n": 2}, {"n": 3}]
 
 
+def test_struct_columns_are_read_leaf_by_leaf_and_come_back_as_structs() -> None:
+    rows: list[Any] = [{"code": f"C{i}", "comment": "fine"} for i in range(30)]
+    rows[3] = {"code": "C3", "comment": f"SSN {SSN} on file"}  # 1 row in 30: no sensitive column
+    rows[5] = None
+    table = pa.table({"n": list(range(30)), "meta": rows})
+    out = dw.protect(table)
+    assert out.schema.field("meta").type == table.schema.field("meta").type
+    assert SSN not in repr(out.to_pylist())  # before: the struct column was kept unread
+    assert out.column("meta")[5].as_py() is None and out.column("meta")[4].as_py()["code"] == "C4"
+
+
 def test_protect_a_path_writes_beside_it_and_returns_the_output(tmp_path: Path) -> None:
     src = tmp_path / "patients.csv"
     src.write_text(f"ssn,email\n{SSN},{EMAIL}\n536-22-8174,bo@example.org\n")

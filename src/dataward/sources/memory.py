@@ -11,7 +11,8 @@ neither is imported unless the object came from it.
 Records are flattened as JSON records are (:mod:`dataward.sources.flatten`): nested objects
 become dotted columns, arrays ``[]`` columns, and every leaf is read as text, so nothing nested
 escapes the scan. On the way back each leaf is put where it was; a leaf that did not change
-keeps its type.
+keeps its type. Struct columns of tables and DataFrames are read the same way, leaf by leaf
+(``patient.ssn``), and come back as structs.
 
 >>> table, back = to_arrow([{"name": "Ada", "visits": 3}])
 >>> table.column_names
@@ -26,6 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dataward.errors import ConfigError
 from dataward.sources.flatten import flatten, scalar_text, to_batch
@@ -69,16 +71,10 @@ def to_arrow(
     uses it to replace values held in object keys). Raises :class:`ConfigError` naming the
     accepted kinds for anything else."""
     kind = kind_of(obj)
-    if kind == "arrow":
-        return obj, lambda t: t
-    if kind == "batch":
-        return pa.Table.from_batches([obj]), _to_batch
-    if kind == "pandas":
-        return _from_pandas(obj)
-    if kind == "polars":
-        import polars as pl
-
-        return obj.to_arrow(), lambda t: pl.from_arrow(t)
+    if kind in ("arrow", "batch", "pandas", "polars"):
+        table, back = _tabular(obj, kind)
+        flat, renest = _flat(table)
+        return flat, lambda t: back(renest(t))
     if kind == "columns":
         try:
             table = pa.table({str(k): list(v) for k, v in obj.items()})
@@ -95,6 +91,50 @@ def to_arrow(
         f"cannot {verb} an object of type {type(obj).__name__}: pass {KINDS}, or a path"
         + (" (a Path), text or a list of texts" if verb == "protect" else "")
     )
+
+
+def _tabular(obj: Any, kind: str) -> tuple[pa.Table, Back]:
+    if kind == "arrow":
+        return obj, lambda t: t
+    if kind == "batch":
+        return pa.Table.from_batches([obj]), _to_batch
+    if kind == "pandas":
+        return _from_pandas(obj)
+    import polars as pl
+
+    return obj.to_arrow(), lambda t: pl.from_arrow(t)
+
+
+def _flat(table: pa.Table) -> tuple[pa.Table, Callable[[pa.Table], pa.Table]]:
+    """Struct columns as their leaves (``patient.ssn``), so that each leaf is read like any
+    column (a struct column is no text to scan), and the way back to the same nesting. The
+    structs' own nulls come back when every row is still there."""
+    schema = table.schema
+    if not any(pa.types.is_struct(f.type) for f in schema):
+        return table, lambda t: t
+    rows = table.num_rows
+    valid: dict[str, pa.Array] = {}
+    flat = table
+    while any(pa.types.is_struct(f.type) for f in flat.schema):
+        for f in flat.schema:
+            if pa.types.is_struct(f.type):
+                valid[f.name] = flat.column(f.name).combine_chunks().is_valid()
+        flat = flat.flatten()
+
+    def renest(t: pa.Table) -> pa.Table:
+        whole = t.num_rows == rows
+
+        def build(name: str, type_: pa.DataType) -> pa.Array:
+            if not pa.types.is_struct(type_):
+                return t.column(name).combine_chunks()
+            children = [build(f"{name}.{c.name}", c.type) for c in type_]
+            fields = [pa.field(c.name, a.type) for c, a in zip(type_, children, strict=True)]
+            mask = pc.invert(valid[name]) if whole else None
+            return pa.StructArray.from_arrays(children, fields=fields, mask=mask)
+
+        return pa.Table.from_arrays([build(f.name, f.type) for f in schema], names=schema.names)
+
+    return flat, renest
 
 
 def _to_batch(t: pa.Table) -> pa.RecordBatch:
