@@ -575,3 +575,88 @@ def test_error_messages_name_only_commands_that_exist() -> None:
                     found = group.get_command(group.context_class(group), word)
                 assert found is not None, f"{message}: `dataward {command}` does not exist"
                 group = found
+
+
+# --- the layers of docs/architecture.md ------------------------------------------------------
+
+ARCHITECTURE = REPO / "docs" / "architecture.md"
+
+
+def _layers() -> tuple[dict[str, int], set[tuple[str, str]]]:
+    """The layer of each top-level module (from the page's ```text table) and the exceptions
+    it lists (``- `a` → `b`: why``)."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    table = re.search(r"## Layers.*?```text\n(.*?)```", text, re.DOTALL)
+    assert table, "docs/architecture.md has no layer table"
+    layers = {}
+    for line in table.group(1).splitlines():
+        number, *names = line.split()
+        layers.update(dict.fromkeys(names, int(number)))
+    exceptions = set(re.findall(r"^- `(dataward[\w.]*)` → `(dataward[\w.]*)`", text, re.M))
+    return layers, exceptions
+
+
+def _top(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "dataward"
+
+
+def test_imports_follow_the_layers_of_the_architecture_page() -> None:
+    """No module imports one of a higher layer (imports inside functions count), except the
+    few the page lists; every top-level module of src/dataward has a layer."""
+    from tests.test_imports import import_graph
+
+    layers, exceptions = _layers()
+    graph, where = import_graph()
+    unplaced = sorted({_top(m) for m in graph} - set(layers))
+    assert not unplaced, f"docs/architecture.md gives no layer to {unplaced}"
+    upward = [
+        f"{a} (layer {layers[_top(a)]}) imports {b} (layer {layers[_top(b)]}) at "
+        f"{':'.join(map(str, where[(a, b)]))}"
+        for a, targets in sorted(graph.items())
+        for b in sorted(targets)
+        if layers[_top(b)] > layers[_top(a)] and (a, b) not in exceptions
+    ]
+    assert not upward, "imports that go up a layer:\n" + "\n".join(upward)
+    stale = sorted(e for e in exceptions if e[1] not in graph.get(e[0], set()))
+    assert not stale, f"docs/architecture.md lists exceptions that no longer exist: {stale}"
+
+
+# --- configuration examples ------------------------------------------------------------------
+
+
+def _yaml_blocks() -> list[tuple[str, int, str]]:
+    found = []
+    for path in PAGES:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            m = FENCE.match(line)
+            if m and m.group("lang") == "yaml":
+                end = next(j for j in range(i + 1, len(lines)) if lines[j].strip() == "```")
+                indent = len(m.group("indent"))
+                body = "\n".join(s[indent:] for s in lines[i + 1 : end])
+                found.append((path.relative_to(REPO).as_posix(), i + 1, body))
+    return found
+
+
+YAML_BLOCKS = _yaml_blocks()
+
+
+@pytest.mark.parametrize(
+    ("page", "line", "body"), YAML_BLOCKS, ids=[f"{p}:L{n}" for p, n, _ in YAML_BLOCKS]
+)
+def test_yaml_example_is_valid(page: str, line: int, body: str, tmp_path: Path) -> None:
+    """Every YAML example parses, and one that is a ``dataward.yaml`` (its keys are settings
+    sections) is valid settings: a misspelt key in the docs fails here as it would for users."""
+    import yaml
+
+    from dataward.settings import Settings, load_settings
+
+    doc = yaml.safe_load(body)
+    if not isinstance(doc, dict) or not set(doc) <= set(Settings.model_fields):
+        return
+    settings = load_settings(home=tmp_path, **doc)
+    if settings.protect:
+        from dataward.protect.config import parse_config
+
+        parse_config(settings.protect)
