@@ -498,3 +498,20 @@ def test_a_folder_protected_under_a_decision_binds_its_receipts(tmp_path: Path) 
     assert version == evidence.folder_sha256(out)
     allowed = dw.decide(request(id=str(out)), log=False, evidence=receipts)
     assert allowed.effect == "allow" and allowed.token is not None
+
+
+def test_a_link_to_a_folder_is_not_followed_and_is_reported(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    src, out, elsewhere = tmp_path / "in", tmp_path / "out", tmp_path / "elsewhere"
+    src.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "secret.csv").write_text(f"ssn\n{SSN}\n")
+    (src / "a.csv").write_text(f"ssn\n{SSN}\n")
+    (src / "linked").symlink_to(elsewhere, target_is_directory=True)
+    r = cli("protect", str(src), str(out))
+    assert r.code == 3 and "linked (a symbolic link to a folder (not followed))" in r.err
+    assert not out.exists()
+    r = cli("protect", str(src), str(out), "--skip-unsupported")
+    assert r.code == 0, r.err
+    assert sorted(p.name for p in out.iterdir()) == [".dataward-protect.json", "a.csv"]

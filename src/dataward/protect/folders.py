@@ -70,13 +70,17 @@ def sha256_file(path: Path) -> str:
 
 
 def _files(root: Path) -> list[str]:
-    """Every file under ``root`` (hidden ones too), as sorted relative POSIX paths."""
+    """Every file under ``root`` (hidden ones too), and every link to a folder (not followed),
+    as sorted relative POSIX paths."""
     found: list[str] = []
     errors: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames.sort()
         base = Path(dirpath)
         found.extend((base / n).relative_to(root).as_posix() for n in filenames)
+        found.extend(
+            (base / n).relative_to(root).as_posix() for n in dirnames if (base / n).is_symlink()
+        )
     if errors:
         exc = errors[0]
         raise SourceError(
@@ -94,6 +98,9 @@ def survey(root: Path) -> tuple[list[str], dict[str, str]]:
     unsupported: dict[str, str] = {}
     for rel in _files(root):
         path = root / rel
+        if path.is_dir():
+            unsupported[rel] = "a symbolic link to a folder (not followed)"
+            continue
         try:
             source = open_source(path)
             output_format(source, path)
