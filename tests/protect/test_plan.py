@@ -179,3 +179,21 @@ def test_a_text_file_is_planned_finding_by_finding(tmp_path: Path) -> None:
     p = plan(src, rules=[], keyring=RING)
     assert p.columns == {}  # lines are text: no column is protected whole
     assert str(p).startswith("no columns") and SSN not in str(p) + p.to_json()
+
+
+def test_cli_plan_of_a_folder_plans_each_file(cli: Callable[..., Any], tmp_path: Path) -> None:
+    from dataward.cli import protect as protect_cli
+    from dataward.cli.main import app
+
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    if "protect" not in names and "protect_command" not in names:
+        protect_cli.register(app)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pacsv.write_csv(patients(), folder / "a.csv")
+    (folder / "b.txt").write_text(f"SSN {SSN}\n")
+    result = cli("protect", str(folder), str(tmp_path / "out"), "--plan", "--format", "json")
+    assert result.code == 0, result.err
+    files = {Path(f["path"]).name: f for f in json.loads(result.out)["files"]}
+    assert set(files) == {"a.csv", "b.txt"} and files["b.txt"]["columns"] == []
+    assert SSN not in result.out and not (tmp_path / "out").exists()
