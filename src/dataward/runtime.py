@@ -21,6 +21,7 @@ the SDK facade (:mod:`dataward`), the CLI, the server and the demo sit above it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Runtime", "current", "default", "open", "use"]
 
-_RUNTIME = "runtime"
-"""Key of a scope's :class:`Runtime` object (so the default scope has one runtime)."""
+_made = threading.Lock()
+"""Held while a scope's :class:`Runtime` object is made (the default runtime is one object)."""
 
 
 class Runtime:
@@ -55,8 +56,8 @@ class Runtime:
         ``dataward.yaml`` on each use (the process default). ``scope``: the state to hold
         (default: a new, empty one)."""
         self.scope = scope if scope is not None else scope_.Scope(settings)
-        if self.scope.peek(_RUNTIME) is None:
-            self.scope.put(_RUNTIME, self)  # current() inside use(self) is this object
+        if self.scope.owner is None:
+            self.scope.owner = self  # current() inside use(self) is this object
 
     # -- what it holds ---------------------------------------------------------------------
 
@@ -209,8 +210,11 @@ def open(home: str | Path | None = None, settings: Settings | None = None) -> Ru
 
 
 def _runtime_of(scope: scope_.Scope) -> Runtime:
-    runtime: Runtime = scope.get(_RUNTIME, lambda: Runtime(scope=scope))
-    return runtime
+    owner = scope.owner
+    if owner is None:
+        with _made:
+            owner = scope.owner if scope.owner is not None else Runtime(scope=scope)
+    return owner  # type: ignore[no-any-return]
 
 
 def default() -> Runtime:

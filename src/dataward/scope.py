@@ -71,6 +71,8 @@ class Scope:
         """A scope whose immutable resources (keys under :data:`SHARED`: compiled detection
         engines, keyed by everything they are built from) this one uses instead of building its
         own: many short runtimes (one per test) then compile them once."""
+        self.owner: Any = None
+        """The :class:`dataward.runtime.Runtime` this scope is the state of (set by it)."""
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.RLock()
         self._pid = os.getpid()

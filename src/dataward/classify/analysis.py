@@ -196,6 +196,8 @@ def column_shape(name: str) -> str | None:
 # -- the pool ---------------------------------------------------------------------------------
 
 _WORKER: list[Engine] = []
+"""Per-process worker state: the engine a scan worker process was started with (set once by
+its initializer; empty in the parent). Not runtime state: a worker runs one engine for life."""
 
 
 def _init(engine: Engine) -> None:
