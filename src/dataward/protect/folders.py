@@ -7,10 +7,10 @@ anything is written, naming the files, unless ``skip_unsupported=True`` (then th
 in the report and left out of ``OUT``: never copied unprotected).
 
 Resume: ``OUT/.dataward-protect.json`` records, per output, the SHA-256 of its input, of the
-output and of the run's settings (rules, key ring, verification, Dataward's version). A file
-is skipped when its input, its output and the settings are unchanged, so a run stopped half
-way (Ctrl-C, a bad file) goes on where it stopped. The record of a file is written only after
-its output was verified and renamed into place.
+output and of the run's settings (rules, key ring, verification, the decision's id, Dataward's
+version). A file is skipped when its input, its output and the settings are unchanged, so a
+run stopped half way (Ctrl-C, a bad file) goes on where it stopped. The record of a file is
+written only after its output was verified and renamed into place.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 from dataward.errors import ConfigError, SourceError
 from dataward.keys.ring import KeyRing
-from dataward.policy.evidence import RECEIPT, RESUME_RECORD
+from dataward.policy.evidence import RECEIPT, RESUME_RECORD, decision_ref
 from dataward.protect.apply import Protector, RulesLike, as_config
 from dataward.protect.files import BATCH_ROWS, FileReport, Progress, output_format, protect_file
 from dataward.sources.output import atomic_file
@@ -131,7 +131,7 @@ def _settings(rules: RulesLike, keyring: KeyRing, verify: bool | None, decision:
         "keyring": keyring.fingerprint,
         "primary": keyring.primary,
         "verify": verify,
-        "decision": decision,
+        "decision": None if decision is None else decision_ref(decision).decision_id,
         "version": __version__,
     }
     text = json.dumps(doc, sort_keys=True, default=str, separators=(",", ":"))
