@@ -1,7 +1,9 @@
 """Every code example in README.md and docs/*.md runs, and says what it shows.
 
-- ```python blocks of a page run in order in one namespace, in a temporary working directory
-  with its own ``DATAWARD_HOME``. Their asserts must hold, and so must the outputs they show
+- ```python blocks of a page run in order in one namespace, in the page's own interpreter (a
+  child process, so what an example registers or caches stays out of the test process), in a
+  temporary working directory with its own ``DATAWARD_HOME`` and a copy of the bundled samples
+  at ``src/dataward/samples/``. Their asserts must hold, and so must the outputs they show
   as comments: a comment right after an expression (``dw.detect(text)  # [Finding(...)]``, or
   on the next lines), after an assignment (``t = op.apply(v)  # 'tok_1_…'``) or after a
   ``print(...)`` is compared with the value's ``repr`` (the printed text for ``print``);
@@ -11,11 +13,14 @@
 - ```bash, ```sh and ```console blocks run their commands in the same directory: ``dataward``
   commands in-process through the real console entry point (simple ones) or through bash with
   the virtualenv's ``dataward`` first on ``PATH``; every command must exit 0. In ```console
-  blocks only ``$ `` lines are commands (the rest is shown output). ``dataward serve`` starts
+  blocks (and untagged blocks that start with ``$ ``) only ``$ `` lines are commands (the rest
+  is shown output); ``NAME=value`` and ``export NAME=value`` carry over to later commands. ``dataward serve`` starts
   a real server on a free port (the page's ``127.0.0.1:8421`` is rewritten to it), and ``curl``
   runs with ``--fail-with-body`` so an answer outside 2xx fails the block.
 - A block that cannot run here says why, visibly, in the markdown just before it:
   ``<!-- not-run: reason -->``. ``test_not_run_blocks_are_few`` lists them with their reasons.
+- ```yaml examples parse, and a ``dataward.yaml`` example is valid settings.
+- The layer table of docs/architecture.md holds: no import goes up a layer but the listed ones.
 - Blocks are test ids ``page:index:line``. A page's blocks share one working directory per
   test process; a block whose page state is missing (xdist sent it elsewhere) replays the
   page's earlier blocks first.
@@ -52,7 +57,7 @@ NOT_RUN = re.compile(r"<!--\s*not-run:\s*(?P<reason>.+?)\s*-->")
 FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w-]*)\s*$")
 DOCS_PORT = "127.0.0.1:8421"
 VENV_BIN = Path(sys.executable).parent
-MAX_NOT_RUN = 8
+MAX_NOT_RUN = 6
 
 
 @dataclass(frozen=True)
