@@ -337,25 +337,32 @@ class Page:
         answer: dict[str, Any] = json.loads(line)
         return answer
 
-    def stop(self) -> None:
+    def processes(self) -> list[subprocess.Popen[Any]]:
+        """Everything the page started, told to end (the page's interpreter at the end of its
+        input, servers by SIGTERM); :func:`_end` waits for them."""
+        started: list[subprocess.Popen[Any]] = [*self.servers]
+        for server in self.servers:
+            server.terminate()
         if self.child is not None:
             assert self.child.stdin is not None and self.child.stdout is not None
             self.child.stdin.close()
-            try:
-                self.child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.child.kill()
-                self.child.wait()
             self.child.stdout.close()
-            self.child = None
-        for server in self.servers:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-        self.servers.clear()
+            started.append(self.child)
+        self.child = None
+        self.servers = []
+        return started
+
+    def stop(self) -> None:
+        _end(self.processes())
+
+
+def _end(processes: list[subprocess.Popen[Any]]) -> None:
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _free_port() -> int:
@@ -459,8 +466,7 @@ def _docs_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("docs")
     (root / "bashenv").write_text(CURL_FAILS)
     yield root
-    for page in _PAGES.values():
-        page.stop()
+    _end([p for page in _PAGES.values() for p in page.processes()])  # all at once
     _PAGES.clear()
 
 
