@@ -289,7 +289,8 @@ def create_app(
         ]
         return DetectResponse(results=results)
 
-    from dataward.server import dashboard, routes
+    import dataward.server.dashboard as dashboard  # the modules: the package imports this one
+    import dataward.server.routes as routes
 
     routes.mount(app)
     dashboard.mount(app)
