@@ -97,6 +97,12 @@ def protect_command(
         help="Folders: leave out the files that cannot be protected (listed) instead of "
         "stopping; they are never copied unprotected.",
     ),
+    show_plan: bool = typer.Option(
+        False,
+        "--plan",
+        help="Print what each column and text field would get, and why (a table; JSON with "
+        "--format json), and write nothing.",
+    ),
 ) -> None:
     """Protect every value the detectors find, in every cell, key and line, and every sensitive
     column, each with its type's default operator unless a rule says otherwise. The output is
@@ -106,6 +112,9 @@ def protect_command(
     from dataward.protect.files import protect_file
     from dataward.sources import writable_formats
 
+    if show_plan:
+        _print_plan(input, config, decision, output_format)
+        return
     if output_format is not None and output_format not in writable_formats():
         raise typer.BadParameter(
             f"use one of {', '.join(writable_formats())}", param_hint="--format"
@@ -198,6 +207,41 @@ def _file_progress() -> Iterator[Callable[[str, int, int], None] | None]:
             bar.update(task, completed=n - 1, total=total, description=f"protecting {rel}")
 
         yield on_file
+
+
+def _print_plan(input: Path, config: Path | None, decision: Path | None, fmt: str | None) -> None:
+    """``--plan``: the plan of ``input`` (of each file of a folder) on stdout; nothing is
+    written."""
+    from dataward.protect.config import load_config
+    from dataward.protect.plan import plan
+
+    if fmt not in (None, "table", "json"):
+        raise typer.BadParameter("with --plan use table or json", param_hint="--format")
+    decided = None if decision is None else _read_json(decision, "decision")
+    if decided is not None:
+        from dataward.policy.evidence import EvidenceError, decision_ref
+
+        try:
+            decision_ref(decided)
+        except EvidenceError as exc:
+            raise ConfigError(f"{decision}: {exc}", path=str(decision)) from None
+    rules = load_config(config)
+    if not input.is_dir():
+        planned = plan(input, rules, decision=decided)
+        typer.echo(planned.to_json() if fmt == "json" else str(planned))
+        return
+    from dataward.sources import discover
+
+    plans = []
+    for item in discover([str(input)]):
+        if isinstance(item, Exception):
+            raise item
+        plans.append((item.uri, plan(Path(item.uri), rules, decision=decided)))
+    if fmt == "json":
+        files = [{"path": uri, **p.to_dict()} for uri, p in plans]
+        typer.echo(json.dumps({"files": files}, indent=2, ensure_ascii=False))
+    else:
+        typer.echo("\n\n".join(f"{uri}\n{p}" for uri, p in plans))
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
