@@ -392,7 +392,7 @@ def _serve(page: Page, argv: list[str], where: str) -> None:
         )
     page.servers.append(server)
     page.address = f"127.0.0.1:{port}"
-    for _ in range(600):
+    for _ in range(1800):  # a loaded 2-core machine took 77 s to start two workers
         if server.poll() is not None:
             text = log.read_text(errors="replace")
             pytest.fail(f"{where}: `dataward {' '.join(argv)}` exited: {text[-3000:]}")
@@ -400,7 +400,7 @@ def _serve(page: Page, argv: list[str], where: str) -> None:
             if httpx.get(f"http://{page.address}/health", timeout=1).status_code == 200:
                 return
         time.sleep(0.1)
-    pytest.fail(f"{where}: `dataward serve` did not answer /health within 60 s")
+    pytest.fail(f"{where}: `dataward serve` did not answer /health within 180 s")
 
 
 def run_command(page: Page, command: str, where: str) -> None:
