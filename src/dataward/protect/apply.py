@@ -33,16 +33,15 @@ True
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from dataward.errors import ConfigError, SourceError
+from dataward.errors import ConfigError
 from dataward.keys.ring import KeyRing
-from dataward.protect.files import protect_file
+from dataward.protect.files import protect_file, protect_keys
 from dataward.protect.plan import (
     ColumnDecision,
     ColumnInfo,
@@ -204,23 +203,6 @@ def _protect_memory(p: Protector, data: Any) -> Any:
     if names != out.column_names:  # a column name that holds a sensitive value
         out = out.rename_columns(names)
     return back(out)
-
-
-def protect_keys(record: Any, p: Protector) -> Any:
-    """``record`` with every object key's sensitive findings replaced, same structure (keys
-    are values too: ``{"<e-mail>": 5}``)."""
-    try:
-        return _keys(record, p)
-    except RecursionError:
-        raise SourceError("a record is nested too deeply to protect", reason="depth") from None
-
-
-def _keys(value: Any, p: Protector) -> Any:
-    if isinstance(value, Mapping):
-        return {p.protect_name(str(k)): _keys(v, p) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_keys(v, p) for v in value]
-    return value
 
 
 def _protect_path(

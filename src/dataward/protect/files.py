@@ -15,7 +15,7 @@ Before the rename the output is re-scanned (:mod:`dataward.protect.verify`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from dataward.protect.protector import Protector
 from dataward.protect.textfile import Block, blocks, scrub_open_key
 from dataward.protect.verify import VerifyResult, verify_output
 from dataward.sources.base import Source, SourceFormat, Writer, sources, writable_formats
+from dataward.sources.memory import rebuild
 from dataward.sources.opening import format_for
 from dataward.sources.output import atomic_output, output_limit
 
@@ -293,7 +294,7 @@ def _protect_records(
             yield records
 
     pending = (
-        [_protect_keys(r, p) for r in recs] for recs in chunks()
+        [protect_keys(r, p) for r in recs] for recs in chunks()
     )  # object keys are values: protected before the record is flattened
     head: list[list[Any]] = []
     rows = 0
@@ -321,7 +322,7 @@ def _protect_records(
         columns = {n: out.column(n).to_pylist() for n in out.column_names if n != _ROW}
         writer.write_records(
             [
-                _rebuild(records[row], {n: col[i] for n, col in columns.items()})
+                rebuild(records[row], {n: col[i] for n, col in columns.items()})
                 for i, row in enumerate(rows_kept)
             ]
         )
@@ -329,8 +330,9 @@ def _protect_records(
             on_progress(len(records))
 
 
-def _protect_keys(record: Any, p: Protector) -> Any:
-    """``record`` with every object key's sensitive findings replaced (same structure)."""
+def protect_keys(record: Any, p: Protector) -> Any:
+    """``record`` with every object key's sensitive findings replaced, same structure (keys
+    are values too: ``{"<e-mail>": 5}``); records in memory get the same (``dw.protect``)."""
     try:
         return _keys(record, p)
     except RecursionError:
@@ -338,44 +340,11 @@ def _protect_keys(record: Any, p: Protector) -> Any:
 
 
 def _keys(value: Any, p: Protector) -> Any:
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {p.protect_name(str(k)): _keys(v, p) for k, v in value.items()}
     if isinstance(value, list):
         return [_keys(v, p) for v in value]
     return value
-
-
-def _rebuild(record: Any, values: dict[str, Any]) -> Any:
-    """``record`` with each leaf replaced by its protected flat value (same walk as flatten)."""
-    cursors: dict[str, int] = {}
-    if isinstance(record, dict):
-        return _put(record, "", values, cursors, in_array=False)
-    return _put(record, "value", values, cursors, in_array=False)
-
-
-def _put(
-    value: Any, path: str, values: dict[str, Any], cursors: dict[str, int], *, in_array: bool
-) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: _put(v, f"{path}.{k}" if path else str(k), values, cursors, in_array=in_array)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_put(v, f"{path}[]", values, cursors, in_array=True) for v in value]
-    if path not in values:
-        return value
-    new = values[path]
-    if in_array:
-        i = cursors.get(path, 0)
-        cursors[path] = i + 1
-        items = new if isinstance(new, list) else []
-        new = items[i] if i < len(items) else None
-    from dataward.sources.flatten import scalar_text
-
-    if value is None or new == scalar_text(value):
-        return value  # unchanged leaves keep their JSON type
-    return new
 
 
 # -- plain text ----------------------------------------------------------------------------
