@@ -242,3 +242,22 @@ def test_column_names_holding_values(cli: Callable[..., Any], tmp_path: Path) ->
     header = out.read_text().splitlines()[0]
     assert header.startswith('"id","tok_1_') or header.startswith("id,tok_1_")
     _assert_absent((EMAIL,), out.read_text(), r.out + r.err, _store_bytes(tmp_path))
+
+
+def test_a_value_its_neighbours_replacement_brings_out_is_protected(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Replacing an address changes the context of the date beside it (it scored under the
+    threshold next to the raw address): the protected text is read again, so the date is
+    replaced too and verification passes (before: the run stopped on a surviving date)."""
+    src, out = tmp_path / "a.csv", tmp_path / "o.csv"
+    src.write_text(
+        "id,notes\n"
+        '2,"Ship to 2546 Larkspur Crescent, Austin, TX before 2021-09-17."\n'
+        '3,"Ship to 12 Main Street before 2021-09-17 please."\n'
+    )
+    r = cli("protect", str(src), str(out))
+    assert r.code == 0, r.err
+    text = out.read_text()
+    assert "2021-09-17" not in text and "Larkspur" not in text
+    assert "2021-09-17" not in r.out + r.err

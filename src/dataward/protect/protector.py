@@ -50,6 +50,8 @@ _LINK_MIN = 4
 """Column values shorter than this are not searched for in free text."""
 _CACHE_MAX = 200_000
 _FOUND_MAX_LEN = 512
+_PASSES = 2
+"""Times a protected text is read again for values its replacements brought out."""
 """Texts up to this long have their findings cached (repeated values are detected once)."""
 
 
@@ -378,7 +380,36 @@ class Protector:
     ) -> tuple[str | None, bool]:
         """Protect the findings (and linked values) of one text; True when the record drops.
 
-        In a ``scan`` column only findings of sensitive (or custom) types are replaced."""
+        In a ``scan`` column only findings of sensitive (or custom) types are replaced. The
+        protected text is read again, as verification will read it: replacing a value changes
+        the context of its neighbours (``2021-09-17`` after an address scored under the
+        threshold until the address became a placeholder), so what the new text shows is
+        replaced too, for up to :data:`_PASSES` passes. Values the run wrote are not read."""
+        out, dropped = self._text_once(text, column, decision, links, found=found)
+        ledger = self.ledger
+        for _ in range(_PASSES):
+            if dropped or out is None or out == text:
+                break
+            again = [
+                f
+                for f in self.find(out, column)
+                if ledger.digest(out[f.start : f.end]) not in ledger.produced
+            ]
+            if not again:
+                break
+            text = out
+            out, dropped = self._text_once(text, column, decision, (), found=again)
+        return out, dropped
+
+    def _text_once(
+        self,
+        text: str,
+        column: str | None,
+        decision: ColumnDecision | None,
+        links: Sequence[tuple[str, Any, Any]],
+        *,
+        found: Sequence[Finding] | None = None,
+    ) -> tuple[str | None, bool]:
         found = list(self.find(text, column) if found is None else found)
         if decision is not None and decision.mode == "scan":
             found = [f for f in found if protected_type(f.entity)]
