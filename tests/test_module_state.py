@@ -40,13 +40,6 @@ ALLOWED: dict[str, str] = {
 }
 """``module.name`` -> why it may stay a module global."""
 
-NOT_YET_MOVED: dict[str, str] = {
-    "dataward.protect.fpe_versions._pending": "FPE digests waiting to be written: belongs to a store",
-    "dataward.keys.records._checked": "key rings known to be recorded, per store: belongs to it",
-}
-"""State that should live in the runtime and does not yet: each entry is work to do (the test
-fails once an entry is gone, so the list only shrinks)."""
-
 MUTATORS = {
     "append",
     "extend",
@@ -146,7 +139,7 @@ def _frozen(value: object) -> bool:
 
 
 def _allowed(where: str) -> bool:
-    return where in NOT_YET_MOVED or any(where == a or where.startswith(a + ".") for a in ALLOWED)
+    return any(where == a or where.startswith(a + ".") for a in ALLOWED)
 
 
 def test_no_module_state_outside_the_runtime() -> None:
@@ -161,8 +154,7 @@ def test_no_module_state_outside_the_runtime() -> None:
 
 def test_every_allowance_is_still_needed() -> None:
     found = module_state()
-    listed = [*ALLOWED, *NOT_YET_MOVED]
-    stale = [a for a in listed if not any(k == a or k.startswith(a + ".") for k in found)]
+    stale = [a for a in ALLOWED if not any(k == a or k.startswith(a + ".") for k in found)]
     assert not stale, f"ALLOWED names state that is gone: {stale}"
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from dataward import scope
 from dataward.errors import KeyringError
 
 if TYPE_CHECKING:
@@ -36,8 +37,14 @@ keyrings = sa.Table(
 )
 
 _lock = threading.Lock()
-_checked: set[tuple[str, str, str]] = set()
-"""(store URL, location, fingerprint) already checked by this process."""
+_CHECKED = "keys.checked"
+"""The runtime's set of (store URL, location, fingerprint) already checked (see
+:mod:`dataward.scope`)."""
+
+
+def _checked() -> set[tuple[str, str, str]]:
+    checked: set[tuple[str, str, str]] = scope.current().get(_CHECKED, set)
+    return checked
 
 
 def _store() -> Store:
@@ -84,7 +91,7 @@ def register(fingerprint: str, path: Path) -> None:
     store = _store()
     location = _location(path)
     key = (str(store.engine.url), location, fingerprint)
-    if key in _checked:
+    if key in _checked():
         return
     from dataward.store import insert_ignore
 
@@ -105,7 +112,7 @@ def register(fingerprint: str, path: Path) -> None:
             fingerprint=fingerprint,
         )
     with _lock:
-        _checked.add(key)
+        _checked().add(key)
 
 
 def retire_keyring(fingerprint: str, *, actor: str = "dataward") -> int:
@@ -117,7 +124,8 @@ def retire_keyring(fingerprint: str, *, actor: str = "dataward") -> int:
             keyrings.delete().where(keyrings.c.fingerprint == fingerprint)
         ).rowcount
     with _lock:
-        _checked.difference_update({k for k in _checked if k[2] == fingerprint})
+        checked = _checked()
+        checked.difference_update({k for k in checked if k[2] == fingerprint})
     if removed:
         from dataward.audit import record
         from dataward.audit.events import KeyringRetireEvent
@@ -127,9 +135,9 @@ def retire_keyring(fingerprint: str, *, actor: str = "dataward") -> int:
 
 
 def close() -> None:
-    """Close the shared stores and forget which rings were checked (tests)."""
+    """Close the shared stores and forget which rings were checked, in the runtime in use."""
     from dataward.store import close_shared
 
     close_shared()
     with _lock:
-        _checked.clear()
+        _checked().clear()

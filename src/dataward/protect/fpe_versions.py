@@ -10,23 +10,27 @@ holds a value, and without the key ring the digests say nothing. A reveal looks 
 an unknown value (wrong context, wrong alphabet, or never made by this ring) or a version other
 than the recorded one is an error, and when no version is given the recorded one is used.
 
-Outputs are written in batches (:data:`BATCH`), before any lookup in the same process, and at
-exit; :func:`flush` writes what is pending now (a long-running service calls it after each
-request). Rings built in memory (``KeyRing.from_secret``) are not recorded.
+Outputs are written in batches (:data:`BATCH`), before any lookup in the same runtime, and when
+the runtime closes (or at exit); :func:`flush` writes what is pending now (a long-running service
+calls it after each request). Rings built in memory (``KeyRing.from_secret``) are not recorded.
 """
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import hmac
 import logging
 import threading
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from dataward import scope
 from dataward.keys.ring import KeyRing
+
+if TYPE_CHECKING:
+    from dataward.store import Store
 
 BATCH = 4096
 """Pending digests that trigger a write."""
@@ -43,7 +47,54 @@ fpe_values = sa.Table(
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_pending: set[tuple[str, int]] = set()
+_PENDING = "protect.fpe-pending"
+"""Key of the runtime's pending digests (see :mod:`dataward.scope`)."""
+
+
+class _Pending:
+    """The digests waiting to be written to one runtime's store; written when it closes."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.rows: set[tuple[str, int]] = set()
+
+    def flush(self) -> None:
+        with _lock:
+            pending = list(self.rows)
+            self.rows.clear()
+        rows = [{"digest": d, "key_version": v} for d, v in pending]
+        if not rows:
+            return
+        from dataward.store import insert_ignore_many
+
+        try:
+            with self.store.begin() as conn:
+                insert_ignore_many(conn, fpe_values, rows)
+        except Exception:
+            with _lock:  # kept for the next try
+                self.rows.update(pending)
+            raise
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # the values stay unrevealable without verify_version=false: say so
+            _log.exception(
+                "the key versions of %d FPE values could not be recorded; revealing them needs "
+                "key_version=N and verify_version=false",
+                len(self.rows),
+            )
+
+
+def _pending() -> _Pending:
+    """The pending digests of the runtime in use (its store opens first, so it closes after
+    they are written)."""
+    from dataward.store import shared_store
+
+    store = shared_store()
+    return scope.current().get(
+        f"{_PENDING}:{id(store)}", lambda: _Pending(store), close=_Pending.close
+    )
 
 
 class FpeVersions:
@@ -64,11 +115,12 @@ class FpeVersions:
         """Remember that ``values`` were made with ``version`` (written in batches)."""
         digest = self.digest
         rows = {(digest(v), version) for v in values if v}
+        pending = _pending()
         with _lock:
-            _pending.update(rows)
-            full = len(_pending) >= BATCH
+            pending.rows.update(rows)
+            full = len(pending.rows) >= BATCH
         if full:
-            flush()
+            pending.flush()
 
     def versions(self, value: str) -> list[int]:
         """The key versions recorded for ``value`` (empty when it is unknown)."""
@@ -103,33 +155,5 @@ class FpeVersions:
 
 
 def flush() -> None:
-    """Write every pending digest to the store."""
-    with _lock:
-        pending = list(_pending)
-        _pending.clear()
-    rows = [{"digest": d, "key_version": v} for d, v in pending]
-    if not rows:
-        return
-    from dataward.store import insert_ignore_many, shared_store
-
-    try:
-        with shared_store().begin() as conn:
-            insert_ignore_many(conn, fpe_values, rows)
-    except Exception:
-        with _lock:  # kept for the next try
-            _pending.update(pending)
-        raise
-
-
-def _flush_at_exit() -> None:
-    try:
-        flush()
-    except Exception:  # the values stay unrevealable without verify_version=false: say so
-        _log.exception(
-            "the key versions of %d FPE values could not be recorded; revealing them needs "
-            "key_version=N and verify_version=false",
-            len(_pending),
-        )
-
-
-atexit.register(_flush_at_exit)
+    """Write every pending digest of the runtime in use to its store."""
+    _pending().flush()
