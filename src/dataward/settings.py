@@ -1,4 +1,5 @@
-"""Settings: ``dataward.yaml`` in the working directory, then ``DATAWARD_*`` environment variables.
+"""Settings: ``DATAWARD_*`` environment variables, then ``dataward.yaml`` (in the working
+directory, else at the project root: :func:`find_config`).
 
 Embedded defaults need no configuration at all.
 """
@@ -276,6 +277,75 @@ def _upward(start: Path) -> Path | None:
         here = parent
 
 
+def find_config(start: Path | None = None) -> Path | None:
+    """The ``dataward.yaml`` in use: the one in ``start`` (default: the working directory), else
+    the one at the project root, the folder holding the ``.dataward`` found upward as
+    :func:`find_home` finds it (whatever the home in use); never one above that root. ``None``
+    when there is neither.
+
+    A ``dataward.yaml`` beside a ``.dataward`` that :func:`find_home` would refuse is refused
+    too (:class:`ConfigError`): a shared folder must not choose your settings, and passing over
+    the project's settings could let data through that they would stop."""
+    if start is None:
+        try:
+            start = Path(os.getcwd())  # noqa: PTH109
+        except OSError:
+            return None
+    start = _absolute(start)
+    here = start / CONFIG_FILE
+    if here.is_file():
+        return here
+    found = _upward(start)
+    if found is None or not (found.parent / CONFIG_FILE).is_file():
+        return None
+    problem = home_problem(found)
+    if problem is not None:
+        raise ConfigError(
+            f"{found.parent / CONFIG_FILE}: refusing the settings beside {found}: it {problem}. "
+            f"Run `dataward init` in {found.parent} to make it your project's home, or run "
+            "from a folder with its own dataward.yaml",
+            path=str(found.parent / CONFIG_FILE),
+        )
+    return found.parent / CONFIG_FILE
+
+
+def _rebased(model: type[BaseModel], data: object, base: Path) -> object:
+    """``data`` (a section of a ``dataward.yaml`` in ``base`` read from another folder) with its
+    relative paths made relative to ``base``, as they were written."""
+    if not isinstance(data, dict):
+        return data
+    out: dict[Any, Any] = {}
+    for key, value in data.items():
+        field = model.model_fields.get(key) if isinstance(key, str) else None
+        kind: Any = field.annotation if field is not None else None
+        if get_origin(kind) is not list:
+            kind = next((a for a in get_args(kind) if a is not type(None)), kind)  # X | None
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            value = _rebased(kind, value, base)
+        elif kind is Path and isinstance(value, str):
+            value = str(base / Path(value).expanduser())
+        elif kind == list[Path] and isinstance(value, list):
+            value = [str(base / Path(v).expanduser()) if isinstance(v, str) else v for v in value]
+        out[key] = value
+    return out
+
+
+class _ConfigFile(YamlConfigSettingsSource):
+    """The ``dataward.yaml`` of :func:`find_config`; one at the project root, read from a folder
+    below it, has its relative paths taken from the root."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path | None) -> None:
+        self._model = settings_cls  # the base class sets settings_cls after reading
+        super().__init__(settings_cls, yaml_file=path)
+
+    def _read_file(self, file_path: Any) -> dict[str, Any]:
+        data = super()._read_file(file_path)
+        base = Path(file_path).parent
+        if base == _absolute(Path()):
+            return data
+        return cast(dict[str, Any], _rebased(self._model, data, base))
+
+
 def _absolute(path: Path) -> Path:
     """``path`` absolute (``~`` expanded, ``..`` folded; symbolic links kept)."""
     return Path(os.path.abspath(path.expanduser()))  # noqa: PTH100 (resolve() follows links)
@@ -290,7 +360,6 @@ class Settings(BaseSettings):
         # an unknown key in dataward.yaml (or a DATAWARD_SECTION__KEY) is an error, never
         # ignored; other DATAWARD_* variables (DATAWARD_WEBHOOK_SECRET...) are not settings
         extra="forbid",
-        yaml_file=CONFIG_FILE,
     )
 
     home: Path = Path(HOME_FOLDER)
@@ -325,12 +394,14 @@ class Settings(BaseSettings):
             init_settings,
             env_settings,
             _LegacyPolicyEnv(settings_cls),
-            YamlConfigSettingsSource(settings_cls),
+            _ConfigFile(settings_cls, find_config()),
         )
 
     _home_source: HomeSource = PrivateAttr("default")
+    _config_file: Path | None = PrivateAttr(None)
 
     def model_post_init(self, context: Any, /) -> None:
+        self._config_file = find_config()
         if "home" in self.model_fields_set:
             self.home = _absolute(self.home)
             env = os.environ.get("DATAWARD_HOME")
@@ -343,6 +414,12 @@ class Settings(BaseSettings):
     def home_source(self) -> HomeSource:
         """Where :attr:`home` came from (``dataward home`` prints it)."""
         return self._home_source
+
+    @property
+    def config_file(self) -> Path | None:
+        """The ``dataward.yaml`` read (:func:`find_config`), ``None`` when there was none
+        (``dataward home`` prints it)."""
+        return self._config_file
 
     @property
     def cache(self) -> Path:
@@ -403,10 +480,10 @@ def _check_integrations(section: dict[str, Any]) -> None:
 
 
 def _inputs() -> object:
-    """Everything :class:`Settings` is read from: the ``DATAWARD_*`` variables, the bytes of
-    ``dataward.yaml``, and where an unset home is looked for (the working directory, ``HOME``,
-    ``XDG_DATA_HOME``). Cheap next to building the settings (about 400 µs), which
-    :func:`dataward.policy.decide` needs on every call."""
+    """Everything :class:`Settings` is read from: the ``DATAWARD_*`` variables, which
+    ``dataward.yaml`` (:func:`find_config`) and its bytes, and where an unset home is looked
+    for (the working directory, ``HOME``, ``XDG_DATA_HOME``). Cheap next to building the
+    settings (about 400 µs), which :func:`dataward.policy.decide` needs on every call."""
     env = os.environ
     names = tuple([(k, env[k]) for k in env if k[:9].upper() == "DATAWARD_"])
     try:
@@ -414,10 +491,11 @@ def _inputs() -> object:
     except OSError:
         cwd = None
     where = (cwd, env.get("HOME"), env.get("XDG_DATA_HOME"))
+    config = find_config()
     try:
-        return names, where, Path(CONFIG_FILE).read_bytes()
+        return names, where, config, config.read_bytes() if config else None
     except OSError:
-        return names, where, None
+        return names, where, config, None
 
 
 def get_settings() -> Settings:
@@ -437,6 +515,13 @@ def get_settings() -> Settings:
     return settings
 
 
+def _config_name() -> str:
+    """How an error names the ``dataward.yaml`` read: by its path when it is not the working
+    directory's."""
+    found = find_config()
+    return CONFIG_FILE if found is None or found.parent == _absolute(Path()) else str(found)
+
+
 _SCOPE_KEY = "settings"
 """Where a live scope keeps the settings it last built, with what they were built from."""
 
@@ -451,16 +536,17 @@ def load_settings(**overrides: Any) -> Settings:
             if isinstance(cause := e.get("ctx", {}).get("error"), ConfigError):
                 raise cause from None
         problems = "; ".join(_problem(e["loc"], e["type"], e["msg"]) for e in exc.errors())
-        raise ConfigError(f"invalid settings ({CONFIG_FILE} or DATAWARD_*): {problems}") from None
+        raise ConfigError(
+            f"invalid settings ({_config_name()} or DATAWARD_*): {problems}"
+        ) from None
     except SettingsError as exc:  # a DATAWARD_* value that is not valid JSON where JSON is due
         cause = f": {exc.__cause__}" if exc.__cause__ else ""
         raise ConfigError(
             f"invalid settings (DATAWARD_*; lists and maps are JSON): {exc}{cause}"
         ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(
-            f"{CONFIG_FILE}: invalid YAML: {yaml_problem(exc)}", path=CONFIG_FILE
-        ) from None
+        name = _config_name()
+        raise ConfigError(f"{name}: invalid YAML: {yaml_problem(exc)}", path=name) from None
     if settings.integrations:
         _check_integrations(settings.integrations)
     return settings

@@ -232,6 +232,7 @@ def test_dataward_home_says_which_home_and_hides_the_password(tmp_path: Path) ->
     assert shown.stdout.splitlines() == [
         f"home:     {work / '.dataward'}",
         "source:   found upward from the working directory",
+        "config:   none",
         "store:    postgresql+psycopg://ann:***@db.example:5432/dw",
         f"key ring: {fingerprint}",
     ]
@@ -239,7 +240,7 @@ def test_dataward_home_says_which_home_and_hides_the_password(tmp_path: Path) ->
     as_json = _cli(["home", "--json"], tmp_path, _env(tmp_path, DATAWARD_HOME=str(work / "x")))
     info = json.loads(as_json.stdout)
     assert info["source"] == "env" and info["home"] == str(work / "x")
-    assert info["exists"] is False and info["keyring"] is None
+    assert info["exists"] is False and info["keyring"] is None and info["config"] is None
     assert not (work / "x").exists()  # showing the home creates nothing
 
 
@@ -260,3 +261,82 @@ def test_init_marks_an_older_home_it_may_use_and_refuses_an_unsafe_one(
     refused = cli("init")
     assert refused.code == 2 and "may be written by group or others" in refused.err
     assert not (old / HOME_MARKER).exists()
+
+
+# -- which dataward.yaml: the working directory's, else the project root's -------------------
+
+
+def test_a_nested_folder_reads_the_project_roots_settings(
+    tmp_path: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataward.settings import Settings
+
+    (project / "dataward.yaml").write_text(
+        "detect:\n  threshold: 0.9\npolicy:\n  mode: shadow\n  paths: [policies/]\n"
+    )
+    monkeypatch.chdir(project / "a" / "b")
+    settings = Settings()
+    # before: only ./dataward.yaml was read, so a subfolder ran on the defaults (0.5, enforce)
+    assert settings.config_file == project / "dataward.yaml"
+    assert settings.threshold == 0.9 and settings.policy.mode == "shadow"
+    assert settings.policy.paths == [project / "policies"]  # as written, from the root
+    (project / "a" / "b" / "dataward.yaml").write_text("detect:\n  threshold: 0.7\n")
+    settings = Settings()  # the working directory's file wins, and is the only one read
+    assert settings.config_file == project / "a" / "b" / "dataward.yaml"
+    assert settings.threshold == 0.7 and settings.policy.mode == "enforce"
+    assert settings.policy.paths == []
+
+
+def test_a_settings_file_above_the_project_root_is_not_read(
+    tmp_path: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataward.settings import Settings, find_config
+
+    (tmp_path / "user" / "dataward.yaml").write_text("detect:\n  threshold: 0.9\n")
+    monkeypatch.chdir(project / "a")
+    assert find_config() is None and Settings().threshold == 0.5
+    (tmp_path / "user" / "other").mkdir()  # no home above: only ./dataward.yaml counts
+    assert find_config(tmp_path / "user" / "other") is None
+
+
+def test_the_settings_cache_keys_on_the_project_roots_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataward.settings import get_settings
+
+    monkeypatch.chdir(project / "a")
+    assert get_settings().threshold == 0.5 and get_settings().config_file is None
+    (project / "dataward.yaml").write_text("detect:\n  threshold: 0.9\n")
+    assert get_settings().threshold == 0.9
+    (project / "dataward.yaml").write_text("detect:\n  threshold: 0.8\n")
+    assert get_settings().threshold == 0.8
+    (project / "dataward.yaml").write_text("detect:\n  thresold: 0.8\n")
+    from dataward.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown setting") as err:
+        get_settings()
+    assert str(project / "dataward.yaml") in str(err.value)  # names the file that was read
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_settings_beside_an_unsafe_dataward_are_refused(
+    tmp_path: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataward.errors import ConfigError
+    from dataward.settings import get_settings
+
+    (project / "dataward.yaml").write_text("policy:\n  mode: shadow\n")
+    (project / ".dataward").chmod(0o777)
+    monkeypatch.setenv("DATAWARD_HOME", str(tmp_path / "elsewhere"))  # the home is not it
+    monkeypatch.chdir(project / "a")
+    with pytest.raises(ConfigError, match="refusing the settings beside"):
+        get_settings()
+
+
+def test_dataward_home_shows_the_settings_file(tmp_path: Path, project: Path) -> None:
+    (project / "dataward.yaml").write_text("detect:\n  threshold: 0.9\n")
+    shown = _cli(["home"], project / "a" / "b", _env(tmp_path))
+    assert shown.returncode == 0, shown.stderr
+    assert f"config:   {project / 'dataward.yaml'}" in shown.stdout.splitlines()
+    as_json = _cli(["home", "--json"], project / "c", _env(tmp_path))
+    assert json.loads(as_json.stdout)["config"] == str(project / "dataward.yaml")

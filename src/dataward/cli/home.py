@@ -2,7 +2,8 @@
 
 The home is found like git finds a repository (:func:`dataward.settings.find_home`):
 ``DATAWARD_HOME``, else the nearest ``.dataward`` upward from the working directory, else the
-per-user default. Every command that creates a home says so on stderr
+per-user default. The settings file is found the same way
+(:func:`dataward.settings.find_config`). Every command that creates a home says so on stderr
 (:func:`note_new_home`).
 """
 
@@ -34,8 +35,8 @@ def register(app: typer.Typer) -> None:
 def home_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Print the home in use, where it came from, the store (password hidden) and the key
-    ring's fingerprint. Creates nothing."""
+    """Print the home in use, where it came from, the settings file read, the store (password
+    hidden) and the key ring's fingerprint. Creates nothing."""
     from dataward.settings import get_settings
     from dataward.store.core import database_url
 
@@ -44,6 +45,7 @@ def home_command(
     info = {
         "home": str(home),
         "source": settings.home_source,
+        "config": str(settings.config_file) if settings.config_file else None,
         "exists": home.is_dir(),
         "store": _redacted(database_url(settings, create=False)),
         "keyring": _fingerprint(home),
@@ -54,6 +56,7 @@ def home_command(
     state = "" if info["exists"] else " (not created yet: made on first write)"
     typer.echo(f"home:     {home}{state}")
     typer.echo(f"source:   {SOURCES[settings.home_source]}")
+    typer.echo(f"config:   {info['config'] or 'none'}")
     typer.echo(f"store:    {info['store']}")
     typer.echo(f"key ring: {info['keyring'] or 'none yet (made on first protect)'}")
 
