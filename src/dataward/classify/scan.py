@@ -177,6 +177,8 @@ def _scan(
                 errors.append(str(item))
                 continue
             uri = canonical_path(item.uri)  # one dataset, however the path is spelt
+            if uri in seen:
+                continue  # a second spelling (a link inside the root) of a file read already
             seen.add(uri)
             if on_file is not None:
                 on_file(uri)
