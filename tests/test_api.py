@@ -125,6 +125,22 @@ def test_protect_a_path_writes_beside_it_and_returns_the_output(tmp_path: Path) 
     assert chosen == tmp_path / "o.csv" and SSN not in chosen.read_text()
 
 
+def test_protect_a_folder_writes_a_protected_folder_beside_it(tmp_path: Path) -> None:
+    src = tmp_path / "exports"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.csv").write_text(f"ssn,email\n{SSN},{EMAIL}\n536-22-8174,bo@example.org\n")
+    (src / "sub" / ".hidden.txt").write_text(f"my ssn is {SSN}\n")
+    out = dw.protect(src)
+    assert out == tmp_path / "exports.protected"
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert [w for w in written if not w.startswith(".dataward")] == ["a.csv", "sub/.hidden.txt"]
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert SSN not in path.read_text() and EMAIL not in path.read_text()
+    chosen = dw.protect(src, output=tmp_path / "elsewhere")
+    assert chosen == tmp_path / "elsewhere" and (chosen / "a.csv").is_file()
+
+
 def test_text_and_lists_of_text_stay_text() -> None:
     assert SSN not in dw.protect(f"SSN {SSN}")
     out = dw.protect([f"mail {EMAIL}", None])

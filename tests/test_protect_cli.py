@@ -500,6 +500,28 @@ def test_a_folder_protected_under_a_decision_binds_its_receipts(tmp_path: Path) 
     assert allowed.effect == "allow" and allowed.token is not None
 
 
+def test_plan_of_a_folder_lists_exactly_the_files_protect_processes(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    _tree(src)
+    (src / ".hidden.csv").write_text(f"ssn\n{SSN}\n")
+    (src / "sub" / ".env.txt").write_text(f"ssn {SSN}\n")
+    r = cli("protect", str(src), str(tmp_path / "plan"), "--plan", "--format", "json")
+    assert r.code == 0, r.err
+    planned = sorted(
+        Path(f["path"]).relative_to(src).as_posix() for f in json.loads(r.out)["files"]
+    )
+    r = cli("protect", str(src), str(tmp_path / "out"), "--report")
+    assert r.code == 0, r.err
+    protected = sorted(
+        Path(f["input"]).relative_to(src).as_posix() for f in json.loads(r.out)["files"]
+    )
+    assert ".hidden.csv" in protected and "sub/.env.txt" in protected
+    assert planned == protected
+
+
 def test_a_link_to_a_folder_is_not_followed_and_is_reported(
     cli: Callable[..., Any], tmp_path: Path
 ) -> None:

@@ -113,7 +113,7 @@ def protect_command(
     from dataward.sources import writable_formats
 
     if show_plan:
-        _print_plan(input, config, decision, output_format)
+        _print_plan(input, config, decision, output_format, skip_unsupported)
         return
     if output_format is not None and output_format not in writable_formats():
         raise typer.BadParameter(
@@ -209,9 +209,11 @@ def _file_progress() -> Iterator[Callable[[str, int, int], None] | None]:
         yield on_file
 
 
-def _print_plan(input: Path, config: Path | None, decision: Path | None, fmt: str | None) -> None:
-    """``--plan``: the plan of ``input`` (of each file of a folder) on stdout; nothing is
-    written."""
+def _print_plan(
+    input: Path, config: Path | None, decision: Path | None, fmt: str | None, skip: bool
+) -> None:
+    """``--plan``: the plan of ``input`` (of each file of a folder: the files protect would
+    process) on stdout; nothing is written."""
     from dataward.protect.config import load_config
     from dataward.protect.plan import plan
 
@@ -230,13 +232,10 @@ def _print_plan(input: Path, config: Path | None, decision: Path | None, fmt: st
         planned = plan(input, rules, decision=decided)
         typer.echo(planned.to_json() if fmt == "json" else str(planned))
         return
-    from dataward.sources import discover
+    from dataward.protect.folders import plan_folder
 
-    plans = []
-    for item in discover([str(input)]):
-        if isinstance(item, Exception):
-            raise item
-        plans.append((item.uri, plan(Path(item.uri), rules, decision=decided)))
+    chosen = plan_folder(input, rules, decision=decided, skip_unsupported=skip)
+    plans = [(str(input / rel), p) for rel, p in chosen]
     if fmt == "json":
         files = [{"path": uri, **p.to_dict()} for uri, p in plans]
         typer.echo(json.dumps({"files": files}, indent=2, ensure_ascii=False))

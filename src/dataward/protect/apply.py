@@ -122,11 +122,14 @@ def protect(
     an Arrow table or record batch, a pandas or polars DataFrame, a list of dicts, a dict of
     columns, or a file or folder (a ``Path``, or any path with ``output=``: the protected copy
     is written there, by default beside the input as ``NAME.protected.EXT``, and its path
-    comes back). ``protect(x) == apply(plan(x), x)``.
+    comes back; a folder is protected file by file into ``output``, by default
+    ``NAME.protected`` beside it, see :func:`~dataward.protect.folders.protect_folder`).
+    ``protect(x) == apply(plan(x), x)``.
 
     With ``decision`` (a policy decision or its JSON) the decision's obligations are applied
     first (``rules`` are then the base rules) and a :class:`ProtectResult` comes back with the
-    protected data and a signed receipt to pass to ``dw.decide(..., evidence=[receipt])``.
+    protected data and a signed receipt to pass to ``dw.decide(..., evidence=[receipt])`` (a
+    folder gives its output path: each file's receipt is written beside its output).
 
     >>> import dataward as dw  # doctest: +SKIP
     >>> dw.protect("Mail ada@example.org")  # doctest: +SKIP
@@ -209,6 +212,11 @@ def _protect_path(
     src: Path, output: str | Path | None, rules: RulesLike, keyring: KeyRing | None, decision: Any
 ) -> Any:
     out = Path(output) if output is not None else _beside(src)
+    if src.is_dir():  # each file's receipt (with a decision) is written beside its output
+        from dataward.protect.folders import protect_folder
+
+        protect_folder(src, out, rules, keyring=keyring, decision=decision)
+        return out
     report = protect_file(src, out, rules, keyring=keyring, decision=decision)
     if decision is not None:
         assert report.receipt is not None

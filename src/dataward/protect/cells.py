@@ -18,15 +18,6 @@ def _is_temporal(t: pa.DataType) -> bool:
     return bool(pa.types.is_date32(t) or pa.types.is_timestamp(t))
 
 
-def _scannable(t: pa.DataType) -> bool:
-    """Types whose values are read as text by the value-level scan."""
-    if pa.types.is_dictionary(t):
-        return _scannable(t.value_type)
-    if _is_list(t):
-        return _scannable(t.value_type)
-    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_integer(t))
-
-
 def _whole(value: str, found: Sequence[Finding]) -> bool:
     """Whether one finding covers ``value`` but for surrounding blanks."""
     if len(found) != 1:

@@ -26,8 +26,9 @@ from typing import Any
 from dataward.errors import ConfigError, SourceError
 from dataward.keys.ring import KeyRing
 from dataward.policy.evidence import RECEIPT, RESUME_RECORD, decision_ref
-from dataward.protect.apply import Protector, RulesLike, as_config
 from dataward.protect.files import BATCH_ROWS, FileReport, Progress, output_format, protect_file
+from dataward.protect.plan import ProtectPlan, RulesLike, as_config
+from dataward.protect.protector import Protector
 from dataward.sources.output import atomic_file
 
 MANIFEST = RESUME_RECORD
@@ -111,6 +112,39 @@ def survey(root: Path) -> tuple[list[str], dict[str, str]]:
     return supported, unsupported
 
 
+def _chosen(root: Path, skip_unsupported: bool) -> tuple[list[str], dict[str, str]]:
+    """The files a run protects (:func:`survey`'s); unsupported ones stop it unless skipped."""
+    supported, unsupported = survey(root)
+    if unsupported and not skip_unsupported:
+        listed = "; ".join(f"{rel} ({why})" for rel, why in list(unsupported.items())[:10])
+        more = f" and {len(unsupported) - 10} more" if len(unsupported) > 10 else ""
+        raise UnsupportedFilesError(
+            f"{root}: {len(unsupported)} file(s) cannot be protected: {listed}{more}; "
+            "nothing was written (remove them, or pass --skip-unsupported to leave them out)",
+            path=str(root),
+            files=sorted(unsupported),
+        )
+    return supported, unsupported
+
+
+def plan_folder(
+    input: str | Path,
+    rules: RulesLike = None,
+    *,
+    decision: Any = None,
+    skip_unsupported: bool = False,
+) -> list[tuple[str, ProtectPlan]]:
+    """The plan of each file :func:`protect_folder` would protect (the same files, hidden ones
+    too, in the same order), as (relative path, plan)."""
+    from dataward.protect.plan import plan
+
+    root = Path(input)
+    if not root.is_dir():
+        raise SourceError(f"{root}: no such folder", path=str(root))
+    supported, _unsupported = _chosen(root, skip_unsupported)
+    return [(rel, plan(root / rel, rules, decision=decision)) for rel in supported]
+
+
 def _check_folders(input: Path, output: Path) -> None:
     if not input.is_dir():
         raise SourceError(f"{input}: no such folder", path=str(input))
@@ -168,16 +202,7 @@ def protect_folder(
     _check_folders(src_root, out_root)
     config = as_config(rules)
     ring = keyring if keyring is not None else KeyRing.load_or_create()
-    supported, unsupported = survey(src_root)
-    if unsupported and not skip_unsupported:
-        listed = "; ".join(f"{rel} ({why})" for rel, why in list(unsupported.items())[:10])
-        more = f" and {len(unsupported) - 10} more" if len(unsupported) > 10 else ""
-        raise UnsupportedFilesError(
-            f"{src_root}: {len(unsupported)} file(s) cannot be protected: {listed}{more}; "
-            "nothing was written (remove them, or pass --skip-unsupported to leave them out)",
-            path=str(src_root),
-            files=sorted(unsupported),
-        )
+    supported, unsupported = _chosen(src_root, skip_unsupported)
     report = FolderReport(str(src_root), str(out_root), unsupported=unsupported)
     out_root.mkdir(parents=True, exist_ok=True)
     manifest_path = out_root / MANIFEST
@@ -230,6 +255,7 @@ __all__ = [
     "MANIFEST",
     "FolderReport",
     "UnsupportedFilesError",
+    "plan_folder",
     "protect_folder",
     "survey",
 ]

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dataward.errors import ConfigError
-from dataward.protect.cells import _is_list, _scannable
+from dataward.protect.cells import _is_list
 from dataward.protect.config import (
     KEEP,
     OperatorSpec,
@@ -45,6 +45,7 @@ from dataward.protect.config import (
     parse_config,
 )
 from dataward.protect.defaults import categories_of, default_spec
+from dataward.protect.nested import check_readable, is_nested, scannable
 
 Mode = Literal["keep", "value", "text", "scan"]
 Basis = Literal["rule", "obligation", "default", "utility", "findings", ""]
@@ -71,16 +72,18 @@ class ColumnInfo:
 
 def classify_columns(sample: pa.Table, key: bytes) -> dict[str, ColumnInfo]:
     """Classify every column of ``sample`` (all rows of it). ``list<string>`` columns are
-    classified by their elements."""
+    classified by their elements; other nested columns (structs, maps, lists of lists...) are
+    not classified: each of their values is scanned."""
     from dataward.classify import classify_table
 
-    flat_cols = [n for n in sample.column_names if not _is_list(sample.schema.field(n).type)]
+    types = {n: sample.schema.field(n).type for n in sample.column_names}
+    flat_cols = [n for n, t in types.items() if not is_nested(t)]
     out: dict[str, ColumnInfo] = {}
     parts: list[tuple[pa.Table, Sequence[str]]] = []
     if flat_cols:
         parts.append((sample.select(flat_cols), flat_cols))
-    for name in sample.column_names:
-        if name not in flat_cols:
+    for name, t in types.items():
+        if _is_list(t) and not is_nested(t.value_type):
             values = pc.list_flatten(sample.column(name))
             parts.append((pa.table({name: values}), [name]))
     for table, _names in parts:
@@ -240,7 +243,9 @@ class ProtectPlan:
         return self.columns
 
     def column(self, name: str, info: ColumnInfo | None, f: pa.Field) -> ColumnDecision:
-        """The plan of one column from its classification."""
+        """The plan of one column from its classification (a type whose values cannot be
+        read fails closed: :class:`~dataward.errors.ProtectError`)."""
+        check_readable(name, f.type)
         info = info or ColumnInfo(None, "none", "none", False)
         if info.kind == "free_text" and info.method in ("free-text", "none"):
             spec, why = self.resolve(
@@ -266,7 +271,7 @@ class ProtectPlan:
     ) -> ColumnDecision:
         """A column the plan leaves whole: its cells are still searched, value by value, and
         sensitive findings replaced (only non-text types are kept unread)."""
-        if _scannable(dtype):
+        if scannable(dtype):
             return ColumnDecision(
                 name, "scan", entity, "by finding", f"{why}; value-level scan", basis=basis
             )

@@ -20,7 +20,6 @@ from dataward.protect.base import Operator
 from dataward.protect.cells import (
     _as_integers,
     _concat,
-    _is_list,
     _is_temporal,
     _occurrences,
     _strings,
@@ -35,6 +34,7 @@ from dataward.protect.ledger import (
     ScanIncompleteError,
     protected_type,
 )
+from dataward.protect.nested import is_nested, walk
 from dataward.protect.operators import get_operator
 from dataward.protect.operators.date_shift import DateShiftOperator
 from dataward.protect.plan import (
@@ -273,8 +273,8 @@ class Protector:
         if isinstance(op, DateShiftOperator) and _is_temporal(col.type):
             decision.changed += len(col) - col.null_count
             return op.apply_array(col, subjects=subjects), None
-        if _is_list(col.type):
-            return self._protect_list(col, op, decision), None
+        if is_nested(col.type):  # each struct field, list item, map key and value
+            return walk(col, lambda values: self._whole_values(values, op, decision)), None
         strings = _strings(col)
         empty = pc.fill_null(pc.equal(strings, ""), False)
         has_empty = bool(pc.any(empty).as_py())
@@ -322,14 +322,16 @@ class Protector:
             new[i] = self._text(value, name, decision, (), found=found)[0]
         return pa.array(new, pa.string())
 
-    def _protect_list(self, col: pa.Array, op: Operator, decision: ColumnDecision) -> pa.Array:
-        values = _strings(col.flatten())
-        offsets = pc.subtract(col.offsets, col.offsets[0])
-        out = op.apply_array(values, entity=decision.entity) if len(values) else values
+    def _whole_values(self, values: pa.Array, op: Operator, decision: ColumnDecision) -> pa.Array:
+        """The text leaves of a nested ``value`` column, each protected whole by ``op``."""
+        if not len(values):
+            return values
+        out = op.apply_array(values, entity=decision.entity)
         if isinstance(out, pa.ChunkedArray):
             out = out.combine_chunks()
         decision.changed += len(values) - values.null_count
-        return pa.ListArray.from_arrays(offsets, out, mask=col.is_null())
+        self._note_values(values, out)
+        return out
 
     def _protect_texts(
         self, table: pa.Table, name: str, links: list[tuple[str, list[Any], list[Any]]]
@@ -337,17 +339,8 @@ class Protector:
         decision = self.decisions[name]
         column = table.column(name)
         col = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        if _is_list(col.type):
-            values = _strings(col.flatten())
-            offsets = pc.subtract(col.offsets, col.offsets[0])
-            protected = [
-                None if v is None else self._text(v, name, decision, ())[0]
-                for v in values.to_pylist()
-            ]
-            out_list = pa.ListArray.from_arrays(
-                offsets, pa.array(protected, pa.string()), mask=col.is_null()
-            )
-            return out_list, None
+        if is_nested(col.type):  # each struct field, list item, map key and value
+            return walk(col, lambda values: self._texts(values, name, decision)), None
         texts = _strings(col).to_pylist()
         out: list[str | None] = []
         keep: list[bool] = []
@@ -368,6 +361,17 @@ class Protector:
         if pa.types.is_integer(col.type):
             return _as_integers(out, col.type), drop
         return pa.array(out, pa.string()), drop
+
+    def _texts(self, values: pa.Array, name: str, decision: ColumnDecision) -> pa.Array:
+        """The text leaves of a nested column, each with its findings replaced (a leaf a
+        ``suppress`` rule matched becomes null)."""
+        return pa.array(
+            [
+                None if v is None else self._text(v, name, decision, ())[0]
+                for v in values.to_pylist()
+            ],
+            pa.string(),
+        )
 
     def _text(
         self,
