@@ -51,6 +51,7 @@ def _shapes(cell: Callable[[int], str]) -> dict[str, pa.Array]:
             [{"l": [cell(i)], "m": [("k", cell(i))]} for i in rows],
             pa.struct([("l", pa.list_(s)), ("m", pa.map_(s, s))]),
         ),
+        "list_binary": pa.array([[cell(i).encode()] for i in rows], pa.list_(pa.binary())),
         "dict_list": pa.array([[cell(i)] for i in rows], pa.list_(pa.dictionary(pa.int32(), s))),
         "with_nulls": pa.array(
             [None if i == 1 else [{"a": cell(i)}] for i in rows], pa.list_(pa.struct([("a", s)]))
@@ -122,3 +123,10 @@ def test_a_union_inside_a_struct_fails_closed() -> None:
     with pytest.raises(ProtectError, match="'odd") as err:
         dw.protect(pa.table({"odd": column}))
     assert SSN not in str(err.value) and EMAIL not in str(err.value)
+
+
+def test_nested_binary_that_is_not_text_fails_closed() -> None:
+    column = pa.array([[b"\xff\xfe" + SSN.encode()], [b"ok"]], pa.list_(pa.binary()))
+    with pytest.raises(ProtectError, match="'blobs'") as err:
+        dw.protect(pa.table({"blobs": column}))
+    assert SSN not in str(err.value)

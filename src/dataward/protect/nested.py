@@ -78,24 +78,35 @@ def scannable(t: pa.DataType) -> bool:
         return scannable(t.key_type) or scannable(t.item_type)
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
         return scannable(t.value_type)
-    return _text_leaf(t)
+    return _text_leaf(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t)
 
 
-def walk(arr: pa.Array, leaf: Leaf) -> pa.Array:
-    """``arr`` with every text or integer leaf protected by ``leaf``, same type."""
+def walk(arr: pa.Array, leaf: Leaf, column: str = "") -> pa.Array:
+    """``arr`` with every text or integer leaf protected by ``leaf``, same type. Binary leaves
+    are read as UTF-8 text; binary that is not text fails closed (:class:`ProtectError`
+    naming ``column``)."""
     t = arr.type
     if pa.types.is_dictionary(t):
-        return pc.cast(walk(arr.dictionary_decode(), leaf), t)
+        return pc.cast(walk(arr.dictionary_decode(), leaf, column), t)
     if _text_leaf(t):
         return _leaf(arr, leaf)
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        try:
+            text = pc.cast(arr, pa.string())
+        except pa.ArrowInvalid:
+            raise ProtectError(
+                f"column {column!r}: its {t} values are not UTF-8 text and cannot be read for "
+                "protection; decode them to strings, or drop the column"
+            ) from None
+        return pc.cast(_leaf(text, leaf), t)
     mask = arr.is_null() if arr.null_count else None
     if pa.types.is_struct(t):
-        children = [walk(child, leaf) for child in arr.flatten()]
+        children = [walk(child, leaf, column) for child in arr.flatten()]
         return pa.StructArray.from_arrays(children, fields=list(t), mask=mask)
     if pa.types.is_fixed_size_list(t):
         size = t.list_size
         values = arr.values.slice(arr.offset * size, len(arr) * size)
-        return pa.FixedSizeListArray.from_arrays(walk(values, leaf), type=t, mask=mask)
+        return pa.FixedSizeListArray.from_arrays(walk(values, leaf, column), type=t, mask=mask)
     if pa.types.is_map(t) or pa.types.is_list(t) or pa.types.is_large_list(t):
         offsets = arr.offsets
         first = offsets[0].as_py()
@@ -103,12 +114,13 @@ def walk(arr: pa.Array, leaf: Leaf) -> pa.Array:
         rebased = pc.subtract(offsets, offsets[0]) if first else offsets
         if pa.types.is_map(t):
             entries = arr.values.slice(first, span)
-            keys, items = walk(entries.field(0), leaf), walk(entries.field(1), leaf)
+            keys = walk(entries.field(0), leaf, column)
+            items = walk(entries.field(1), leaf, column)
             return pa.MapArray.from_arrays(rebased, keys, items, type=t, mask=mask)
         cls = pa.LargeListArray if pa.types.is_large_list(t) else pa.ListArray
-        values = walk(arr.values.slice(first, span), leaf)
+        values = walk(arr.values.slice(first, span), leaf, column)
         return cls.from_arrays(rebased, values, type=t, mask=mask)
-    return arr  # floats, booleans, dates, binary...: no text to read (as at the top level)
+    return arr  # floats, booleans, dates...: no text to read (as at the top level)
 
 
 def _leaf(arr: pa.Array, leaf: Leaf) -> pa.Array:

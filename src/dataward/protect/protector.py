@@ -274,7 +274,7 @@ class Protector:
             decision.changed += len(col) - col.null_count
             return op.apply_array(col, subjects=subjects), None
         if is_nested(col.type):  # each struct field, list item, map key and value
-            return walk(col, lambda values: self._whole_values(values, op, decision)), None
+            return walk(col, lambda values: self._whole_values(values, op, decision), name), None
         strings = _strings(col)
         empty = pc.fill_null(pc.equal(strings, ""), False)
         has_empty = bool(pc.any(empty).as_py())
@@ -340,7 +340,7 @@ class Protector:
         column = table.column(name)
         col = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         if is_nested(col.type):  # each struct field, list item, map key and value
-            return walk(col, lambda values: self._texts(values, name, decision)), None
+            return walk(col, lambda values: self._texts(values, name, decision), name), None
         texts = _strings(col).to_pylist()
         out: list[str | None] = []
         keep: list[bool] = []
