@@ -35,7 +35,7 @@ from dataward.policy.obligations import OPERATORS
 from dataward.policy.request import canonical_json
 
 if TYPE_CHECKING:
-    from dataward.audit.checkpoint import Signer
+    from dataward.keys.signing import Signer
 
 FORMAT = "dataward.protect.receipt/v1"
 CLAIMED_WITHOUT_EVIDENCE = "claimed_without_evidence"
