@@ -119,14 +119,7 @@ def protect_command(
         raise typer.BadParameter(
             f"use one of {', '.join(writable_formats())}", param_hint="--format"
         )
-    decided = None if decision is None else _read_json(decision, "decision")
-    if decided is not None:
-        from dataward.policy.evidence import EvidenceError, decision_ref
-
-        try:
-            decision_ref(decided)
-        except EvidenceError as exc:
-            raise ConfigError(f"{decision}: {exc}", path=str(decision)) from None
+    decided = _read_decision(decision)
     if input.is_dir():
         if output_format is not None:
             raise ConfigError("--format applies to one file; a folder keeps each file's format")
@@ -219,14 +212,7 @@ def _print_plan(
 
     if fmt not in (None, "table", "json"):
         raise typer.BadParameter("with --plan use table or json", param_hint="--format")
-    decided = None if decision is None else _read_json(decision, "decision")
-    if decided is not None:
-        from dataward.policy.evidence import EvidenceError, decision_ref
-
-        try:
-            decision_ref(decided)
-        except EvidenceError as exc:
-            raise ConfigError(f"{decision}: {exc}", path=str(decision)) from None
+    decided = _read_decision(decision)
     rules = load_config(config)
     if not input.is_dir():
         planned = plan(input, rules, decision=decided)
@@ -241,6 +227,20 @@ def _print_plan(
         typer.echo(json.dumps({"files": files}, indent=2, ensure_ascii=False))
     else:
         typer.echo("\n\n".join(f"{uri}\n{p}" for uri, p in plans))
+
+
+def _read_decision(path: Path | None) -> dict[str, Any] | None:
+    """The decision of ``--decision`` (``None`` without one), checked to name what it decided."""
+    if path is None:
+        return None
+    decided = _read_json(path, "decision")
+    from dataward.policy.evidence import EvidenceError, decision_ref
+
+    try:
+        decision_ref(decided)
+    except EvidenceError as exc:
+        raise ConfigError(f"{path}: {exc}", path=str(path)) from None
+    return decided
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
