@@ -293,3 +293,27 @@ def test_protect_under_a_decision_always_verifies(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="must verify its output"):
         protect_file(src, out, decision=decision, keyring=RING, verify=False)
     assert not out.exists()
+
+
+def test_protect_in_memory_under_a_decision_reads_its_output_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A receipt is issued only for data read back clean, in memory as for files (the SDK path
+    issued one for whatever the protector returned): a protector that leaks gets no receipt."""
+    from dataward.protect.protector import Protector
+    from dataward.protect.verify import VerifyError
+
+    first = first_decision()
+    clean = dw.protect(table(), decision=first, keyring=RING)  # the real protector: a receipt
+    assert clean.receipt["decision_id"] == first.decision_id
+
+    leaky = Protector._text_once
+
+    def leaks_the_note(self: Protector, text: str, column: str | None, *a: Any, **k: Any) -> Any:
+        out = leaky(self, text, column, *a, **k)
+        return (text, out[1]) if column == "note" else out
+
+    monkeypatch.setattr(Protector, "_text_once", leaks_the_note)
+    with pytest.raises(VerifyError) as caught:
+        dw.protect(table(), decision=first, keyring=RING)
+    assert SSN not in str(caught.value)

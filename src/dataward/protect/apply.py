@@ -151,6 +151,9 @@ def apply(plan: ProtectPlan, data: Any, *, keyring: KeyRing | None = None) -> An
     out = _protect_text_or_memory(p, data)
     if ref is None:
         return out
+    from dataward.protect.verify import verify_memory
+
+    verify_memory(out, p)  # a receipt is issued for output read back clean, as for files
     from dataward.audit import record
     from dataward.audit.events import ProtectEvent
     from dataward.policy import evidence

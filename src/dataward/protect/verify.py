@@ -170,6 +170,26 @@ def verify_output(
     return VerifyResult(mode, checked)
 
 
+def verify_memory(out: Any, protector: Protector) -> VerifyResult:
+    """Check protected data in memory (a text, texts, or any table-like kind
+    :mod:`dataward.sources.memory` reads), every value; raises :class:`VerifyError`."""
+    checker = Checker(protector)
+    if out is None or isinstance(out, str):
+        checker.check(out, None, 1)
+        checked, what = 1, "text"
+    elif isinstance(out, list) and all(isinstance(t, str | None) for t in out):
+        for i, text in enumerate(out):
+            checker.check(text, None, i + 1)
+        checked, what = len(out), "text"
+    else:
+        from dataward.sources.memory import to_arrow
+
+        table, _back = to_arrow(out, verb="verify")
+        checked, what = _rows(iter(table.to_batches()), checker, 1), "row"
+    checker.raise_if_any(what)
+    return VerifyResult("full", checked)
+
+
 def _text(fh: IO[bytes], checker: Checker, every: int) -> int:
     with io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="") as stream:
         return _lines((line.rstrip("\n").rstrip("\r") for line in stream), checker, every)
