@@ -402,3 +402,27 @@ def test_granting_and_revoking_an_approval_are_audited(
     assert grant.id == revoke.id == granted.id
     assert grant.revoked_at is None and revoke.revoked_at is not None
     assert [e.actor for e in events] == ["svc:dora", "svc:governance"]
+
+
+def test_a_file_named_by_a_value_keeps_it_out_of_the_scan_event(
+    monkeypatch: pytest.MonkeyPatch, store_url: str, tmp_path: Path
+) -> None:
+    """A landing file named after a customer's e-mail: the scan event shows the path with the
+    value as ``<EMAIL_ADDRESS>`` (the raw name went into the append-only log before)."""
+    from dataward.classify.scan import scan
+
+    monkeypatch.setenv("DATAWARD_DATABASE_URL", store_url)
+    data = tmp_path / "landing"
+    data.mkdir()
+    (data / f"{EMAIL}.csv").write_text("id,amount\n1,20\n2,30\n")
+    (data / "plain.csv").write_text("id,amount\n1,20\n")
+    assert not scan(data, workers=1).errors
+    log = open_audit_log()
+    try:
+        (logged,) = [e for e in log.events() if e.kind == EventKind.SCAN]
+        raw = b"".join(log.canonical(i) for i in range(log.size()))
+    finally:
+        log.store.close()
+    paths = sorted(Path(d["path"]).name for d in logged.event().datasets)
+    assert paths[0].startswith("<EMAIL_ADDRESS>") and paths[1] == "plain.csv"
+    assert EMAIL.encode() not in raw

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from dataward.classify.analysis import Analyser, ColumnBatch, Pending, encode
 from dataward.classify.dataset import DatasetClassification, RecordStats, derive_tags, record_counts
 from dataward.classify.profile import ColumnProfile, ColumnStats, is_sensitive
+from dataward.detect.api import masked_name
 from dataward.detect.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,6 @@ def ner_detector() -> Any | None:
     except Exception:  # NER is optional: no model, no backend, or a backend error
         log.debug("NER is unavailable; name-like columns use the column-name heuristic")
         return None
-
-
-_NAME_SAFE = frozenset({"DATE_TIME", "URL", "DOMAIN_NAME", "AGE"})
-"""Entities a column name may show (``created_2024_01``, ``example.com_visits``)."""
 
 
 class BatchClassifier:
@@ -107,14 +104,7 @@ class BatchClassifier:
         become one column."""
         shown = self._names.get(name)
         if shown is None:
-            found = [
-                f
-                for f in self.analyser.engine.detect(name)
-                if f.detector != "ner" and f.entity not in _NAME_SAFE
-            ]
-            shown = name
-            for f in sorted(found, key=lambda f: f.start, reverse=True):
-                shown = f"{shown[: f.start]}<{f.entity}>{shown[f.end :]}"
+            shown = masked_name(name, self.analyser.engine)
             if len(self._names) < 100_000:
                 self._names[name] = shown
         return shown

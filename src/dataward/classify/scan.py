@@ -268,9 +268,15 @@ def _audit_scan(
 
     from dataward.audit import record
     from dataward.audit.events import ScanEvent
+    from dataward.detect.api import masked_path
 
+    # a file named by a value (an e-mail) keeps it out of the log: the path shows <ENTITY>
     datasets = [
-        {"path": f.uri, "rows": f.classification.rows, "tags": list(f.classification.tag_names)}
+        {
+            "path": masked_path(f.uri),
+            "rows": f.classification.rows,
+            "tags": list(f.classification.tag_names),
+        }
         for f in files
         if f.classification is not None
     ]

@@ -100,3 +100,26 @@ def _strings(texts: Iterable[str | None] | pa.Array | pa.ChunkedArray) -> Iterat
         yield from texts.to_pylist()
     else:
         yield from texts
+
+
+NAME_SAFE = frozenset({"DATE_TIME", "URL", "DOMAIN_NAME", "AGE"})
+"""Entities a name may show (``created_2024_01``, ``example.com_visits``, ``2024/06/a.csv``)."""
+
+
+def masked_name(name: str, engine: Engine | None = None) -> str:
+    """``name`` (a column name, an object key, a file path) with the values pattern detectors
+    find in it as ``<ENTITY>``: an object key or a file can be named by an e-mail, and names
+    reach outputs, the catalog, plans and the audit log. Spans of a model stay (a name model
+    reads ordinary names as people), and so do :data:`NAME_SAFE` types."""
+    found = (engine or get_engine()).detect(name)
+    for f in sorted(found, key=lambda f: -f.start):
+        if f.detector != "ner" and f.entity not in NAME_SAFE:
+            name = f"{name[: f.start]}<{f.entity}>{name[f.end :]}"
+    return name
+
+
+def masked_path(path: str, engine: Engine | None = None) -> str:
+    """A file path or URI with :func:`masked_name` applied to each of its parts (a value in a
+    long path is no longer one: an e-mail's local part ends at the ``/`` before it)."""
+    engine = engine or get_engine()
+    return "/".join(masked_name(part, engine) if part else part for part in path.split("/"))

@@ -363,12 +363,9 @@ def _shown(name: str) -> str:
     can be an e-mail) become ``<ENTITY>``; text lines are ``(text)``."""
     if name.startswith("\x00"):
         return "(text)"
-    from dataward.detect.api import get_engine
+    from dataward.detect.api import masked_name
 
-    for f in sorted(get_engine().detect(name), key=lambda f: -f.start):
-        if f.detector != "ner":
-            name = f"{name[: f.start]}<{f.entity}>{name[f.end :]}"
-    return name
+    return masked_name(name)
 
 
 def plan(
