@@ -90,3 +90,18 @@ def test_explanation_never_holds_the_value() -> None:
     (f,) = _ENGINES["re"].detect("email ada.lovelace@example.org", explain=True)
     assert f.explanation is not None
     assert "lovelace" not in repr(f.explanation.to_dict())
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("GET /unsubscribe?email=ada@example.org HTTP/1.1", "ada@example.org"),
+        ("/srv/landing/ada@example.org/part-0.csv", "ada@example.org"),
+        ("2024-01-02|login|ada@example.org|ok", "ada@example.org"),
+    ],
+)
+def test_an_address_starts_after_a_separator(text: str, address: str) -> None:
+    """``email=``, a path and a pipe are not part of the address (the span began at the ``/``
+    of a path, so a long path hid an address past the 64-character local-part limit)."""
+    for engine in _ENGINES.values():
+        assert [text[f.start : f.end] for f in engine.detect(text)] == [address]

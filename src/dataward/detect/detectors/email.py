@@ -6,7 +6,9 @@ from dataward.detect.base import PatternDetector
 from dataward.detect.model import Pattern
 from dataward.detect.registry import register
 
-_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+# RFC 5322 also allows / = | in a local part; in text they are the separators before an
+# address (a path, a query string ``email=``, a pipe-delimited log), so the span starts after them
+_LOCAL = r"[A-Za-z0-9!#$%&'*+?^_`{}~-]+(?:\.[A-Za-z0-9!#$%&'*+?^_`{}~-]+)*"
 # at most ten labels: an unbounded repeat costs quadratic time on the re backend for "a.a.a.…"
 _DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,24}"
 
