@@ -90,6 +90,8 @@ class ServerSettings(BaseModel):
     """A local JWKS file with the issuer's public keys (nothing is fetched)."""
     oidc_role_claim: str = "dataward_role"
     """The claim that names the role (a string or a list); ``roles`` is tried next."""
+    job_lost_seconds: float = Field(default=300.0, gt=0)
+    """A running scan job not updated for this long (its worker stopped) reads ``lost``."""
 
 
 PolicyMode = Literal["shadow", "warn", "enforce"]

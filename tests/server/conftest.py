@@ -4,11 +4,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from dataward.server import create_app
 from dataward.server.apikeys import create_key
@@ -33,6 +35,28 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """``app`` behind uvicorn on a loopback port, as a worker of ``dataward serve``; its URL."""
+    port = _free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
+    )  # as `dataward serve` without --trusted-proxy: X-Forwarded-* headers count for nothing
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
 @pytest.fixture
 def live_config() -> ServerConfig:
     """The limits of the ``live`` server; a test may parametrize ``live_config`` for others."""
@@ -51,24 +75,10 @@ def live(
         role: create_key(store, f"test-{role}", role)[1]
         for role in ("admin", "steward", "pipeline", "auditor")
     }
-    app = create_app(store, live_config)
-    port = _free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
-    )  # as `dataward serve` without --trusted-proxy: X-Forwarded-* headers count for nothing
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("server did not start")
-        time.sleep(0.02)
     try:
-        yield Live(f"http://127.0.0.1:{port}", store, keys)
+        with serve(create_app(store, live_config)) as url:
+            yield Live(url, store, keys)
     finally:
-        server.should_exit = True
-        thread.join(10)
         store.close()
         from dataward.audit import close_default_logs
         from dataward.policy.api import reload

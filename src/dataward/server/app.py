@@ -62,6 +62,7 @@ class ServerConfig:
     oidc_audience: str | None = None
     oidc_jwks_path: Path | None = None
     oidc_role_claim: str = "dataward_role"
+    job_lost_seconds: float = 300.0
 
 
 @dataclass

@@ -1,9 +1,6 @@
 """The ``/v1`` routes beyond detection: decisions, go tokens, the audit log, the catalog."""
 
 # No `from __future__ import annotations`: FastAPI reads these annotations at runtime.
-import contextvars
-import threading
-import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from dataward.errors import AuditError, PolicyError
 from dataward.server.apikeys import ApiKey, Role
+from dataward.server.jobs import get_job, start_job
 from dataward.store import Store
 
 
@@ -48,62 +46,10 @@ class TokenRequest(BaseModel):
     """When given, the token is re-validated against this current request (inference time)."""
 
 
-class Jobs:
-    """Background scan jobs of this process: status, progress and result."""
-
-    def __init__(self) -> None:
-        self._jobs: dict[str, dict[str, Any]] = {}
-        self._lock = threading.Lock()
-
-    def start(self, store: Store, body: ScanRequest, paths: list[Path], exclude: list[str]) -> str:
-        job_id = uuid.uuid4().hex[:12]
-        job: dict[str, Any] = {"id": job_id, "status": "running", "files": 0, "rows": 0}
-        with self._lock:
-            self._jobs[job_id] = job
-
-        def on_file(_uri: str) -> None:
-            job["files"] += 1
-
-        def on_rows(n: int) -> None:
-            job["rows"] += n
-
-        def run() -> None:
-            from dataward.catalog import Catalog
-            from dataward.classify.scan import scan
-
-            try:
-                result = scan(
-                    paths,
-                    sample=body.sample,
-                    full=body.full,
-                    force=body.force,
-                    exclude=exclude,
-                    catalog=Catalog(store),
-                    on_file=on_file,
-                    on_rows=on_rows,
-                )
-                job.update(status="done", result=result.to_dict(), errors=result.errors)
-            except Exception as exc:  # a failed job reports its error; the service goes on
-                job.update(status="failed", error=str(exc))
-
-        # the job runs in the caller's context: its audit event names the caller's key
-        context = contextvars.copy_context()
-        threading.Thread(
-            target=context.run, args=(run,), name=f"scan-{job_id}", daemon=True
-        ).start()
-        return job_id
-
-    def get(self, job_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            job = self._jobs.get(job_id)
-            return dict(job) if job is not None else None
-
-
 def mount(app: FastAPI) -> None:
     require = app.state.require
     get_store = app.state.get_store
     config = app.state.config
-    jobs = Jobs()
 
     @app.get("/v1/catalog/datasets", tags=["catalog"])
     def catalog_datasets(
@@ -134,7 +80,7 @@ def mount(app: FastAPI) -> None:
     def start_scan(
         body: ScanRequest,
         store: Annotated[Store, Depends(get_store)],
-        _key: Annotated[ApiKey, Depends(require(Role.STEWARD, Role.PIPELINE))],
+        key: Annotated[ApiKey, Depends(require(Role.STEWARD, Role.PIPELINE))],
     ) -> dict[str, Any]:
         """Scan files the service can read (under its scan roots, symlinks resolved, never the
         service's home) as a background job."""
@@ -150,15 +96,27 @@ def mount(app: FastAPI) -> None:
                 raise HTTPException(exc.status, str(exc)) from None
             paths.append(path)
             exclude.extend(roots.excluded(path))
-        return {"job_id": jobs.start(store, body, paths, exclude), "status": "running"}
+        job_id = start_job(
+            store,
+            started_by=key.actor,
+            paths=paths,
+            exclude=exclude,
+            sample=body.sample,
+            full=body.full,
+            force=body.force,
+            lost_after=config.job_lost_seconds,
+        )
+        return {"job_id": job_id, "status": "running"}
 
     @app.get("/v1/jobs/{job_id}", tags=["scan"])
     def job_status(
         job_id: str,
+        store: Annotated[Store, Depends(get_store)],
         _key: Annotated[ApiKey, Depends(require(Role.STEWARD, Role.PIPELINE, Role.AUDITOR))],
     ) -> dict[str, Any]:
-        """A scan job's status, progress (files, rows) and, when done, its result."""
-        job = jobs.get(job_id)
+        """A scan job's status (``running``, ``done``, ``failed`` or ``lost``), progress (files,
+        rows) and, when done, its result; any worker answers."""
+        job = get_job(store, job_id, lost_after=config.job_lost_seconds)
         if job is None:
             raise HTTPException(404, f"no job {job_id!r}")
         return job
