@@ -21,10 +21,11 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dataward.detect.base import Detector, PatternDetector
+from dataward.detect.base import Detector, PatternDetector, score_ceiling
 from dataward.detect.clinical import is_clinical, model_spans
 from dataward.detect.clinical import refine as refine_clinical
 from dataward.detect.context import match_words, tokens, words_for
+from dataward.detect.gate import ContextGate
 from dataward.detect.language import detect_language
 from dataward.detect.linear import LinearPattern
 from dataward.detect.model import Explanation, Finding, Pattern
@@ -48,6 +49,10 @@ class _Compiled:
     entity: str
     regex: LinearPattern
     uses_context: bool
+    ceiling: float | None
+    """The highest score ``validate`` can give (:func:`score_ceiling`; ``None``: unknown)."""
+    gate: int
+    """Index of its detector in the engine's :class:`ContextGate`."""
 
 
 class Findings(list[Finding]):
@@ -140,26 +145,33 @@ class Engine:
         self.detectors = [d for d in detectors if self._wanted(d)]
         self.backend = _resolve_backend(backend)
         self._compiled: list[_Compiled] = []
-        self._others: list[Detector] = []
-        for det in self.detectors:
-            if isinstance(det, PatternDetector):
-                for p in det.patterns:
-                    entity = p.entity or det.entity
-                    if self.entities is not None and not self._pattern_wanted(det, entity):
-                        continue
-                    uses_context = bool(det.context or det.negative_context or det.context_entities)
-                    self._compiled.append(
-                        _Compiled(
-                            len(self._compiled),
-                            det,
-                            p,
-                            entity,
-                            _span_regex(det.name, p),
-                            uses_context,
-                        )
+        self.context_gate = True
+        """Whether a pattern that scores under the threshold without a context word runs only on
+        texts (or hints) where one of its detector's context words occurs: the same findings
+        for less work (see :mod:`dataward.detect.gate`)."""
+        pattern_detectors = [d for d in self.detectors if isinstance(d, PatternDetector)]
+        self._gate = ContextGate(pattern_detectors)
+        for gate, det in enumerate(pattern_detectors):
+            for p in det.patterns:
+                entity = p.entity or det.entity
+                if self.entities is not None and not self._pattern_wanted(det, entity):
+                    continue
+                uses_context = bool(det.context or det.negative_context or det.context_entities)
+                self._compiled.append(
+                    _Compiled(
+                        len(self._compiled),
+                        det,
+                        p,
+                        entity,
+                        _span_regex(det.name, p),
+                        uses_context,
+                        score_ceiling(det, p),
+                        gate,
                     )
-            else:
-                self._others.append(det)
+                )
+        self._others: list[Detector] = [
+            d for d in self.detectors if not isinstance(d, PatternDetector)
+        ]
         patterns = [c.pattern for c in self._compiled]
         self._prefilter: _HyperscanPrefilter | _Re2SetPrefilter | None
         if not patterns:  # only model-based detectors: nothing to prefilter
@@ -357,8 +369,19 @@ class Engine:
         ids = self._prefilter.hits(text) if self._prefilter is not None else self._all_ids
         candidates: list[Finding] = []
         lang_state: list[str | None] = []
+        opened: set[int] | None = None
         for pid in ids:
             c = self._compiled[pid]
+            if (
+                self.context_gate
+                and c.ceiling is not None
+                and c.ceiling < threshold
+                and threshold > 0.0
+            ):
+                if opened is None:
+                    opened = self._gate.open(text, hint_tokens)
+                if c.gate not in opened:
+                    continue  # no match of this pattern can reach the threshold in this text
             args = (c, text, candidates, lang_state, hint_tokens, explain, language, deadline)
             if _late(deadline) or not self._extract(*args):
                 partial = True
