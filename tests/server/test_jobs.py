@@ -150,3 +150,28 @@ def test_dataward_serve_with_two_workers_answers_for_every_job(served: Served) -
             answers.append((r.status_code, r.json().get("status")))
             assert CANARY_SSN not in r.text
     assert answers == [(200, "done")] * 20
+
+
+def test_a_failed_job_keeps_a_library_message_out_of_the_store(
+    workers: Workers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another library's message may quote the data (Arrow's CSV errors quote the row): a job
+    that fails on one stores and answers only the exception's type."""
+    import importlib
+
+    # the module (the package exports a function of the same name)
+    scan_module = importlib.import_module("dataward.classify.scan")
+
+    def quoting(*_args: Any, **_kwargs: Any) -> Any:
+        raise ValueError(f"CSV parse error: row '{CANARY_SSN},{CANARY_EMAIL}'")
+
+    monkeypatch.setattr(scan_module, "scan", quoting)
+    r = workers.one.post("/v1/scan", json={"paths": [str(workers.data)], "sample": 1000})
+    assert r.status_code == 202, r.text
+    job_id = r.json()["job_id"]
+    failed = _wait(workers.two, job_id)
+    assert failed["status"] == "failed" and "ValueError" in failed["error"]
+    with workers.store.begin() as conn:
+        row = conn.execute(sa.select(scan_jobs).where(scan_jobs.c.id == job_id)).one()
+    for text in (str(failed), str(tuple(row))):
+        assert CANARY_SSN not in text and CANARY_EMAIL not in text

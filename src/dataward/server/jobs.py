@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from dataward.errors import DatawardError
 from dataward.store import Store
 
 PROGRESS_SECONDS = 0.5
@@ -143,8 +144,11 @@ def start_job(
                 on_file=job.on_file,
                 on_rows=job.on_rows,
             )
-        except Exception as exc:  # a failed job reports its error; the service goes on
+        except DatawardError as exc:  # our messages name no value; the service goes on
             job.finish(status="failed", error=str(exc))
+        except Exception as exc:  # another library's message may quote the data (Arrow's do)
+            log.error("scan job %s failed: %s", job_id, type(exc).__name__)
+            job.finish(status="failed", error=f"the scan failed ({type(exc).__name__} in Dataward)")
         else:
             payload = {"result": result.to_dict(), "errors": result.errors}
             job.finish(status="done", result=json.dumps(payload))
