@@ -169,14 +169,14 @@ def met(protector: Any, ref: DecisionRef) -> list[dict[str, Any]]:
                 columns[name] = decision.changed
             elif decision.mode in ("text", "scan"):
                 for entity, count in decision.findings.items():
-                    _spec, why = protector.resolve(
+                    _spec, why = protector.plan.resolve(
                         column=decision.name, entity=entity, scope="finding"
                     )
                     if why == rule:
                         texts[name] += count
         if not protector.decisions:  # plain text: no columns
             for entity, count in protector.text_findings.items():
-                _spec, why = protector.resolve(column=None, entity=entity, scope="finding")
+                _spec, why = protector.plan.resolve(column=None, entity=entity, scope="finding")
                 if why == rule:
                     texts["(text)"] += count
         out.append(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -121,20 +121,6 @@ class Protector:
             else:
                 self._ops[key] = get_operator(spec.operator, keyring=self.keyring, **spec.params)
         return self._ops[key]
-
-    def resolve(
-        self,
-        *,
-        column: str | None,
-        entity: str | None,
-        scope: Literal["column", "finding"],
-        tags: frozenset[str] = frozenset(),
-        named_only: bool = False,
-    ) -> tuple[OperatorSpec, str]:
-        """The operator spec for a column or finding, and why (see the plan's ``resolve``)."""
-        return self.plan.resolve(
-            column=column, entity=entity, scope=scope, tags=tags, named_only=named_only
-        )
 
     def find(self, text: str, column: str | None) -> list[Finding]:
         """The engine's findings in ``text`` (short texts are cached: repeats cost nothing).
@@ -434,7 +420,7 @@ class Protector:
                 new_span: str | None = linked[(f.start, f.end)]
                 label = "LINKED"
             else:
-                spec, _why = self.resolve(column=column, entity=f.entity, scope="finding")
+                spec, _why = self.plan.resolve(column=column, entity=f.entity, scope="finding")
                 op = self.operator(spec)
                 if op is None:
                     continue

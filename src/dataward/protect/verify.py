@@ -69,7 +69,7 @@ class Checker:
     def _operator(self, column: str | None, entity: str) -> str:
         key = (column, entity)
         if key not in self._ops:
-            spec, _why = self.p.resolve(column=column, entity=entity, scope="finding")
+            spec, _why = self.p.plan.resolve(column=column, entity=entity, scope="finding")
             self._ops[key] = spec.operator
         return self._ops[key]
 
