@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
+import struct
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -69,10 +69,14 @@ class _HyperscanPrefilter:
         self._parts_lock = threading.Lock()
         if serialized is None:
             serialized = _load_cached(patterns)
+        self.db: Any = None
         if serialized is not None:
-            self.db = _hs.loadb(serialized[0], _hs.HS_MODE_BLOCK)
-            self.always = list(serialized[1])
-        else:
+            try:
+                self.db = _hs.loadb(serialized[0], _hs.HS_MODE_BLOCK)
+                self.always = list(serialized[1])
+            except _hs.error:  # a damaged cache file: compile again and overwrite it
+                log.debug("ignoring an unloadable Hyperscan database")
+        if self.db is None:
             self.db = self._compile(patterns)
             _store_cached(patterns, self.serialize())
         self._scratch = _hs.Scratch(self.db)
@@ -149,7 +153,9 @@ class _HyperscanPrefilter:
         assert _hs is not None
         cached = _load_cached(self._patterns, "parts")
         if cached is not None:
-            return [_hs.loadb(blob, _hs.HS_MODE_BLOCK) for blob in pickle.loads(cached[0])]
+            blobs = _unpack(cached[0])
+            if blobs is not None:
+                return [_hs.loadb(blob, _hs.HS_MODE_BLOCK) for blob in blobs]
         skip = set(self.always)
         ids = [i for i in range(len(self._patterns)) if i not in skip]
         base = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8
@@ -170,7 +176,7 @@ class _HyperscanPrefilter:
                 ]
                 db.compile(expressions=exprs, ids=group, flags=flags)
             parts.append(db)
-        blob = pickle.dumps([_hs.dumpb(db) for db in parts])
+        blob = _pack([_hs.dumpb(db) for db in parts])
         _store_cached(self._patterns, (blob, []), "parts")
         return parts
 
@@ -259,11 +265,14 @@ def _load_cached(patterns: Sequence[Pattern], kind: str = "") -> tuple[bytes, li
     if path is None or not path.exists():
         return None
     try:
-        data, always = pickle.loads(path.read_bytes())
-        return bytes(data), [int(x) for x in always]
-    except Exception:  # a corrupt cache is rebuilt
-        log.debug("ignoring unreadable Hyperscan cache %s", path)
+        blobs = _unpack(path.read_bytes())
+    except OSError:
+        blobs = None
+    if blobs is None or len(blobs) != 2 or len(blobs[1]) % 4:
+        log.debug("ignoring unreadable Hyperscan cache %s", path)  # rebuilt and rewritten
         return None
+    data, always = blobs
+    return data, list(struct.unpack(f"<{len(always) // 4}I", always))
 
 
 def _store_cached(
@@ -277,10 +286,42 @@ def _store_cached(
     try:
         ensure_home(path.parent)  # 0700, and the cache file 0600, like all of the home
         tmp = private_file(path.with_suffix(f".{os.getpid()}.tmp"))
-        tmp.write_bytes(pickle.dumps(serialized))
+        data, always = serialized
+        tmp.write_bytes(_pack([data, struct.pack(f"<{len(always)}I", *always)]))
         tmp.replace(path)
     except OSError:  # read-only home: run without the cache
         log.debug("cannot write the Hyperscan cache under %s", path.parent)
+
+
+_MAGIC = b"DWHS1"
+
+
+def _pack(blobs: Sequence[bytes]) -> bytes:
+    """Byte strings, length-prefixed: the cache holds data only (a pickle in the home would let
+    whoever can write the cache folder run code in every process that loads the engine)."""
+    out = [_MAGIC, struct.pack("<I", len(blobs))]
+    for b in blobs:
+        out += [struct.pack("<Q", len(b)), b]
+    return b"".join(out)
+
+
+def _unpack(raw: bytes) -> list[bytes] | None:
+    """What :func:`_pack` wrote, or ``None`` for anything else (the cache is then rebuilt)."""
+    if not raw.startswith(_MAGIC) or len(raw) < len(_MAGIC) + 4:
+        return None
+    pos = len(_MAGIC) + 4
+    (count,) = struct.unpack_from("<I", raw, len(_MAGIC))
+    out = []
+    for _ in range(count):
+        if pos + 8 > len(raw):
+            return None
+        (n,) = struct.unpack_from("<Q", raw, pos)
+        pos += 8
+        if pos + n > len(raw):
+            return None
+        out.append(raw[pos : pos + n])
+        pos += n
+    return out if pos == len(raw) else None
 
 
 _HS_COMPILE_CACHE: dict[tuple[bytes, int], bool] = {}
