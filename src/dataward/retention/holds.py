@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from dataward.store import Store, shared_store
 from dataward.retention import tables as t
+from dataward.store import Store, shared_store
 
 
 def _now() -> str:

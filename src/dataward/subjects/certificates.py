@@ -67,7 +67,9 @@ def sign_certificate(
 def load_certificate(sha256: str, store: Store | None = None) -> Certificate:
     store = store or shared_store()
     with store.begin() as conn:
-        row = conn.execute(sa.select(t.certificates).where(t.certificates.c.sha256 == sha256)).first()
+        row = conn.execute(
+            sa.select(t.certificates).where(t.certificates.c.sha256 == sha256)
+        ).first()
     if row is None:
         raise SubjectError(f"no certificate {sha256[:16]}… in the store", sha256=sha256)
     return Certificate(json.loads(row.document), row.signature, row.sha256)
@@ -97,9 +99,10 @@ def verify_certificate(cert: Certificate, *, store: Store | None = None) -> list
         problems.append(f"the audit log does not verify: {exc}")
     named = False
     for logged in log.events():
-        if logged.kind in ("subject_erasure", "retention") and logged.payload is not None:
-            if logged.payload.get("certificate_sha256") == cert.sha256:
-                named = True
+        payload = logged.payload
+        if logged.kind in ("subject_erasure", "retention") and payload is not None:
+            named = payload.get("certificate_sha256") == cert.sha256
+            if named:
                 break
     if not named:
         problems.append("no audit event names this certificate")

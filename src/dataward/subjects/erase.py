@@ -48,7 +48,12 @@ class Step:
     via: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"dataset": self.dataset, "kind": self.kind, "action": self.action, "rows": self.rows}
+        return {
+            "dataset": self.dataset,
+            "kind": self.kind,
+            "action": self.action,
+            "rows": self.rows,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +197,9 @@ def _delete_rows(step: Step, subject: Subject, config: SubjectConfig) -> StepRes
     after = open_dataset(step.dataset)
     left, _ = rows_holding(after, subject.digest, config, hasher, engine)
     if left:
-        return StepResult(step, False, len(rows), None, f"{len(left)} row(s) still hold the subject")
+        return StepResult(
+            step, False, len(rows), None, f"{len(left)} row(s) still hold the subject"
+        )
     version = index_file(step.dataset, kind=step.kind, config=config).version
     return StepResult(step, True, len(rows), version)
 

@@ -24,7 +24,6 @@ from dataward.errors import DatawardError, SourceError
 from dataward.store import Store, shared_store
 from dataward.subjects import tables as t
 from dataward.subjects.hashing import (
-    ID_ENTITY,
     Hasher,
     SubjectConfig,
     SubjectError,
@@ -156,7 +155,9 @@ def index_paths(
             errors.append(str(item))
             continue
         try:
-            done.append(index_file(item.uri, kind=kind, config=config, store=store, on_rows=on_rows))
+            done.append(
+                index_file(item.uri, kind=kind, config=config, store=store, on_rows=on_rows)
+            )
         except DatawardError as exc:
             errors.append(str(exc))
         except Exception as exc:  # its message may quote the data: only the type is named

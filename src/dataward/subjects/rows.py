@@ -111,8 +111,10 @@ def row_subjects(
     """Each batch of ``source`` with its first row number and the subjects of its rows."""
     row = 0
     for batch in source.batches(BATCH_ROWS):
-        yield row, batch, batch_subjects(
-            batch, config, hasher, engine, where=source.uri, first_row=row
+        yield (
+            row,
+            batch,
+            batch_subjects(batch, config, hasher, engine, where=source.uri, first_row=row),
         )
         row += batch.num_rows
 
@@ -165,9 +167,9 @@ def rewrite_without(source: Source, drop: Iterable[int]) -> int:
 
 
 def _rewrite_url(source: Source, gone: frozenset[int]) -> int:
-    import fsspec
+    from dataward.sources.locations import import_fsspec
 
-    fs, path = fsspec.core.url_to_fs(source.uri)
+    fs, path = import_fsspec(source.uri).core.url_to_fs(source.uri)
     tmp = f"{path}.dataward-erase.tmp"
     try:
         with fs.open(tmp, "wb") as fh:
