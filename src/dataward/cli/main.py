@@ -23,6 +23,7 @@ from dataward.cli import (
     home,
     policy,
     protect,
+    report,
     scan,
     serve,
 )
@@ -68,6 +69,7 @@ scan.register(app)
 catalog.register(app)
 protect.register(app)
 home.register(app)
+report.register(app)
 
 
 def run() -> None:

@@ -1,0 +1,126 @@
+"""``dataward report posture``: the posture and compliance report (``docs/report.md``).
+
+Exit codes: 0 written; 1 the report could not be built or written (no Chromium for a PDF, a
+summary endpoint that failed); 2 a bad option (an unknown framework or format, a bad date).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from dataward.store import Store
+
+report_app = typer.Typer(help="Posture and compliance reports.", no_args_is_help=True)
+
+_RELATIVE = re.compile(r"(\d{1,5})([dhw])")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app, name="report")
+
+
+def parse_when(value: str | None, option: str, now: datetime | None = None) -> datetime | None:
+    """``2026-11-01``, ``2026-11-01T10:00:00Z`` or a span back from now (``7d``, ``12h``,
+    ``2w``); ``None`` stays ``None``."""
+    if value is None:
+        return None
+    match = _RELATIVE.fullmatch(value.strip())
+    if match:
+        n, unit = int(match.group(1)), match.group(2)
+        span = {"d": timedelta(days=n), "h": timedelta(hours=n), "w": timedelta(weeks=n)}[unit]
+        return (now or datetime.now(UTC)) - span
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            "use a date (2026-11-01), a time (2026-11-01T10:00:00Z) or a span (7d, 12h, 2w)",
+            param_hint=option,
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@report_app.command("posture")
+def posture_command(
+    output_format: str = typer.Option(
+        "html", "--format", help="html, pdf, json, oscal or csv (GDPR Art. 30 records)."
+    ),
+    out: Path = typer.Option(..., "--out", help="Where to write the report."),
+    framework: str | None = typer.Option(
+        None, "--framework", help="gdpr,hipaa,ccpa,pci,eu_ai_act (default: all)."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="Count activity from this date or span (7d, 2026-11-01)."
+    ),
+    generated_at: str | None = typer.Option(
+        None,
+        "--generated-at",
+        help="The report's time (default: the store's latest audit event, so the same store "
+        "gives the same report).",
+    ),
+    llm_url: str | None = typer.Option(
+        None,
+        "--llm-url",
+        help="Draft the summary with this OpenAI-compatible endpoint (metadata only).",
+    ),
+    llm_model: str = typer.Option("gpt-4o-mini", "--llm-model", help="The model to ask."),
+    record: bool = typer.Option(
+        True, "--record/--no-record", help="Record the report as an audit event with its hash."
+    ),
+) -> None:
+    """Posture of the estate: datasets, protection, decisions, audit; mapped to controls."""
+    import os
+
+    from rich.console import Console
+
+    from dataward.report import build, parse_frameworks
+    from dataward.report.render import FORMATS, render, write_atomic
+    from dataward.report.runs import publish
+
+    if output_format not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    frameworks = parse_frameworks(framework)
+    start = parse_when(since, "--since")
+    at = parse_when(generated_at, "--generated-at")
+    summarize = None
+    if llm_url:
+        from dataward.report.summary import llm_summarizer
+
+        summarize = llm_summarizer(
+            llm_url, model=llm_model, api_key=os.environ.get("DATAWARD_LLM_API_KEY")
+        )
+    console = Console(stderr=True)
+    store = _store()
+    with console.status("reading the store", spinner="dots") as status:
+        doc = build(store, frameworks=frameworks, since=start, generated_at=at, summarize=summarize)
+        status.update(f"rendering {output_format}")
+        body = render(doc, output_format)
+        write_atomic(out, body)
+        published = None
+        if record:
+            published = publish(store, body, fmt=output_format, generated_at=doc["generated_at"])
+    ds = doc["datasets"]
+    statuses = doc["controls_by_status"]
+    line = (
+        f"wrote {out} ({output_format}, {len(body):,} bytes): {ds['total']} datasets, "
+        f"{ds['scanned']} scanned in {ds['scanned_window_days']} days, "
+        f"{doc['decisions']['total']} decisions, {len(doc['controls'])} controls "
+        f"({statuses.get('met', 0)} met, {statuses.get('partial', 0)} partial, "
+        f"{statuses.get('not_met', 0)} not met)"
+    )
+    if published is not None:
+        line += f"; audit event {published.event_index}, sha256 {published.sha256[:16]}…"
+    print(line, file=sys.stderr)
+
+
+def _store() -> Store:
+    """The store of the runtime in use (the command's own runtime)."""
+    from dataward.store.shared import shared_store
+
+    return shared_store()
