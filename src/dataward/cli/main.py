@@ -23,6 +23,7 @@ from dataward.cli import (
     home,
     policy,
     protect,
+    rag,
     report,
     scan,
     serve,
@@ -68,6 +69,7 @@ policy.register(app)
 scan.register(app)
 catalog.register(app)
 protect.register(app)
+rag.register(app)
 home.register(app)
 report.register(app)
 
