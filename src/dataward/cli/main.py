@@ -25,8 +25,10 @@ from dataward.cli import (
     protect,
     rag,
     report,
+    retention,
     scan,
     serve,
+    subject,
 )
 from dataward.errors import DatawardError
 
@@ -71,6 +73,8 @@ catalog.register(app)
 protect.register(app)
 rag.register(app)
 home.register(app)
+subject.register(app)
+retention.register(app)
 report.register(app)
 
 

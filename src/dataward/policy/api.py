@@ -146,6 +146,10 @@ def decide(
         store = default_store()
     checked = evidence_.check_all(evidence, request, policy_revision=engine.revision)
     request, notes = evidence_.counted_request(request, checked)
+    from dataward.subjects.consent import screen  # consent withdrawn since the request was made
+
+    request, withdrawn = screen(request, store or default_store())
+    notes = [*notes, *withdrawn]
     approvals = (
         records.approvals_for(store, request, now or datetime.now().astimezone()) if store else []
     )

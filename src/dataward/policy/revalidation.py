@@ -57,8 +57,11 @@ def revalidate(
         return TokenCheck(False, (str(exc),))
     checked = check_all(evidence, current_request, policy_revision=engine.revision)
     current_request, _notes = counted_request(current_request, checked)
+    from dataward.subjects.consent import screen
+
+    current_request, withdrawn = screen(current_request)  # withdrawn purposes leave the consent
     prepared = engine.prepare(current_request, approvals, now)
-    problems: list[str] = []
+    problems: list[str] = [n for n in withdrawn if "dataset(s)" in n]
     shown = {c.digest for c in checked if c.refused is None}
     missing = [d for d in claims.get("evidence", []) if d not in shown]
     if missing:
