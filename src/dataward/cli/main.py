@@ -20,6 +20,7 @@ from dataward.cli import (
     demo,
     detect,
     entities,
+    gateway,
     home,
     policy,
     protect,
@@ -76,6 +77,7 @@ home.register(app)
 subject.register(app)
 retention.register(app)
 report.register(app)
+gateway.register(app)
 
 
 def run() -> None:

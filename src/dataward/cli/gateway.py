@@ -1,0 +1,73 @@
+"""``dataward gateway``: run the OpenAI-compatible LLM gateway in front of an upstream.
+
+Exit codes as for every command: 2 a bad option (an unknown mode, a missing upstream key
+variable, a URL that is not http(s)), 1 another Dataward error.
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from dataward.gateway.config import DEFAULT_UPSTREAM_KEY_ENV
+
+
+def register(app: typer.Typer) -> None:
+    app.command("gateway")(gateway_command)
+
+
+def gateway_command(
+    upstream: str = typer.Option(
+        ..., "--upstream", help="The upstream's base URL, as OpenAI's (https://HOST/v1)."
+    ),
+    port: int = typer.Option(8422, "--port", help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    mode: str = typer.Option(
+        "pseudonymize", "--mode", help="pseudonymize (default), block or pass."
+    ),
+    upstream_key_env: str = typer.Option(
+        DEFAULT_UPSTREAM_KEY_ENV,
+        "--upstream-key-env",
+        help="Environment variable holding the upstream's API key (never the caller's).",
+    ),
+    redis_url: str | None = typer.Option(
+        None, "--redis", help="Keep the vault of pseudonyms in Redis (redis://HOST:PORT/DB)."
+    ),
+    ttl: float = typer.Option(
+        3600.0, "--conversation-ttl", min=1, help="Seconds a conversation's pseudonyms live."
+    ),
+    detect_timeout: float = typer.Option(
+        10.0, "--detect-timeout", min=0.01, help="Seconds a request's scan may take."
+    ),
+) -> None:
+    """Serve POST /v1/chat/completions and /v1/responses; callers send a Dataward API key."""
+    import uvicorn
+
+    from dataward.cli.serve import uvicorn_options
+    from dataward.errors import ConfigError
+    from dataward.gateway import GatewayConfig, Mode, create_gateway
+    from dataward.runtime import current
+
+    try:
+        parsed = Mode(mode)
+    except ValueError:
+        raise typer.BadParameter("use pseudonymize, block or pass", param_hint="--mode") from None
+    key = os.environ.get(upstream_key_env)
+    if upstream_key_env != DEFAULT_UPSTREAM_KEY_ENV and not key:
+        raise ConfigError(f"the variable {upstream_key_env} named by --upstream-key-env is empty")
+    config = GatewayConfig(
+        upstream=upstream,
+        mode=parsed,
+        upstream_key=key or None,
+        redis_url=redis_url,
+        conversation_ttl=ttl,
+        detect_timeout=detect_timeout,
+    )
+    rt = current()
+    rt.store  # noqa: B018 - open (and migrate) the store before the first request
+    app = create_gateway(rt, config)
+    typer.echo(
+        f"dataward gateway ({parsed.value}) on http://{host}:{port}/v1 -> {upstream}", err=True
+    )
+    uvicorn.run(app, host=host, port=port, **uvicorn_options([]))

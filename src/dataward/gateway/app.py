@@ -1,0 +1,413 @@
+"""The gateway as an ASGI app: ``POST /v1/chat/completions``, ``POST /v1/responses`` and
+``GET /v1/models``, as OpenAI serves them, in front of any OpenAI-compatible upstream.
+
+Per request: authenticate the caller's Dataward API key (the OpenAI client's ``api_key``);
+find the conversation (:func:`conversation_id`); scan the prompt and pass, pseudonymize or
+block it (:mod:`.checks`), under a time limit, failing closed; write a ``gateway`` audit event
+(hashes and counts); send the request with the upstream's own key; scan the completion,
+restore its placeholders (streamed or not) and write the completion's event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from dataward.audit.events import GatewayEvent
+from dataward.gateway.checks import Action, Verdict, check_completion, check_prompt
+from dataward.gateway.config import CONVERSATION_HEADER, GatewayConfig, GatewayError, Mode
+from dataward.gateway.placeholders import restore
+from dataward.gateway.streams import ChatStream, ResponsesStream, encode, read_events
+from dataward.gateway.texts import completion_texts, map_strings
+from dataward.gateway.vault import MemoryVault, RedisVault, Vault
+from dataward.server.apikeys import ApiKey, Role, authenticate
+
+if TYPE_CHECKING:
+    from dataward.runtime import Runtime
+
+T = TypeVar("T")
+
+ALLOWED_ROLES = frozenset({Role.ADMIN, Role.PIPELINE})
+"""Roles whose keys may call the gateway: what jobs and agents hold."""
+KEY_CACHE_SECONDS = 5.0
+"""How long a checked key is believed without asking the store (a revoked key stops within
+this time)."""
+
+
+def open_vault(rt: Runtime, config: GatewayConfig) -> Vault:
+    """The runtime's vault for ``config``: made once per runtime (its scope), closed with it."""
+    if config.redis_url is None:
+        return rt.scope.get(
+            f"gateway.vault:memory:{config.conversation_ttl}",
+            lambda: MemoryVault(config.conversation_ttl),
+            close=MemoryVault.close,
+        )
+    url = config.redis_url
+    return rt.scope.get(
+        f"gateway.vault:redis:{url}:{config.conversation_ttl}",
+        lambda: RedisVault(url, rt.keyring, config.conversation_ttl),
+        close=RedisVault.close,
+    )
+
+
+def _error(
+    status: int, message: str, code: str, kind: str = "invalid_request_error"
+) -> JSONResponse:
+    """An OpenAI-shaped error; ``x-should-retry: false`` keeps the OpenAI client from
+    retrying a refusal."""
+    return JSONResponse(
+        {"error": {"message": message, "type": kind, "param": None, "code": code}},
+        status_code=status,
+        headers={"x-should-retry": "false"},
+    )
+
+
+def _digest(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def _opening(body: Mapping[str, Any]) -> list[Any]:
+    """The start of a conversation: its items up to and including the first user message."""
+    items = body.get("messages")
+    if items is None:
+        items = body.get("input")
+    if isinstance(items, str):
+        return [items]
+    if not isinstance(items, list):
+        return []
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("role") == "user":
+            return items[: index + 1]
+    return items[:1]
+
+
+def conversation_id(key: ApiKey, header: str | None, body: Mapping[str, Any], vault: Vault) -> str:
+    """The conversation a request belongs to, as a digest that holds no text:
+
+    1. the ``X-Dataward-Conversation`` header, when the caller sends one;
+    2. for the Responses API, the conversation of ``previous_response_id``;
+    3. else the opening of the history: the messages (or input items) up to and including
+       the first user message, which every later turn sends again.
+
+    The caller's key id is part of it, so two callers never share pseudonyms."""
+    if header:
+        return _digest(json.dumps(["header", key.id, header]))[:32]
+    previous = body.get("previous_response_id")
+    if isinstance(previous, str):
+        found = vault.conversation_of(f"{key.id}:{previous}")
+        if found is not None:
+            return found
+    return _digest(json.dumps(["history", key.id, _opening(body)], sort_keys=True))[:32]
+
+
+def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
+    """The gateway app over ``runtime`` (its store's API keys, its audit log, its engine and
+    its scope for the vault)."""
+    rt = runtime
+    vault = open_vault(rt, config)
+    detect: Callable[[str], list[Any]] = config.detect or rt.detect
+    keys: dict[str, tuple[ApiKey, float]] = {}
+    clients: list[httpx.AsyncClient] = []
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        clients.append(
+            httpx.AsyncClient(timeout=config.upstream_timeout, limits=limits, trust_env=False)
+        )
+        try:
+            yield
+        finally:
+            await clients.pop().aclose()
+
+    app = FastAPI(title="Dataward gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    async def in_time(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a check in a worker thread within the detection time limit (fail closed)."""
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(fn, *args, **kwargs), timeout=config.detect_timeout
+            )
+        except TimeoutError:
+            raise GatewayError(
+                f"the check took over {config.detect_timeout:g} s; the request was not sent",
+                code="dataward_detection_failed",
+                status=503,
+            ) from None
+
+    def caller(request: Request) -> ApiKey:
+        header = request.headers.get("authorization", "")
+        scheme, _, presented = header.partition(" ")
+        presented = presented.strip()
+        if scheme.lower() != "bearer" or not presented:
+            raise GatewayError(
+                "missing API key: send a Dataward API key as the OpenAI API key",
+                code="invalid_api_key",
+                status=401,
+            )
+        digest = _digest(presented)
+        now = time.monotonic()
+        cached = keys.get(digest)
+        if cached is not None and cached[1] > now:
+            key: ApiKey | None = cached[0]
+        else:
+            key = authenticate(rt.store, presented)
+            if key is not None:
+                keys[digest] = (key, now + KEY_CACHE_SECONDS)
+        if key is None:
+            raise GatewayError("invalid or revoked API key", code="invalid_api_key", status=401)
+        if key.role not in ALLOWED_ROLES:
+            raise GatewayError(
+                f"role {key.role.value!r} may not call the gateway; needs admin or pipeline",
+                code="permission_denied",
+                status=403,
+            )
+        return key
+
+    def audit(stage: str, verdict: Verdict, key: ApiKey, conv: str, sha: str, model: Any) -> None:
+        rt.emit(
+            GatewayEvent(
+                stage=stage,  # type: ignore[arg-type]
+                conversation=conv,
+                sha256=sha,
+                action=verdict.action,
+                findings=verdict.findings,
+                model=model if isinstance(model, str) else None,
+            ),
+            actor=key.actor,
+        )
+
+    def upstream_headers(stream: bool) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if stream:
+            headers["Accept"] = "text/event-stream"
+        if config.upstream_key:
+            headers["Authorization"] = f"Bearer {config.upstream_key}"
+        return headers
+
+    async def read_body(request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > config.max_body_bytes:
+            raise GatewayError(
+                f"request body over {config.max_body_bytes} bytes", code="too_large", status=413
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > config.max_body_bytes:
+                raise GatewayError(
+                    f"request body over {config.max_body_bytes} bytes",
+                    code="too_large",
+                    status=413,
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def proxy(request: Request, route: str) -> Response:
+        key = caller(request)
+        raw = await read_body(request)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise GatewayError("the request body must be a JSON object", code="invalid_json")
+        header = request.headers.get(CONVERSATION_HEADER)
+        conv = await in_time(conversation_id, key, header, body, vault)
+        verdict = await in_time(
+            check_prompt,
+            body,
+            mode=config.mode,
+            detect=detect,
+            vault=vault,
+            conversation=conv,
+            block_categories=config.block_categories,
+        )
+        model = body.get("model")
+        await asyncio.to_thread(audit, "prompt", verdict, key, conv, _digest(raw), model)
+        if verdict.action == "block":
+            raise verdict.refusal("prompt")
+        sent = raw if verdict.action == "pass" else json.dumps(body, ensure_ascii=False).encode()
+        values = await in_time(vault.values, conv) if config.mode is Mode.PSEUDONYMIZE else {}
+        url = f"{config.upstream.rstrip('/')}/{route}"
+        client = clients[0]
+        stream = bool(body.get("stream"))
+        try:
+            if stream:
+                upstream_request = client.build_request(
+                    "POST", url, content=sent, headers=upstream_headers(True)
+                )
+                response = await client.send(upstream_request, stream=True)
+            else:
+                response = await client.post(url, content=sent, headers=upstream_headers(False))
+        except httpx.HTTPError as exc:
+            raise GatewayError(
+                f"the upstream could not be reached ({type(exc).__name__})",
+                code="upstream_unreachable",
+                status=502,
+            ) from None
+        if response.status_code >= 400:  # its error as it is: it holds placeholders only
+            content = await response.aread()
+            await response.aclose()
+            return Response(
+                content,
+                status_code=response.status_code,
+                media_type=response.headers.get("content-type", "application/json"),
+            )
+        if stream:
+            return StreamingResponse(
+                relay(response, route, values, key, conv, model),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache"},
+            )
+        try:
+            document = response.json()
+        except ValueError:
+            raise GatewayError(
+                "the upstream answered with no JSON", code="upstream_invalid", status=502
+            ) from None
+        texts = list(completion_texts(document))
+        checked = await in_time(
+            check_completion,
+            texts,
+            mode=config.mode,
+            detect=detect,
+            block_categories=config.block_categories,
+        )
+        restored = map_strings(document, lambda s, js: restore(s, values, json_string=js))
+        out = json.dumps(restored, ensure_ascii=False).encode()
+        await asyncio.to_thread(audit, "completion", checked, key, conv, _digest(out), model)
+        if checked.action == "block":
+            raise checked.refusal("completion")
+        if route == "responses" and isinstance(document.get("id"), str):
+            await in_time(vault.link, f"{key.id}:{document['id']}", conv)
+        return Response(out, media_type="application/json")
+
+    async def relay(
+        response: httpx.Response,
+        route: str,
+        values: Mapping[str, str],
+        key: ApiKey,
+        conv: str,
+        model: Any,
+    ) -> AsyncIterator[bytes]:
+        """The restored stream. In ``block`` mode the whole stream is read and checked before
+        any of it goes out (a finding ends it with an error event instead)."""
+        restorer: ChatStream | ResponsesStream = (
+            ResponsesStream(values) if route == "responses" else ChatStream(values)
+        )
+        held = config.mode is Mode.BLOCK
+        out: list[bytes] = []
+        digest = hashlib.sha256()
+        audited = False
+        done: bytes | None = None
+
+        async def record(verdict: Verdict) -> None:
+            nonlocal audited
+            audited = True
+            if isinstance(restorer, ResponsesStream) and restorer.response_id:
+                await in_time(vault.link, f"{key.id}:{restorer.response_id}", conv)
+            await asyncio.to_thread(
+                audit, "completion", verdict, key, conv, digest.hexdigest(), model
+            )
+
+        try:
+            async for event in read_events(response.aiter_lines()):
+                if event.data == "[DONE]":
+                    done = event.encode()
+                    break
+                try:
+                    document = json.loads(event.data)
+                except ValueError:
+                    raise GatewayError(
+                        "the upstream sent an event that is not JSON",
+                        code="upstream_invalid",
+                        status=502,
+                    ) from None
+                for restored in restorer.feed(document):
+                    part = encode(event.name, restored)
+                    digest.update(part)
+                    if held:
+                        out.append(part)
+                    else:
+                        yield part
+            for rest in restorer.finish():
+                part = encode(None, rest)
+                digest.update(part)
+                if held:
+                    out.append(part)
+                else:
+                    yield part
+            verdict = await in_time(
+                check_completion,
+                restorer.texts(),
+                mode=config.mode,
+                detect=detect,
+                block_categories=config.block_categories,
+            )
+            await record(verdict)  # before the caller sees the end
+            if verdict.action == "block":
+                raise verdict.refusal("completion")
+            for part in out:
+                yield part
+            if done is not None:
+                yield done
+        except GatewayError as exc:
+            if not audited:
+                await record(Verdict("block", {}))
+            yield encode(None, {"error": {"message": str(exc), "code": exc.code}})
+        finally:
+            await response.aclose()
+            if not audited:  # the caller went away: what was sent is still recorded
+                action: Action = "pseudonymize" if config.mode is Mode.PSEUDONYMIZE else "pass"
+                with contextlib.suppress(Exception):
+                    await record(Verdict(action, {}))
+
+    @app.exception_handler(GatewayError)
+    async def refused(_request: Request, exc: GatewayError) -> JSONResponse:
+        kind = "invalid_request_error" if exc.status < 500 else "dataward_error"
+        return _error(exc.status, str(exc), exc.code, kind)
+
+    @app.post("/v1/chat/completions")
+    async def chat_completions(request: Request) -> Response:
+        return await proxy(request, "chat/completions")
+
+    @app.post("/v1/responses")
+    async def responses(request: Request) -> Response:
+        return await proxy(request, "responses")
+
+    @app.get("/v1/models")
+    async def models(request: Request) -> Response:
+        caller(request)
+        try:
+            response = await clients[0].get(
+                f"{config.upstream.rstrip('/')}/models", headers=upstream_headers(False)
+            )
+        except httpx.HTTPError as exc:
+            raise GatewayError(
+                f"the upstream could not be reached ({type(exc).__name__})",
+                code="upstream_unreachable",
+                status=502,
+            ) from None
+        return Response(
+            response.content, status_code=response.status_code, media_type="application/json"
+        )
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "mode": config.mode.value}
+
+    app.state.vault = vault
+    app.state.runtime = rt
+    return app
