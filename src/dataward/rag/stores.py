@@ -107,8 +107,10 @@ class LanceStore:
         self._db = lancedb.connect(path)
         self._table_name = table
         self._table: Any = None
-        if table in self._db.table_names():
+        try:
             self._table = self._db.open_table(table)
+        except (ValueError, FileNotFoundError):  # no such table yet: the first add makes it
+            self._table = None
 
     def add(self, chunks: Sequence[Labelled]) -> None:
         import pyarrow as pa
@@ -211,11 +213,15 @@ class QdrantStore:
 
 class ChromaStore:
     """Chroma (in memory, or a folder): set attributes are list metadata; an empty set is stored
-    as :data:`dataward.rag.dialects.CHROMA_EMPTY` (Chroma refuses empty lists)."""
+    as :data:`dataward.rag.dialects.CHROMA_EMPTY` (Chroma refuses empty lists). Its HNSW search
+    breadth (``ef_search``) is set when the collection is made: at least the first batch's size
+    or ``ef_search``, so a selective filter does not starve the walk."""
 
     name = "chroma"
 
-    def __init__(self, path: str | None = None, collection: str = "dataward-chunks") -> None:
+    def __init__(
+        self, path: str | None = None, collection: str = "dataward-chunks", ef_search: int = 0
+    ) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -227,14 +233,14 @@ class ChromaStore:
         )
         self._name = collection
         self._collection: Any = None
-        self._count = 0
+        self._ef = ef_search
 
     def _open(self, ef: int) -> Any:
         if self._collection is None:
             self._collection = self._client.get_or_create_collection(
                 self._name,
                 embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", "ef_search": max(ef, 100)}},
+                configuration={"hnsw": {"space": "cosine", "ef_search": max(self._ef, ef, 100)}},
             )
         return self._collection
 
@@ -256,9 +262,6 @@ class ChromaStore:
                 documents=[c.text for c in chunks[part]],
                 metadatas=metadatas[part],
             )
-        self._count = collection.count()
-        # search as wide as the collection, so a selective filter cannot starve the HNSW walk
-        collection.modify(configuration={"hnsw": {"ef_search": max(self._count, 100)}})
 
     def search(self, vector: Sequence[float], k: int, where: flt.Filter) -> list[Hit]:
         if where == flt.FALSE or self._collection is None:
