@@ -153,6 +153,46 @@ def test_organizations(text: str, value: str) -> None:
     assert "ORGANIZATION" in entities_over(text, value)
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # names no gazetteer holds, closed by a company word (rules.organizations)
+        ("Ewan works at Weather Decision Technologies in Boston.", "Weather Decision Technologies"),
+        ("During the 1990s, Qorvanix Incorporated invested heavily.", "Qorvanix Incorporated"),
+        ("Invoices go to Brenlow & Associates by Friday.", "Brenlow & Associates"),
+        ("Ingrid is from Business Monitor International", "Business Monitor International"),
+        (
+            "We met at the Department of Better Technology in Paris.",
+            "Department of Better Technology",
+        ),
+        ("He paid Bank of America and Smith & Associates.", "Bank of America"),
+        ("He paid Bank of America and Smith & Associates.", "Smith & Associates"),
+    ],
+)
+def test_organizations_closed_by_a_company_word(text: str, value: str) -> None:
+    assert ("ORGANIZATION", value) in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        # a name before "the X Group" stays a person: "the" joins nothing
+        ("Tell Kelsey the Mannion Group team is waiting.", "Kelsey"),
+        ("Tell Patricio the McKenna Note Corp. team is waiting.", "Patricio"),
+    ],
+)
+def test_a_company_word_does_not_swallow_the_name_before_it(text: str, person: str) -> None:
+    assert entities_over(text, person) == {"PERSON"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I went to the bank with my sister.", "Our company is great.", "The services were fine."],
+)
+def test_company_words_alone_are_no_organization(text: str) -> None:
+    assert not {e for e, _ in found(text)} & {"ORGANIZATION"}
+
+
 def test_clinical_all_caps_note() -> None:
     text = "78 YO F ADMITTED FROM HOME IN SPRINGFIELD. SEEN BY DR HALVORSEN. DAUGHTER MARIA LOPEZ AT BEDSIDE."
     spans = found(text)

@@ -111,6 +111,7 @@ class BuiltinBackend:
         rules.after_titles(lex, words, labels, mode)
         rules.chat_names(lex, words, labels)
         rules.countries(lex, words, labels, mode, places)
+        ruled = rules.organizations(words, labels, mode)
         if all(lab == "O" for lab in labels):
             return []
         found: list[tuple[int, int, str, float]] = []
@@ -125,7 +126,10 @@ class BuiltinBackend:
             while j < n and labels[j] == "I-" + kind:
                 j += 1
             for a, b in rules.pieces(lex, words, i, j, kind, mode):
-                score = sum(tagger.marginal(labels[k], k) for k in range(a, b)) / (b - a)
+                score = sum(
+                    rules.RULE_SCORE if k in ruled else tagger.marginal(labels[k], k)
+                    for k in range(a, b)
+                ) / (b - a)
                 entity = ENTITY_OF[kind]
                 if (
                     (kind == "ORG" and rules.person_like(lex, words[a:b]))
