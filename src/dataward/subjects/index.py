@@ -173,14 +173,42 @@ def indexed(store: Store | None = None) -> list[IndexedVersion]:
     return [IndexedVersion(r.dataset, r.version, r.kind, r.rows, r.subjects) for r in rows]
 
 
+TYPE_WORDS: dict[str, str] = {
+    "EMAIL_ADDRESS": "email",
+    "US_SSN": "ssn",
+    "PHONE_NUMBER": "phone",
+    "MEDICAL_RECORD_NUMBER": "mrn",
+}
+"""The context word that tells the engine what a bare identifier is meant to be (a lone
+``078-05-1120`` scores under the threshold without one, as it would not in a column named
+``ssn``), in the order types are tried: the strictest format first, so nine digits in the
+SSN's shape are an SSN and ten a phone number before either is taken for a record number."""
+
+
 def detect_type(identifier: str, config: SubjectConfig) -> str:
-    """The entity type of a whole identifier, as the engine sees it; a value the engine finds
-    nothing in (or only part of) must be given its type (``--type``)."""
+    """The entity type of a whole identifier, as the engine sees it: on its own, else with
+    each type's context word in :data:`TYPE_WORDS` order; a value no type covers must be given
+    its type (``--type``)."""
     text = identifier.strip()
-    findings = engine_for(config).detect(text)
-    for f in findings:
-        if f.entity in config.entities and f.start == 0 and f.end == len(text):
-            return f.entity
+    engine = engine_for(config)
+
+    def covering(findings: Iterable[Any], only: str | None = None) -> dict[str, float]:
+        return {
+            f.entity: f.score
+            for f in findings
+            if f.entity in config.entities
+            and (only is None or f.entity == only)
+            and f.start == 0
+            and f.end == len(text)
+        }
+
+    found = covering(engine.detect(text))
+    if len(found) == 1:
+        return next(iter(found))
+    for entity, word in TYPE_WORDS.items():  # the strictest format first
+        wanted = entity in config.entities and (not found or entity in found)
+        if wanted and covering(engine.detect(text, hints=[word]), entity):
+            return entity
     raise SubjectError(
         "the identifier's type could not be detected (no subject type covers the whole "
         f"value); pass --type with one of {', '.join(config.types)}"
@@ -297,3 +325,36 @@ def locate(
             seen.add(node.name)
             out.append(Location(node.name, node.version, hit.rows, node.kind, via=hit.dataset))
     return out
+
+
+def index_scan(
+    result: Any,
+    *,
+    config: SubjectConfig | None = None,
+    store: Store | None = None,
+    on_rows: Callable[[int], None] | None = None,
+) -> tuple[list[IndexedVersion], list[str]]:
+    """Index the datasets a scan (:class:`dataward.classify.scan.ScanResult`) found new or
+    changed; unchanged ones keep their postings. This is how ``dataward scan --subjects``
+    builds the index during a scan."""
+    done: list[IndexedVersion] = []
+    errors: list[str] = []
+    for f in result.files:
+        if f.change == "unchanged" and _is_indexed(f.uri, store):
+            continue
+        try:
+            done.append(index_file(f.uri, config=config, store=store, on_rows=on_rows))
+        except DatawardError as exc:
+            errors.append(str(exc))
+        except Exception as exc:  # its message may quote the data: only the type is named
+            errors.append(f"{f.uri}: could not be indexed ({type(exc).__name__})")
+    return done, errors
+
+
+def _is_indexed(uri: str, store: Store | None) -> bool:
+    store = store or shared_store()
+    with store.begin() as conn:
+        found = conn.execute(
+            sa.select(t.versions.c.id).where(t.versions.c.dataset == dataset_name(uri))
+        ).first()
+    return found is not None
