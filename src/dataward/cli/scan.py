@@ -42,6 +42,9 @@ def scan_command(
         "CONFIDENTIAL or PUBLIC (another name is an error).",
     ),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Processes (default: all)."),
+    subjects: bool = typer.Option(
+        False, "--subjects", help="Also index data subjects (every row; see dataward subject)."
+    ),
 ) -> None:
     """Classify datasets: column entities, record counts and sensitivity tags."""
     if output_format not in ("table", "json", "markdown"):
@@ -72,6 +75,10 @@ def scan_command(
         typer.echo(_markdown(result))
     else:
         _table(result)
+    if subjects:  # the subject index is built from what this scan read new or changed
+        from dataward.subjects.index import index_scan
+
+        result.errors.extend(index_scan(result)[1])
     for err in result.errors:
         typer.echo(f"error: {err}", err=True)
     hit = sorted(wanted & result.tags())
