@@ -225,6 +225,10 @@ def _scan(
             started_at=started,
         )
         _audit_scan(scan_id, files, removed, errors)
+        from dataward.lineage.emit import lineage_available, scan_run
+
+        if lineage_available():  # an OpenLineage run event, labels seeded (docs/lineage.md)
+            scan_run(catalog.store, scan_id, files)
     return ScanResult(results, files, removed, errors, scan_id, unchanged_tags)
 
 

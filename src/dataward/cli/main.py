@@ -22,6 +22,7 @@ from dataward.cli import (
     entities,
     gateway,
     home,
+    lineage,
     policy,
     protect,
     rag,
@@ -74,6 +75,7 @@ catalog.register(app)
 protect.register(app)
 rag.register(app)
 home.register(app)
+lineage.register(app)
 subject.register(app)
 retention.register(app)
 report.register(app)

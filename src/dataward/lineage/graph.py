@@ -41,6 +41,7 @@ __all__ = [
     "LineageError",
     "Node",
     "NodeKind",
+    "check_event",
     "downstream",
     "edges",
     "ingest",
@@ -69,9 +70,10 @@ MAX_NAME = 2000
 
 
 class LineageError(DatawardError):
-    """A lineage event or request cannot be read or stored (the message names the field)."""
+    """A lineage event or request cannot be read, stored or sent (the message names the
+    field, never its value). A malformed event exits 3 (unreadable input), like a bad file."""
 
-    exit_code = 2
+    exit_code = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +256,15 @@ def _put_edges(
 ) -> None:
     for node in (*inputs, *outputs):
         _put_node(conn, node, run_id, ns)
+    insert_ignore_many(
+        conn,
+        t.run_datasets,
+        [
+            {"run_id": run_id, "role": role, "name": n.name, "version": _v(n.version)}
+            for role, group in (("input", inputs), ("output", outputs))
+            for n in group
+        ],
+    )
     now = _now()
     insert_ignore_many(
         conn,
@@ -409,13 +420,17 @@ def _column_edges(dst: Node, facets: Mapping[str, Any]) -> list[ColumnEdge]:
     return out
 
 
-def ingest(target: Any, event: Any, *, source: str = "dataward") -> IngestResult:
-    """Store one OpenLineage run event (a dict, JSON text or an ``openlineage.client`` event):
-    its run, its input and output nodes, an edge from every input to every output, and the
-    column edges of each output's ``columnLineage`` facet. A ``FAIL`` or ``ABORT`` event
-    withdraws the edges its run recorded before. Idempotent: the same event twice stores
-    nothing new. A malformed event raises :class:`LineageError` naming the field and stores
-    nothing."""
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    result: IngestResult
+    namespace: str
+    event_time: str | None
+    producer: str
+    facet_names: frozenset[str]
+    dataset_namespace: str
+
+
+def _parse(event: Any) -> _Parsed:
     ev = _as_dict(event)
     run = ev.get("run")
     job = ev.get("job")
@@ -440,32 +455,68 @@ def ingest(target: Any, event: Any, *, source: str = "dataward") -> IngestResult
     for part in (run, job):
         if isinstance(part.get("facets"), Mapping):
             facet_names.update(str(k)[:100] for k in part["facets"])
-    record_run(
-        target,
+    masked = tuple(sorted({f"{c.dst}:{c.dst_column}" for c in columns if c.masking}))
+    result = IngestResult(
         run_id,
         job_name,
-        namespace=job_ns,
-        event_type=event_type,
-        event_time=str(ev.get("eventTime") or "") or None,
-        producer=str(ev.get("producer") or ""),
-        source=source,
-        facet_names=facet_names,
+        event_type,
+        tuple(n for n, _, _ in inputs),
+        tuple(n for n, _, _ in outputs),
+        tuple(columns),
+        masked,
     )
+    return _Parsed(
+        result,
+        job_ns,
+        str(ev.get("eventTime") or "")[:40] or None,
+        str(ev.get("producer") or ""),
+        frozenset(facet_names),
+        inputs[0][1] if inputs else (outputs[0][1] if outputs else ""),
+    )
+
+
+def check_event(event: Any) -> IngestResult:
+    """What :func:`ingest` would store for ``event``, storing nothing: a malformed event
+    raises :class:`LineageError` naming the field (never its value)."""
+    return _parse(event).result
+
+
+def ingest(target: Any, event: Any, *, source: str = "dataward") -> IngestResult:
+    """Store one OpenLineage run event (a dict, JSON text or an ``openlineage.client`` event):
+    its run, its input and output nodes, an edge from every input to every output, and the
+    column edges of each output's ``columnLineage`` facet, in one transaction. A ``FAIL`` or
+    ``ABORT`` event withdraws the edges its run recorded before. Idempotent: the same event
+    twice stores nothing new. A malformed event raises :class:`LineageError` naming the field
+    and stores nothing."""
+    parsed = _parse(event)
+    r = parsed.result
+    row = {
+        "run_id": r.run_id,
+        "job_namespace": parsed.namespace[:500],
+        "job_name": r.job[:1000],
+        "event_type": r.event_type,
+        "event_time": parsed.event_time or _now(),
+        "producer": parsed.producer[:1000],
+        "source": source[:40],
+        "facets": json.dumps(sorted(parsed.facet_names)),
+    }
     store = store_of(target)
-    in_nodes = [n for n, _, _ in inputs]
-    out_nodes = [n for n, _, _ in outputs]
     with store.begin() as conn:
-        if event_type in WITHDRAWN:
-            conn.execute(t.edges.delete().where(t.edges.c.run_id == run_id))
-            conn.execute(t.column_edges.delete().where(t.column_edges.c.run_id == run_id))
+        if not insert_ignore(conn, t.runs, row):
+            conn.execute(
+                t.runs.update()
+                .where(t.runs.c.run_id == r.run_id)
+                .values(event_type=r.event_type, event_time=row["event_time"])
+            )
+        if r.event_type in WITHDRAWN:
+            conn.execute(t.edges.delete().where(t.edges.c.run_id == r.run_id))
+            conn.execute(t.run_datasets.delete().where(t.run_datasets.c.run_id == r.run_id))
+            conn.execute(t.column_edges.delete().where(t.column_edges.c.run_id == r.run_id))
         else:
-            ns = job_ns or (inputs[0][1] if inputs else "")
-            _put_edges(conn, run_id, in_nodes, out_nodes, ns)
-            _put_columns(conn, run_id, columns)
-    masked = tuple(sorted({f"{c.dst}:{c.dst_column}" for c in columns if c.masking}))
-    return IngestResult(
-        run_id, job_name, event_type, tuple(in_nodes), tuple(out_nodes), tuple(columns), masked
-    )
+            ns = parsed.dataset_namespace or parsed.namespace
+            _put_edges(conn, r.run_id, r.inputs, r.outputs, ns)
+            _put_columns(conn, r.run_id, r.column_edges)
+    return r
 
 
 # -- walking the graph --------------------------------------------------------------------
@@ -555,7 +606,8 @@ def nodes(target: Any, name: str | None = None) -> list[Node]:
 
 
 def kind_of(target: Any, name: str) -> NodeKind | None:
-    """The most specific kind any version of ``name`` has (model, then features), or ``None`` if the graph lacks it."""
+    """The most specific kind any version of ``name`` has (model, then features), or ``None``
+    if the graph lacks it."""
     found = nodes(target, name)
     kinds = {n.kind for n in found}
     order: tuple[NodeKind, ...] = ("model", "features", "dataset")

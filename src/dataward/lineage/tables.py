@@ -82,3 +82,12 @@ links = sa.Table(
     sa.Column("ref", sa.String(200), primary_key=True),
     sa.Column("created_at", sa.String(40), nullable=False),
 )
+
+run_datasets = sa.Table(
+    "lineage_run_datasets",
+    metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(8), primary_key=True),
+    sa.Column("name", sa.String(2000), primary_key=True),
+    sa.Column("version", sa.String(200), primary_key=True),
+)

@@ -215,6 +215,10 @@ def protect_file(
             **extra,
         )
     )
+    from dataward.lineage.emit import lineage_available, protect_run
+
+    if lineage_available():  # input -> output, masking: true per operator (docs/lineage.md)
+        protect_run(None, src_path, out_path, report.columns, decision_id=extra.get("decision_id"))
     if ref is not None:
         report.receipt = evidence.issue(
             ref,

@@ -295,4 +295,7 @@ def create_app(
 
     routes.mount(app)
     dashboard.mount(app)
+    import dataward.server.lineage as lineage_routes
+
+    lineage_routes.mount(app)
     return app

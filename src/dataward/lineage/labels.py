@@ -1,0 +1,166 @@
+"""Sensitivity labels along column lineage.
+
+A scan labels the columns it finds sensitive (``EMAIL_ADDRESS``, ``US_SSN``...: entity names,
+never values). A label travels from a column to every column a run made from it, run after run,
+and stops where the transformation masked the values (a protect operator: ``masking: true``) or
+aggregated them (``subtype: AGGREGATION``). Each carried or stopped label keeps its evidence:
+the run that carried or stopped it, the operator, and the column it came from.
+
+:func:`propagate` recomputes the carried labels from the seeds (scanned or set labels) through
+the stored column edges; :func:`labels` reads them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from dataward.lineage import tables as t
+from dataward.lineage.graph import ColumnEdge, store_of
+from dataward.store import insert_ignore_many
+
+__all__ = ["Label", "labels", "propagate", "seed"]
+
+Origin = Literal["scan", "lineage"]
+Status = Literal["present", "carried", "stopped"]
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """``label`` on ``dataset``'s ``column``: ``present`` (found there by a scan), ``carried``
+    (reached it along column lineage) or ``stopped`` (reached a masking or aggregating run,
+    which did not pass it on). ``run_id``, ``operator``, ``source_dataset`` and
+    ``source_column`` are the evidence."""
+
+    dataset: str
+    column: str
+    label: str
+    status: Status
+    run_id: str
+    operator: str
+    source_dataset: str
+    source_column: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "label": self.label,
+            "status": self.status,
+            "run_id": self.run_id,
+            "operator": self.operator,
+            "source": {"dataset": self.source_dataset, "column": self.source_column},
+        }
+
+
+def seed(target: Any, dataset: str, columns: Mapping[str, Iterable[str]], run_id: str) -> None:
+    """Record that a scan (run ``run_id``) found ``columns``' labels on ``dataset``; the labels
+    it found there before are replaced (a re-scan is the truth of the dataset now)."""
+    store = store_of(target)
+    rows = [
+        {
+            "dataset": dataset,
+            "column_name": column[:1000],
+            "label": label[:100],
+            "origin": "scan",
+            "status": "present",
+            "run_id": run_id,
+            "operator": "",
+            "source_dataset": dataset,
+            "source_column": column[:1000],
+        }
+        for column, found in columns.items()
+        for label in dict.fromkeys(found)
+    ]
+    with store.begin() as conn:
+        conn.execute(
+            t.labels.delete().where(t.labels.c.dataset == dataset, t.labels.c.origin == "scan")
+        )
+        insert_ignore_many(conn, t.labels, rows)
+
+
+def _column_edges(conn: sa.Connection) -> dict[tuple[str, str], list[tuple[str, ColumnEdge]]]:
+    out: dict[tuple[str, str], list[tuple[str, ColumnEdge]]] = {}
+    for row in conn.execute(sa.select(t.column_edges)):
+        edge = ColumnEdge(
+            row.src_name,
+            row.src_column,
+            row.dst_name,
+            row.dst_column,
+            row.transform_type,
+            row.transform_subtype,
+            bool(row.masking),
+            row.operator,
+        )
+        out.setdefault((row.src_name, row.src_column), []).append((row.run_id, edge))
+    return out
+
+
+def propagate(target: Any) -> int:
+    """Recompute every carried and stopped label from the scanned ones; returns how many
+    carried labels there are. A label carried along one path and stopped along another is
+    carried (the unmasked path still holds the values)."""
+    store = store_of(target)
+    with store.begin() as conn:
+        graph = _column_edges(conn)
+        seeds = conn.execute(
+            sa.select(t.labels.c.dataset, t.labels.c.column_name, t.labels.c.label).where(
+                t.labels.c.origin == "scan"
+            )
+        ).all()
+        carried: dict[tuple[str, str, str], dict[str, Any]] = {}
+        stopped: dict[tuple[str, str, str], dict[str, Any]] = {}
+        queue: deque[tuple[str, str, str]] = deque((d, c, lab) for d, c, lab in seeds)
+        seen = set(queue)
+        while queue:
+            dataset, column, label = queue.popleft()
+            for run_id, edge in graph.get((dataset, column), ()):
+                key = (edge.dst, edge.dst_column, label)
+                evidence = {
+                    "dataset": edge.dst,
+                    "column_name": edge.dst_column,
+                    "label": label,
+                    "origin": "lineage",
+                    "run_id": run_id,
+                    "operator": edge.operator,
+                    "source_dataset": dataset,
+                    "source_column": column,
+                }
+                if edge.stops_labels:
+                    stopped.setdefault(key, {**evidence, "status": "stopped"})
+                    continue
+                carried.setdefault(key, {**evidence, "status": "carried"})
+                if key not in seen:
+                    seen.add(key)
+                    queue.append(key)
+        rows = list(carried.values()) + [v for k, v in stopped.items() if k not in carried]
+        conn.execute(t.labels.delete().where(t.labels.c.origin == "lineage"))
+        insert_ignore_many(conn, t.labels, rows)
+    return len(carried)
+
+
+def labels(target: Any, dataset: str, *, include_stopped: bool = True) -> list[Label]:
+    """The labels of ``dataset``'s columns: found there, carried there, and (unless
+    ``include_stopped`` is false) stopped there, each with its evidence."""
+    store = store_of(target)
+    query = sa.select(t.labels).where(t.labels.c.dataset == dataset)
+    if not include_stopped:
+        query = query.where(t.labels.c.status != "stopped")
+    with store.begin() as conn:
+        rows = conn.execute(query.order_by(t.labels.c.column_name, t.labels.c.label)).all()
+    return [
+        Label(
+            r.dataset,
+            r.column_name,
+            r.label,
+            r.status,
+            r.run_id,
+            r.operator,
+            r.source_dataset,
+            r.source_column,
+        )
+        for r in rows
+    ]
