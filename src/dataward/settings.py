@@ -381,6 +381,9 @@ class Settings(BaseSettings):
     :meth:`dataward.integrations.config.Integrations.from_settings`."""
     protect: dict[str, Any] = Field(default_factory=dict)
     """The ``protect:`` section, validated by :func:`dataward.protect.config.parse_config`."""
+    content: dict[str, Any] = Field(default_factory=dict)
+    """The ``content:`` section (custom content classes, LLM review), validated by
+    :func:`dataward.classify.content.content_config`."""
 
     @classmethod
     def settings_customise_sources(

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dataward.classify.analysis import Analyser, ColumnBatch, Pending, encode
+from dataward.classify.content import ContentSampler, classify_dataset, content_tags
 from dataward.classify.dataset import DatasetClassification, RecordStats, derive_tags, record_counts
 from dataward.classify.profile import ColumnProfile, ColumnStats, is_sensitive
 from dataward.detect.api import masked_name
@@ -86,13 +87,14 @@ class BatchClassifier:
         self._with_high = 0
         self._ner_values: dict[str, dict[str, None]] = {}
         self._names: dict[str, str] = {}
+        self.content = ContentSampler()
 
     def add(self, batch: pa.RecordBatch | pa.Table) -> None:
         """Start analysing a batch; up to ``lookahead`` batches stay in flight while earlier
         ones are folded into the statistics."""
-        cols = [
-            encode(self._shown(name), batch.column(i)) for i, name in enumerate(batch.schema.names)
-        ]
+        names = [self._shown(name) for name in batch.schema.names]
+        cols = [encode(name, batch.column(i)) for i, name in enumerate(names)]
+        self.content.add(batch, names)
         self._inflight.append((self.analyser.submit(cols), batch.num_rows))
         while len(self._inflight) > self.lookahead:
             self._complete(*self._inflight.popleft())
@@ -196,15 +198,25 @@ class BatchClassifier:
         records = RecordStats(total, self.rows, self._with_pii, self._with_high)
         if sampled and scale != 1.0:
             log.debug("sampled %d of %d rows", self.rows, total)
+        found = {e: v for c in columns for e, (v, _score) in c.detected.items()}
+        content = classify_dataset(
+            self.content, path=path, fmt=fmt, entities=found, engine=self.analyser.engine
+        )
         return DatasetClassification(
             path=path,
             format=fmt,
             rows=total,
             columns=columns,
             records=records,
-            tags=derive_tags(columns),
+            tags=content_tags(
+                derive_tags(columns),
+                content.classes,
+                content.imply,
+                unresolved=str((content.review or {}).get("error", "")),
+            ),
             sampled=sampled,
             entity_counts=counts,
+            content=content,
         )
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,6 +38,9 @@ from dataward.classify.profile import (
 )
 from dataward.classify.shapes import SHAPES
 from dataward.taxonomy import DATASET_TAGS, EntityType, Sensitivity, taxonomy
+
+if TYPE_CHECKING:
+    from dataward.classify.content import ContentResult
 
 TAG_ORDER = tuple(DATASET_TAGS)
 _ALWAYS_TAG = frozenset({"PHI", "PCI", "SECRET", "CREDENTIAL", "GOVERNMENT_ID", "SPECIAL_CATEGORY"})
@@ -119,6 +122,8 @@ class DatasetClassification:
     sampled: bool
     entity_counts: Mapping[str, int] = field(default_factory=dict)
     """Estimated number of cells per predicted entity (sensitive columns only)."""
+    content: ContentResult | None = None
+    """Content classes of the dataset and its text columns (:mod:`dataward.classify.content`)."""
 
     @property
     def tag_names(self) -> list[str]:
@@ -147,8 +152,20 @@ class DatasetClassification:
             "tag_details": [t.to_dict() for t in self.tags],
             "records": self.records.to_dict(),
             "entity_counts": dict(self.entity_counts),
-            "columns": [c.to_dict() for c in self.columns],
+            "content_classes": self.content_classes(),
+            "columns": [
+                {**c.to_dict(), "content_classes": self.content_classes(c.name)}
+                for c in self.columns
+            ],
         }
+
+    def content_classes(self, column: str | None = None) -> list[dict[str, Any]]:
+        """``[{"class", "confidence", "reasons", "source", "tags"}]`` of the dataset, or of one
+        of its columns."""
+        if self.content is None:
+            return []
+        chosen = self.content.classes if column is None else self.content.columns.get(column, ())
+        return [c.to_dict() for c in chosen]
 
 
 def cell_scores(batch: ColumnBatch, profile: ColumnProfile) -> pa.Array | None:

@@ -66,7 +66,16 @@ class ScanResult:
             f"{len(self.datasets)} scanned ({c['new']} new, {c['changed']} changed), "
             f"{c['unchanged']} unchanged, {c['removed']} removed, {len(self.errors)} errors"
         )
+        kinds = self.content_summary()
+        if kinds:
+            head += f"; {kinds}"
         return "\n".join([head, *lines])
+
+    def content_summary(self) -> str:
+        """What the scanned files are, counted (``"2 files are contracts"``), or ``""``."""
+        from dataward.classify.content import summarize
+
+        return summarize(d.content for d in self.datasets)
 
     def to_dict(self) -> dict[str, Any]:
         """``{"datasets": [{"path", "rows", "tags", "summary", "columns": [...]}]}``."""
@@ -76,8 +85,12 @@ class ScanResult:
                     "path": d.path,
                     "rows": d.rows,
                     "tags": d.tag_names,
+                    "content_classes": d.content_classes(),
                     "summary": d.summary(new_rows=d.rows),
-                    "columns": [c.to_dict() for c in d.columns],
+                    "columns": [
+                        {**c.to_dict(), "content_classes": d.content_classes(c.name)}
+                        for c in d.columns
+                    ],
                 }
                 for d in self.datasets
             ]
@@ -264,6 +277,13 @@ def _unexpected(uri: str, exc: Exception) -> str:
     )
 
 
+def _review(c: DatasetClassification) -> dict[str, Any]:
+    """The LLM review of a dataset, for the audit log: its answer (masked data went out, the
+    answer's reason is masked again), or why it failed."""
+    review = c.content.review if c.content is not None else None
+    return {"content_review": dict(review)} if review else {}
+
+
 def _audit_scan(
     scan_id: int, files: Sequence[ScannedFile], removed: Sequence[str], errors: Sequence[str]
 ) -> None:
@@ -280,6 +300,11 @@ def _audit_scan(
             "path": masked_path(f.uri),
             "rows": f.classification.rows,
             "tags": list(f.classification.tag_names),
+            "content_classes": [
+                {k: c[k] for k in ("class", "confidence", "source")}
+                for c in f.classification.content_classes()
+            ],
+            **_review(f.classification),
         }
         for f in files
         if f.classification is not None

@@ -53,6 +53,10 @@ def scan_event(result: Any) -> dict[str, Any]:
                 "summary": d.summary(new_rows=d.rows),
                 "entity_counts": dict(d.entity_counts),
                 "high_confidence_pii_share": round(d.records.high_share, 4),
+                "content_classes": [
+                    {k: c[k] for k in ("class", "confidence")}
+                    for c in getattr(d, "content_classes", list)()
+                ],
             }
             for d in result.datasets
         ],

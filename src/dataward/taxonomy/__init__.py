@@ -206,8 +206,10 @@ DATASET_TAGS: Mapping[str, str] = {
     "PCI": "payment-card data",
     "SECRET": "credentials and keys",
     "PII": "any personal data",
-    "CONFIDENTIAL": "financial data that is not personal",
-    "PUBLIC": "a scan found nothing sensitive",
+    "CONFIDENTIAL": "financial data that is not personal, or confidential content (a contract)",
+    "INTELLECTUAL_PROPERTY": "source code and other proprietary work (a content class)",
+    "INTERNAL": "chats, prompt logs, model outputs, system logs (a content class)",
+    "PUBLIC": "nothing sensitive found, and content that may be public",
 }
 """The tags a scan gives a dataset, most sensitive first (``scan --fail-on`` takes these)."""
 
