@@ -3,9 +3,12 @@ alert, with canary values in the data that no report may show."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,3 +87,58 @@ def built(
             )
         yield Built(rt, root, effects)
         rt.close()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def need_chromium() -> None:
+    """Skip without Chromium here; CI must have it (scripts/check installs it)."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Debian's chromium and chromium-driver (scripts/check)")
+        pytest.skip("chromium and chromedriver are not installed")
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots and page images go: $DATAWARD_TEST_ARTIFACTS/report, else the run's
+    temporary folder (its path is printed with -s)."""
+    base = os.environ.get("DATAWARD_TEST_ARTIFACTS")
+    folder = Path(base) / "report" if base else tmp_path_factory.mktemp("artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless Chromium through Selenium, keeping the page's console messages."""
+    need_chromium()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1000",
+    ):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    opts.binary_location = CHROMIUM or ""
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER or ""), options=opts)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def console_errors(driver: Any) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]

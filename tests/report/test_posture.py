@@ -51,7 +51,7 @@ def test_every_number_matches_the_store(built: Built, doc: dict[str, Any]) -> No
         decisions = list(logged_decisions(store))
         log = open_audit_log(store)
         events = list(log.events())
-    assert INTERFACE <= set(doc)
+    assert set(doc) >= INTERFACE
     ds = doc["datasets"]
     assert ds["total"] == len(datasets) == 3
     assert ds["scanned"] == 3  # all scanned within 7 days of the latest event
@@ -212,7 +212,7 @@ class _Stub(BaseHTTPRequestHandler):
     seen: list[dict[str, Any]] = []  # noqa: RUF012 - one stub per test module
     reply: Any = "The estate is mostly protected."
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).seen.append(
             {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}

@@ -128,6 +128,9 @@ def timeline(
             f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{coords}">'
             f"<title>{escape(tag)}</title></polyline>"
         )
+        for point in coords.split(" "):
+            x, y = point.split(",")
+            parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{color}"/>')
         parts.append(
             f'<text x="{left + plot_w + 10}" y="{34 + i * 14}" font-size="11" fill="{color}">'
             f"{escape(tag)}</text>"
