@@ -29,7 +29,9 @@ def _chunks(n: int, seed: int) -> list[dict[str, object]]:
                 "purposes": sorted(set(rng.sample(["support", "legal"], rng.randint(0, 2)))),
                 "entities": sorted(set(rng.sample(["US_SSN", "EMAIL_ADDRESS"], rng.randint(0, 2)))),
                 "categories": sorted(
-                    set(rng.sample(["PII", "SECRET", "CREDENTIAL", "UNLABELLED"], rng.randint(0, 2)))
+                    set(
+                        rng.sample(["PII", "SECRET", "CREDENTIAL", "UNLABELLED"], rng.randint(0, 2))
+                    )
                 ),
             }
         )
