@@ -63,7 +63,7 @@ def test_removals_and_test_events_give_nothing_and_bad_bodies_fail() -> None:
     with pytest.raises(ConfigError, match="no Records list") as err:
         parse_event({"note": EMAIL})
     assert EMAIL not in str(err.value)
-    with pytest.raises(ConfigError, match="lacks s3.bucket.name"):
+    with pytest.raises(ConfigError, match=r"lacks s3\.bucket\.name"):
         parse_event({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put"}]})
     with pytest.raises(ConfigError, match="not from aws:s3"):
         parse_event({"Records": [{"eventSource": EMAIL}]})

@@ -187,7 +187,7 @@ def drain_queue(
             for obj in objects:
                 result = scan_event([obj], record=record)
                 if result.errors:
-                    raise _Unscanned(len(result.errors))
+                    raise _UnscannedError(len(result.errors))
                 results.append(result)
                 if on_scan is not None:
                     on_scan(obj, result)
@@ -195,7 +195,7 @@ def drain_queue(
             failed += 1
             log.warning(
                 "S3 event message left on the queue to be delivered again: %s",
-                exc if isinstance(exc, _Unscanned | ConfigError) else type(exc).__name__,
+                exc if isinstance(exc, _UnscannedError | ConfigError) else type(exc).__name__,
             )
             continue
         client.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
@@ -203,6 +203,6 @@ def drain_queue(
     return DrainReport(len(messages), scanned, failed, tuple(results))
 
 
-class _Unscanned(Exception):
+class _UnscannedError(Exception):
     def __init__(self, errors: int) -> None:
         super().__init__(f"{errors} object(s) could not be scanned")
