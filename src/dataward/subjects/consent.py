@@ -67,8 +67,9 @@ def withdrawn(store: Store | None = None) -> tuple[set[str], set[str]]:
     return subjects, purposes
 
 
-def _datasets_of(subject_hashes: set[str], store: Store) -> set[str]:
-    """Datasets (and what lineage derives from them) whose index holds any of the subjects."""
+def _datasets_of(subject_hashes: set[str], store: Store, *, derived_too: bool = True) -> set[str]:
+    """Datasets whose index holds any of the subjects (and, with ``derived_too``, what lineage
+    derives from them)."""
     from dataward.subjects.lineage import derived
 
     if not subject_hashes:
@@ -84,7 +85,7 @@ def _datasets_of(subject_hashes: set[str], store: Store) -> set[str]:
             ).scalars()
         )
     out = set(names)
-    for name in names:
+    for name in names if derived_too else ():
         out.update(n.name for n in derived(name, store))
     return out
 
@@ -127,7 +128,7 @@ def screen(
         from dataward.lineage.graph import upstream
         from dataward.retention.holds import artifact_name
 
-        held = _datasets_of(subjects, store)
+        held = _datasets_of(subjects, store, derived_too=False)
         name = artifact_name(name)
         behind = {name} | {n.name for n in upstream(store, name)}
         hit = sorted(behind & held)
