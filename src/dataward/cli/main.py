@@ -23,6 +23,7 @@ from dataward.cli import (
     gateway,
     home,
     lineage,
+    monitor,
     policy,
     protect,
     rag,
@@ -76,6 +77,7 @@ protect.register(app)
 rag.register(app)
 home.register(app)
 lineage.register(app)
+monitor.register(app)
 subject.register(app)
 retention.register(app)
 report.register(app)

@@ -370,6 +370,10 @@ class Detector:
         profile.last = max(profile.last, ts)
         profile.kind = event.principal_kind
         profile.role = role
+        if event.action == "login":
+            # A login's hour and network are learnt from its session's queries, which are
+            # judged with them (and merge into the login's alert), not ahead of them.
+            return
         how = _hour_of_week(ts)
         profile.hours[how] += 1
         peer.hours[how] += 1
@@ -387,8 +391,6 @@ class Detector:
             readers = peer.columns.setdefault(col, [])
             if me not in readers and len(readers) < PEERS_KEPT:
                 readers.append(me)
-        if event.action == "login":
-            return  # a login's network is learnt from the session's queries (judged with them)
         net = network(event.ip)
         if net is not None:
             profile.nets[net] = ts

@@ -217,7 +217,7 @@ def generate(
         ana, ds = staff[0], staff[1]
         at = last + timedelta(hours=11)
         out.anomalies["volume"] = [query(ana, at, [ana.tables[0]], ana.rows * 200)]
-        out.anomalies["off_hours"] = [query(staff[4], last - timedelta(days=last.weekday() + 1) + timedelta(hours=3), [staff[4].tables[0]], staff[4].rows)]
+        out.anomalies["off_hours"] = [query(staff[4], last + timedelta(hours=3), [staff[4].tables[0]], staff[4].rows)]
         out.anomalies["sensitive_column"] = [query(ds, at + timedelta(minutes=5), ["CUSTOMERS"], 900, columns=["CUSTOMER_ID", "SSN", "BANK_ACCOUNT"])]
         out.anomalies["new_network"] = [query(staff[6], at + timedelta(minutes=7), [staff[6].tables[0]], staff[6].rows, ip="203.0.113.77")]
         sweep = [query(staff[8], at + timedelta(minutes=10 + k), [t], 80_000, columns=COLUMNS[t]) for k, t in enumerate(EXTRA_TABLES[2:8])]

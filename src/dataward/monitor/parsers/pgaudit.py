@@ -70,6 +70,7 @@ def _flush(stmt: _Statement, where: str, parsed: Parsed, cache: dict[str, object
     database = row[2] or None
     sha = query_digest(stmt.statement) if stmt.statement else None
     columns: tuple[str, ...] = ()
+    objects = tuple(f"{database}.{o}".upper() if database else o.upper() for o in stmt.objects)
     if stmt.statement:
         key = sha or ""
         if key not in cache:
@@ -78,14 +79,13 @@ def _flush(stmt: _Statement, where: str, parsed: Parsed, cache: dict[str, object
         if found is None:
             parsed.report.problem(where, stmt.line, "the audited statement does not parse")
         else:
-            wanted = {o.upper() for o in stmt.objects}
+            wanted = set(objects)
             columns = tuple(
                 c
                 for c in found.columns  # type: ignore[attr-defined]
                 if c.rpartition(".")[0] in wanted or c.startswith("?.")
             )
     host = row[4].rsplit(":", 1)[0] if row[4] and not row[4].startswith("[local]") else None
-    objects = tuple(f"{database}.{o}".upper() if database else o.upper() for o in stmt.objects)
     parsed.events.append(
         AccessEvent(
             time=when,
