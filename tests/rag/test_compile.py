@@ -104,7 +104,7 @@ def test_a_condition_without_a_sound_filter_is_refused(condition: str) -> None:
     policy = RetrievalPolicy(
         f'permit (principal, action == Action::"retrieve", resource) when {{ {condition} }};'
     )
-    with pytest.raises(FilterCompileError, match="cannot be compiled|not supported"):
+    with pytest.raises(FilterCompileError, match=r"cannot be compiled|not supported"):
         policy.compile(PRINCIPALS[0], "support")
 
 

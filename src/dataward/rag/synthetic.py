@@ -9,12 +9,48 @@ from dataclasses import dataclass
 
 from dataward.rag.model import Chunk, Principal
 
-TOPICS = (
-    "refund billing invoice payment order shipping delivery return warranty account "
-    "password login subscription upgrade cancel discount coupon price tax receipt "
-    "support ticket escalation outage incident latency network storage backup restore "
-    "contract renewal compliance audit privacy consent retention deletion export report"
-).split()
+TOPICS = [
+    "refund",
+    "billing",
+    "invoice",
+    "payment",
+    "order",
+    "shipping",
+    "delivery",
+    "return",
+    "warranty",
+    "account",
+    "password",
+    "login",
+    "subscription",
+    "upgrade",
+    "cancel",
+    "discount",
+    "coupon",
+    "price",
+    "tax",
+    "receipt",
+    "support",
+    "ticket",
+    "escalation",
+    "outage",
+    "incident",
+    "latency",
+    "network",
+    "storage",
+    "backup",
+    "restore",
+    "contract",
+    "renewal",
+    "compliance",
+    "audit",
+    "privacy",
+    "consent",
+    "retention",
+    "deletion",
+    "export",
+    "report",
+]
 PURPOSES = ("support", "analytics", "legal")
 
 
