@@ -61,11 +61,11 @@ ARCHIVE = typer.Option("P180D", "--archive-after", help="Advise archiving when u
 FORMAT = typer.Option("table", "--format", help="table or json.")
 
 
-def _show(items: list[dict], output_format: str) -> None:  # type: ignore[type-arg]
+def _show(doc: dict, key: str, output_format: str) -> None:  # type: ignore[type-arg]
     if output_format == "json":
-        typer.echo(json.dumps({"items": items}, indent=2))
+        typer.echo(json.dumps(doc, indent=2))
         return
-    for i in items:
+    for i in doc[key]:
         done = "" if "done" not in i else (" done" if i["done"] else " FAILED")
         typer.echo(f"{i['action']:8} {i['artifact_type']:12} {i['artifact']}: {i['reason']}{done}")
         for e in i["evidence"]:
@@ -88,7 +88,7 @@ def plan_command(
     result = _plan(
         rules, paths or [], artifact_type, use, jurisdiction, decision_log, override, archive_after
     )
-    _show(result.to_dict()["items"], output_format)
+    _show(result.to_dict(), "items", output_format)
 
 
 @retention_app.command("apply")
@@ -118,7 +118,7 @@ def apply_command(
             archive_after,
         )
     )
-    _show(result.to_dict()["applied"], output_format)
+    _show(result.to_dict(), "applied", output_format)
     if not result.ok:
         raise typer.Exit(1)
 
