@@ -178,7 +178,7 @@ def snowflake_sql(
     entity_tag = f"{_qualified(tag_schema, d)}.{_ident('DATAWARD_ENTITY', d)}"
     category_tag = f"{_qualified(tag_schema, d)}.{_ident('DATAWARD_CATEGORY', d)}"
     out = [
-        f"CREATE TAG IF NOT EXISTS {entity_tag} COMMENT = 'Dataward: the entity type a column holds'",
+        f"CREATE TAG IF NOT EXISTS {entity_tag} COMMENT = 'Dataward: the entity type'",
         f"CREATE TAG IF NOT EXISTS {category_tag} COMMENT = 'Dataward: its categories'",
     ]
     target = _qualified(table, d)
