@@ -15,8 +15,8 @@ caller and purpose (printed).
 mode gets ``--qdrant-queries`` of them (it filters in Python, about 0.1 s a query), the other
 stores share the rest evenly. For each: the store is searched with its own compiled filter,
 k = 10; every returned chunk is judged by Cedar itself (the whole policy, no unknowns): a chunk
-Cedar denies is a forbidden chunk. The ideal is the exact top 10 of all chunks by cosine distance, then only the
-authorized ones kept (brute force in NumPy over the allowed set); recall@10 counts the returned
+Cedar denies is a forbidden chunk. The ideal is the exact top 10 of the authorized chunks by
+cosine distance (brute force in NumPy over the allowed set); recall@10 counts the returned
 chunks within the ideal's 10th distance (ties count once). Latency: the store's filtered search
 alone (the policy compiles once per caller and purpose: its cost is printed separately); the
 baseline is the same store's unfiltered search of the same queries, measured in the same run.
