@@ -26,6 +26,7 @@ from dataward.monitor.parsers import parse, parse_record
 from dataward.monitor.parsers.common import ParseReport, Parsed, expand
 
 LINE_SOURCES = frozenset({"ocsf", "databricks", "pgaudit", "s3-access"})
+JSON_LINES = frozenset({"ocsf", "databricks"})
 OnAlerts = Callable[[list[Alert]], None]
 
 
@@ -63,7 +64,7 @@ def poll_folder(monitor: Monitor, folder: Path, source: str, report: ParseReport
         except OSError:
             continue
         if source in LINE_SOURCES:
-            offset = int(files_state.get(key, 0))  # type: ignore[call-overload]
+            offset, seen_lines = files_state.get(key) or (0, 0)  # type: ignore[misc]
             if st.st_size <= offset:
                 continue
             with path.open("rb") as fh:
@@ -71,9 +72,15 @@ def poll_folder(monitor: Monitor, folder: Path, source: str, report: ParseReport
                 chunk = fh.read(st.st_size - offset)
             end = chunk.rfind(b"\n")
             if end < 0:
-                continue
-            parse_record(source, chunk[: end + 1], str(path), parsed)
-            files_state[key] = offset + end + 1
+                continue  # no complete line yet
+            complete = chunk[: end + 1]
+            if source in JSON_LINES:
+                for number, line in enumerate(complete.splitlines(), seen_lines + 1):
+                    if line.strip():
+                        parse_record(source, line, f"{path}:{number}", parsed)
+            else:
+                parse_record(source, complete, f"{path}@{offset}", parsed)
+            files_state[key] = [offset + end + 1, seen_lines + complete.count(b"\n")]
         else:
             stamp = f"{st.st_size}:{st.st_mtime_ns}"
             if files_state.get(key) == stamp:
@@ -168,7 +175,7 @@ async def follow_nats(
         while True:
             try:
                 messages = await sub.fetch(batch, timeout=0.2)
-            except NatsTimeout:
+            except (NatsTimeout, asyncio.TimeoutError):
                 messages = []
             now = time.monotonic()
             if messages:
@@ -189,5 +196,7 @@ async def follow_nats(
             if idle_exit is not None and now - last_message >= idle_exit:
                 break
     finally:
-        await nc.drain()
+        # close, not drain: a pull subscription's lingering fetch would hold a drain until it
+        # times out; everything processed was acknowledged above.
+        await nc.close()
     return stats, report
