@@ -15,6 +15,7 @@ import typer
 from dataward import __version__
 from dataward.cli import (
     audit,
+    card,
     catalog,
     decide,
     demo,
@@ -77,6 +78,7 @@ protect.register(app)
 rag.register(app)
 home.register(app)
 lineage.register(app)
+card.register(app)
 monitor.register(app)
 subject.register(app)
 retention.register(app)

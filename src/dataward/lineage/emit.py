@@ -272,27 +272,42 @@ def scan_run(target: Any, scan_id: int | None, files: Sequence[Any]) -> IngestRe
     return record(target, run_event(job, inputs=inputs))
 
 
+REDACTED_COLUMN = "<redacted>"
+"""The name lineage gives an output column whose header an operator removed."""
+
+
 def protect_run(
     target: Any,
     input: str | Path,
     output: str | Path,
     columns: Sequence[Mapping[str, Any]],
     *,
+    sources: Sequence[str] | None = None,
     decision_id: str | None = None,
 ) -> IngestResult:
     """One run event for a protected file: ``input`` → ``output`` (both at their
     ``blake2b`` versions), a column edge per column of the protect report (``{"column",
-    "operator"}``; an operator marks it ``masking: true``)."""
+    "operator"}``, the output's names; an operator marks it ``masking: true``). ``sources``:
+    the input's names of the same columns, in order (a header can be protected too: an
+    e-mail as a column name becomes a token); default: the report's names."""
     from dataward.catalog.identity import canonical_path
 
     src, dst = canonical_path(input), canonical_path(output)
-    names = _masked_names(str(c["column"]) for c in columns)
-    sources = [
-        ColumnSource(names[str(c["column"])], src, names[str(c["column"])], c.get("operator"))
-        for c in columns
+    out_names = [str(c["column"]) for c in columns]
+    in_names = list(sources) if sources is not None else out_names
+    if len(in_names) != len(out_names):
+        raise LineageError("protect_run: sources and columns differ in length")
+    names = _masked_names([*out_names, *in_names])
+    edges = [
+        ColumnSource(
+            names[o] or REDACTED_COLUMN, src, names[i] or REDACTED_COLUMN, c.get("operator")
+        )
+        for o, i, c in zip(out_names, in_names, columns, strict=True)
     ]
-    out_facets = dataset_facets(version=file_version(output), columns=list(names.values()))
-    out_facets["columnLineage"] = _column_lineage(sources)
+    out_facets = dataset_facets(
+        version=file_version(output), columns=list(dict.fromkeys(e.column for e in edges))
+    )
+    out_facets["columnLineage"] = _column_lineage(edges)
     event = run_event(
         "dataward.protect",
         inputs=[(src, dataset_facets(version=file_version(input)))],

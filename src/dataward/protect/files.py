@@ -218,7 +218,9 @@ def protect_file(
     from dataward.lineage.emit import lineage_available, protect_run
 
     if lineage_available():  # input -> output, masking: true per operator (docs/lineage.md)
-        protect_run(None, src_path, out_path, report.columns, decision_id=extra.get("decision_id"))
+        raw = [c["column"] for c in p.summary() if c["column"] != _ROW]  # the input's names
+        decided = extra.get("decision_id")
+        protect_run(None, src_path, out_path, report.columns, sources=raw, decision_id=decided)
     if ref is not None:
         report.receipt = evidence.issue(
             ref,
