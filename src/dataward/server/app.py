@@ -298,4 +298,7 @@ def create_app(
     import dataward.server.lineage as lineage_routes
 
     lineage_routes.mount(app)
+    import dataward.server.monitor as monitor_routes
+
+    monitor_routes.mount(app)
     return app
