@@ -28,6 +28,11 @@ class CatalogError(DatawardError, LookupError):
     """A dataset is not in the catalog."""
 
 
+CONTENT_CLASS_MIN = 0.5
+"""A dataset's content class reaches policies (``resource.content_classes``) from this
+confidence up."""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -220,6 +225,52 @@ class Catalog:
                         created_at=now,
                     )
                 )
+        self._save_content(conn, c, dataset_id, now)
+
+    def _save_content(
+        self, conn: Connection, c: DatasetClassification, dataset_id: int, now: str
+    ) -> None:
+        """The content classes of the dataset and its columns (replacing the last scan's)."""
+        cc = t.content_classes
+        conn.execute(cc.delete().where(cc.c.dataset_id == dataset_id))
+        rows = [(None, x) for x in c.content_classes()] + [
+            (col.name, x) for col in c.columns for x in c.content_classes(col.name)
+        ]
+        for column, x in rows:
+            conn.execute(
+                cc.insert().values(
+                    dataset_id=dataset_id,
+                    column_name=column,
+                    class_name=x["class"],
+                    confidence=x["confidence"],
+                    source=x["source"],
+                    reasons=json.dumps(x["reasons"], ensure_ascii=False),
+                    tags=json.dumps(x["tags"]),
+                    created_at=now,
+                )
+            )
+
+    def content_classes(self, dataset: str | int) -> list[dict[str, Any]]:
+        """Content classes of a dataset and its columns: class, column, confidence, source,
+        reasons, tags (best first per dataset or column)."""
+        with self.store.begin() as conn:
+            row = self._find(conn, dataset)
+            return self._content(conn, int(row.id))
+
+    def _content(self, conn: Connection, dataset_id: int) -> list[dict[str, Any]]:
+        cc = t.content_classes
+        q = sa.select(cc).where(cc.c.dataset_id == dataset_id).order_by(cc.c.id)
+        return [
+            {
+                "class": r.class_name,
+                "column": r.column_name,
+                "confidence": r.confidence,
+                "source": r.source,
+                "reasons": json.loads(r.reasons),
+                "tags": json.loads(r.tags),
+            }
+            for r in conn.execute(q)
+        ]
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -247,6 +298,7 @@ class Catalog:
             if row is None:
                 return None
             tags = self._tags(conn, int(row.id))
+            content = self._content(conn, int(row.id))
         records = json.loads(row.records)
         return Standing(
             id=int(row.id),
@@ -260,6 +312,13 @@ class Catalog:
             last_scan_id=row.last_scan_id,
             updated_at=row.updated_at,
             size_bytes=int(row.size_bytes),
+            content_classes=tuple(
+                dict.fromkeys(
+                    x["class"]
+                    for x in content
+                    if x["column"] is None and x["confidence"] >= CONTENT_CLASS_MIN
+                )
+            ),
         )
 
     def dataset(self, path_or_id: str | int) -> dict[str, Any]:
@@ -383,6 +442,8 @@ class Catalog:
             "updated_at": r.updated_at,
             "tags": [x["tag"] for x in tags if x["column"] is None],
         }
+        content = self._content(conn, int(r.id))
+        out["content_classes"] = [_strip(x) for x in content if x["column"] is None]
         if columns:
             out["tag_details"] = tags
             q = (
@@ -409,4 +470,10 @@ class Catalog:
                 }
                 for c in conn.execute(q)
             ]
+            for col in out["columns"]:
+                col["content_classes"] = [_strip(x) for x in content if x["column"] == col["name"]]
         return out
+
+
+def _strip(x: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in x.items() if k != "column"}

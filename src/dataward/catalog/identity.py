@@ -53,6 +53,8 @@ class Standing:
     last_scan_id: int | None
     updated_at: str
     size_bytes: int = 0
+    content_classes: tuple[str, ...] = ()
+    """The dataset's content classes of confidence 0.5 or more (issue 19)."""
 
     def drift(self) -> str | None:
         """Why the scan may no longer describe the file (gone, or another size now), for a

@@ -100,3 +100,23 @@ tags = sa.Table(
     sa.Column("reasons", sa.Text, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
 )
+
+content_classes = sa.Table(
+    "catalog_content_classes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "dataset_id",
+        sa.Integer,
+        sa.ForeignKey("catalog_datasets.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("column_name", sa.String(1000), nullable=True),
+    sa.Column("class_name", sa.String(100), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("reasons", sa.Text, nullable=False),
+    sa.Column("tags", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+"""Content classes of datasets and columns (``content`` Alembic branch, issue 19)."""

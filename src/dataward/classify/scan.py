@@ -22,6 +22,7 @@ from dataward.classify.classifier import (
     classification_engine,
     classify_batches,
 )
+from dataward.classify.content import content_config
 from dataward.classify.dataset import DatasetClassification
 from dataward.errors import ConfigError, DatawardError, SourceError
 from dataward.sources import discover
@@ -124,6 +125,7 @@ def scan(
     dicts, a dict of columns): it is classified as one dataset named ``<DataFrame>`` (the
     type's name) and not recorded in the catalog (it has no path to know it by again).
     """
+    content_config()  # a bad ``content:`` section stops the scan before any file is read
     if kind_of(paths) is not None:
         return _scan_memory(paths, sample=sample, sampling=sampling, full=full, workers=workers)
     if isinstance(paths, str | Path):

@@ -68,6 +68,7 @@ def catalog_classification(resource_id: str) -> Classification:
         scanned_rows=found.scanned_rows,
         dataset_id=found.id,
         path=found.path,
+        content_classes=found.content_classes,
     )
 
 

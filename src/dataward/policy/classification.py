@@ -41,6 +41,8 @@ class Classification:
     sampled: bool | None = None
     rows: int | None = None
     scanned_rows: int | None = None
+    content_classes: tuple[str, ...] = ()
+    """What the dataset is (``SOURCE_CODE``...), from the catalog: ``resource.content_classes``."""
 
     @property
     def classified(self) -> bool:

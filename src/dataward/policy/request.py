@@ -196,6 +196,7 @@ def prepare(
     check_tags(sorted(declared), "resource.tags", policy_tags)
     check_tags(sorted(declared_categories), "resource.categories", policy_tags)
     tags = set(declared)
+    content = set(_strings(resource.get("content_classes"), "resource.content_classes"))
     classification: Classification | None = None
     parent = resource.get("parent")
     if rtype in ("Dataset", "Column"):
@@ -203,6 +204,7 @@ def prepare(
         subject = _id(parent, "resource.parent") if rtype == "Column" and parent else rid
         classification = classify_resource(tag_resolver, subject, declared | declared_categories)
         tags.update(classification.tags)
+        content.update(classification.content_classes)
     elif tag_resolver is not None:
         got = tag_resolver(rid)
         tags.update(got.tags if isinstance(got, Classification) else got)
@@ -282,7 +284,12 @@ def prepare(
         },
         *({"uid": {"type": "Group", "id": g}, "attrs": {}, "parents": []} for g in groups),
     ]
-    r_attrs = {"tags": sorted(tags), "categories": sorted(categories), "version": version}
+    r_attrs = {
+        "tags": sorted(tags),
+        "categories": sorted(categories),
+        "version": version,
+        "content_classes": sorted(content),
+    }
     r_parents: list[dict[str, str]] = []
     if rtype == "Column" and parent is not None:
         parent_id = _id(parent, "resource.parent")
