@@ -90,6 +90,7 @@ class _Lit:
     value: Any
 
 
+@dataclass(frozen=True, slots=True)
 class _Resource:
     """``unknown("resource")``: the chunk, only usable as ``.attribute``."""
 
@@ -236,17 +237,17 @@ def _term(node: Mapping[str, Any], label: str) -> _Term:
     if op == ".":
         left = _term(arg["left"], label)
         attr = arg["attr"]
-        if left is not _RESOURCE:
+        if not isinstance(left, _Resource):
             raise FilterCompileError(f"policy {label}: attribute .{attr} of something not a chunk")
         if attr not in FIELDS:
             raise FilterCompileError(f"policy {label}: chunks have no attribute {attr!r}")
         return _Field(attr)
     if op == "has":
-        if _term(arg["left"], label) is not _RESOURCE:
+        if not isinstance(_term(arg["left"], label), _Resource):
             raise FilterCompileError(f"policy {label}: 'has' on something not a chunk")
         return flt.Const(arg["attr"] in FIELDS)  # every stored chunk has exactly these
     if op == "is":
-        if _term(arg["left"], label) is not _RESOURCE or "in" in arg:
+        if not isinstance(_term(arg["left"], label), _Resource) or "in" in arg:
             raise FilterCompileError(f"policy {label}: 'is' on something not a chunk")
         return flt.Const(arg.get("entity_type") == "Chunk")
     if op in ("&&", "||"):
