@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -23,9 +24,9 @@ EMAIL = "canary.7731@example.org"
 
 
 class _Capture(BaseHTTPRequestHandler):
-    bodies: list[bytes] = []
+    bodies: ClassVar[list[bytes]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         type(self).bodies.append(self.path.encode() + b" " + self.rfile.read(length))
         answer = json.dumps({"id": "10001", "key": "DW-1", "self": "http://x/1"}).encode()
@@ -63,8 +64,12 @@ def _canary_export(folder: Path) -> scenario.Scenario:
 
 
 def test_ingest_alerts_ack_suppress_and_canary(
-    cli, runtime: Runtime, tmp_path: Path, receiver: tuple[str, list[bytes]],  # type: ignore[no-untyped-def]
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+    cli,
+    runtime: Runtime,
+    tmp_path: Path,
+    receiver: tuple[str, list[bytes]],  # type: ignore[no-untyped-def]
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url, bodies = receiver
     (tmp_path / "dataward.yaml").write_text(
@@ -84,7 +89,18 @@ def test_ingest_alerts_ack_suppress_and_canary(
     listed = cli("monitor", "alerts", "--format", "json")
     assert listed.code == 0
     alerts = json.loads(listed.out)["alerts"]
-    keys = {"id", "time", "severity", "score", "principal", "kind", "event_ids", "objects", "columns", "summary"}
+    keys = {
+        "id",
+        "time",
+        "severity",
+        "score",
+        "principal",
+        "kind",
+        "event_ids",
+        "objects",
+        "columns",
+        "summary",
+    }
     assert alerts and all(keys <= set(a) for a in alerts)
     canary = next(a for a in alerts if "01canary-0001" in a["event_ids"])
     assert canary["principal"] == "DS_001"
@@ -106,7 +122,10 @@ def test_ingest_alerts_ack_suppress_and_canary(
     assert missing.code == 1 and "no alert" in missing.err
     no_reason = cli("monitor", "ack", canary["id"], "--reason", " ")
     assert no_reason.code == 1 and "reason" in no_reason.err
-    statuses = {a["id"]: a["status"] for a in json.loads(cli("monitor", "alerts", "--format", "json").out)["alerts"]}
+    statuses = {
+        a["id"]: a["status"]
+        for a in json.loads(cli("monitor", "alerts", "--format", "json").out)["alerts"]
+    }
     assert statuses[canary["id"]] == "acknowledged" and statuses[other["id"]] == "suppressed"
 
     from dataward.audit.events import EventKind

@@ -93,8 +93,15 @@ def test_peer_aware_new_hire_and_new_table(runtime: Runtime) -> None:
 
     def ev(n: int, who: str, table: str, **kw: object) -> AccessEvent:
         return AccessEvent(
-            time=t0 + timedelta(minutes=n), source="t", event_id=f"e{n}", principal=who,
-            role="ANALYST", principal_kind="human", objects=(table,), columns=(f"{table}.A",), **kw,  # type: ignore[arg-type]
+            time=t0 + timedelta(minutes=n),
+            source="t",
+            event_id=f"e{n}",
+            principal=who,
+            role="ANALYST",
+            principal_kind="human",
+            objects=(table,),
+            columns=(f"{table}.A",),
+            **kw,  # type: ignore[arg-type]
         )
 
     mon.process([ev(1, "ANN", "ORDERS"), ev(2, "BOB", "ORDERS")])

@@ -169,7 +169,6 @@ def test_ocsf_jsonl_round_trip() -> None:
         (5, "not JSON"),
     ]
     # what to_ocsf writes reads back as the same event
-    import json
 
     again = parse("ocsf", [_write(first.to_ocsf())])
     back = again.events[0]
@@ -201,7 +200,9 @@ def test_snowflake_file_of_no_known_view(tmp_path: Path) -> None:
     shutil.copy(DATA / "snowflake" / "QUERY_HISTORY.csv", tmp_path / "QH.csv")
     (tmp_path / "other.csv").write_text("A,B\n1,2\n")
     parsed = parse("snowflake", [tmp_path])
-    assert any(p.reason.startswith("not a known ACCOUNT_USAGE view") for p in parsed.report.problems)
+    assert any(
+        p.reason.startswith("not a known ACCOUNT_USAGE view") for p in parsed.report.problems
+    )
     assert parsed.events  # the good file is still read
 
 
@@ -213,7 +214,9 @@ def test_snowflake_file_of_no_known_view(tmp_path: Path) -> None:
         ("select * from t where ssn = '078-05-1120'", ("T",), ("T.SSN", "T.*")),
     ],
 )
-def test_sql_tables_and_columns(query: str, tables: tuple[str, ...], columns: tuple[str, ...]) -> None:
+def test_sql_tables_and_columns(
+    query: str, tables: tuple[str, ...], columns: tuple[str, ...]
+) -> None:
     found = touched(query)
     assert found is not None
     assert found.tables == tables

@@ -31,7 +31,9 @@ def _csvlog() -> Path:
             data = conn.execute("show data_directory").fetchone()[0]  # type: ignore[index]
             current = conn.execute("select pg_current_logfile('csvlog')").fetchone()[0]  # type: ignore[index]
             if "pgaudit" not in loaded:
-                why = "pgaudit is not in shared_preload_libraries (run scripts/pgaudit-setup as root)"
+                why = (
+                    "pgaudit is not in shared_preload_libraries (run scripts/pgaudit-setup as root)"
+                )
             elif not current:
                 why = "the server writes no csvlog (run scripts/pgaudit-setup as root)"
     except psycopg.OperationalError:

@@ -59,14 +59,21 @@ def test_monitor_routes(live) -> None:  # type: ignore[no-untyped-def]
         assert listed.status_code == 200
         (alert,) = listed.json()["alerts"]
         assert alert["event_ids"] == ["odd-1"] and alert["kind"] == "service_interactive"
-        assert c.post(f"/v1/monitor/alerts/{alert['id']}/ack", json={"reason": "x"}).status_code == 403
+        assert (
+            c.post(f"/v1/monitor/alerts/{alert['id']}/ack", json={"reason": "x"}).status_code == 403
+        )
         assert c.get("/v1/monitor/alerts", params={"min_severity": "urgent"}).status_code == 422
     with live.client("steward") as c:
         acked = c.post(f"/v1/monitor/alerts/{alert['id']}/ack", json={"reason": "on call looked"})
         assert acked.status_code == 200 and acked.json()["status"] == "acknowledged"
         assert c.post("/v1/monitor/alerts/al_missing/ack", json={"reason": "x"}).status_code == 404
-        assert c.post(f"/v1/monitor/alerts/{alert['id']}/suppress", json={"reason": ""}).status_code == 422
-        sup = c.post(f"/v1/monitor/alerts/{alert['id']}/suppress", json={"reason": "UI test account"})
+        assert (
+            c.post(f"/v1/monitor/alerts/{alert['id']}/suppress", json={"reason": ""}).status_code
+            == 422
+        )
+        sup = c.post(
+            f"/v1/monitor/alerts/{alert['id']}/suppress", json={"reason": "UI test account"}
+        )
         assert sup.json()["status"] == "suppressed"
         everything = json.dumps([sent.json(), listed.json(), acked.json(), sup.json()])
     assert SSN not in everything

@@ -20,7 +20,9 @@ from dataward.runtime import Runtime
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
 
-def _event(n: int, who: str, table: str, ip: str = "10.1.1.5", minutes: int | None = None) -> AccessEvent:
+def _event(
+    n: int, who: str, table: str, ip: str = "10.1.1.5", minutes: int | None = None
+) -> AccessEvent:
     return AccessEvent(
         time=T0 + timedelta(minutes=n if minutes is None else minutes),
         source="ocsf",
@@ -39,7 +41,8 @@ def _event(n: int, who: str, table: str, ip: str = "10.1.1.5", minutes: int | No
 def _history(count: int) -> list[str]:
     """A month of one analyst's usual reads, as OCSF lines."""
     return [
-        json.dumps(_event(i, "ANN", "PROD.ORDERS", minutes=i * 60 * 8).to_ocsf()) for i in range(count)
+        json.dumps(_event(i, "ANN", "PROD.ORDERS", minutes=i * 60 * 8).to_ocsf())
+        for i in range(count)
     ]
 
 
@@ -82,7 +85,9 @@ def test_nats_jetstream_with_restart(runtime: Runtime) -> None:
     subject = f"dataward.test.{uuid.uuid4().hex[:8]}"
     stream = "DWTEST_" + uuid.uuid4().hex[:8].upper()
     history = _history(90)
-    late = json.dumps(_event(1000, "ANN", "PROD.PAYROLL", ip="203.0.113.9", minutes=90 * 60 * 8).to_ocsf())
+    late = json.dumps(
+        _event(1000, "ANN", "PROD.PAYROLL", ip="203.0.113.9", minutes=90 * 60 * 8).to_ocsf()
+    )
 
     async def publish(lines: list[str]) -> None:
         nc = await nats.connect("nats://127.0.0.1:4222")
@@ -102,7 +107,7 @@ def test_nats_jetstream_with_restart(runtime: Runtime) -> None:
             first = Monitor(runtime.store, Settings(learning_days=7))
             s1, _ = await follow_nats(first, subject, "ocsf", durable="t", idle_exit=1.0)
             # the monitor stops; more arrives meanwhile; a new one resumes at the consumer's place
-            await publish(history[60:] + [late, "{not json"])
+            await publish([*history[60:], late, "{not json"])
             again = Monitor(runtime.store, Settings(learning_days=7))
             s2, report = await follow_nats(
                 again, subject, "ocsf", durable="t", idle_exit=1.0,

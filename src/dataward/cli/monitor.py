@@ -84,7 +84,9 @@ def _since(value: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO 8601 time", param_hint="--since") from None
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO 8601 time", param_hint="--since"
+        ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
@@ -118,7 +120,15 @@ def alerts_command(
     for head in ("id", "time", "severity", "principal", "kind", "status", "summary"):
         table.add_column(head)
     for a in found:
-        table.add_row(a.id, a.time.strftime("%Y-%m-%d %H:%M"), a.severity, a.principal, a.kind, a.status, a.summary)
+        table.add_row(
+            a.id,
+            a.time.strftime("%Y-%m-%d %H:%M"),
+            a.severity,
+            a.principal,
+            a.kind,
+            a.status,
+            a.summary,
+        )
     Console().print(table)
 
 
@@ -133,10 +143,12 @@ def run_command(
     max_seconds: float = typer.Option(None, "--max-seconds", help="Stop after this long."),
     once: bool = typer.Option(False, "--once", help="Folder: read what is there, then stop."),
     idle_exit: float = typer.Option(None, "--idle-exit", help="NATS: stop after this long idle."),
-    learning_days: float = typer.Option(None, "--learning-days", help="Days before behavioural alerts."),
+    learning_days: float = typer.Option(
+        None, "--learning-days", help="Days before behavioural alerts."
+    ),
 ) -> None:
     """Stream events from NATS JetStream or a folder; print each new alert as a JSON line."""
-    from dataward.monitor import monitor
+    from dataward.monitor import Alert, monitor
     from dataward.monitor.stream import follow_folder, follow_nats
 
     _check_source(source)
@@ -144,14 +156,20 @@ def run_command(
         raise typer.BadParameter("give one of --nats SUBJECT or --folder DIR")
     mon = monitor(settings=_settings(learning_days))  # type: ignore[arg-type]
 
-    def show(alerts: list[object]) -> None:
+    def show(alerts: list[Alert]) -> None:
         for alert in alerts:
-            typer.echo(json.dumps(alert.to_dict()))  # type: ignore[attr-defined]
+            typer.echo(json.dumps(alert.to_dict()))
         sys.stdout.flush()
 
     if folder is not None:
         stats, report = follow_folder(
-            mon, folder, source, interval=interval, max_seconds=max_seconds, once=once, on_alerts=show
+            mon,
+            folder,
+            source,
+            interval=interval,
+            max_seconds=max_seconds,
+            once=once,
+            on_alerts=show,
         )
     else:
         stats, report = asyncio.run(
@@ -167,7 +185,10 @@ def run_command(
             )
         )
     _problems(report)
-    typer.echo(f"{stats.events:,} events, {stats.alerts} alert(s), {report.problem_count} malformed", err=True)
+    typer.echo(
+        f"{stats.events:,} events, {stats.alerts} alert(s), {report.problem_count} malformed",
+        err=True,
+    )
 
 
 def _act(alert_id: str, status: str, reason: str) -> None:
@@ -192,7 +213,9 @@ def ack_command(
 def suppress_command(
     alert_id: str = typer.Argument(..., help="The alert's id."),
     reason: str = typer.Option(..., "--reason", help="Why (recorded in the audit log)."),
-    rule: bool = typer.Option(False, "--rule", help="Also suppress later alerts of this principal and kind."),
+    rule: bool = typer.Option(
+        False, "--rule", help="Also suppress later alerts of this principal and kind."
+    ),
 ) -> None:
     """Suppress an alert (audited); with --rule, later ones of its principal and kind too."""
     from dataward.monitor import get_alert, monitor

@@ -20,7 +20,7 @@ from dataward.monitor.alerts import Alert, MonitorError, get_alert, list_alerts,
 from dataward.monitor.detector import Settings
 from dataward.monitor.engine import Monitor, Outcome, monitor
 from dataward.monitor.event import AccessEvent
-from dataward.monitor.parsers import SOURCES, ParseReport, Parsed, parse
+from dataward.monitor.parsers import SOURCES, Parsed, ParseReport, parse
 
 __all__ = [
     "SOURCES",

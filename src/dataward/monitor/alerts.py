@@ -93,7 +93,10 @@ class Alert:
             "status_id": status_id,
             "status": self.status.capitalize(),
             "message": self.summary,
-            "metadata": {"product": {"name": "Dataward", "vendor_name": "Dataward"}, "version": "1.1.0"},
+            "metadata": {
+                "product": {"name": "Dataward", "vendor_name": "Dataward"},
+                "version": "1.1.0",
+            },
             "finding_info": {
                 "uid": self.id,
                 "title": f"Access deviation: {self.kind}",
@@ -117,9 +120,17 @@ def _iso(moment: datetime) -> str:
 def summary(alert: Alert, judgement: Judgement) -> str:
     """The plain-language sentence: who, what, the deviations, the sensitive columns."""
     event = judgement.event
-    who = f"{event.principal} ({event.principal_kind})" if event.principal_kind != "unknown" else event.principal
+    who = (
+        f"{event.principal} ({event.principal_kind})"
+        if event.principal_kind != "unknown"
+        else event.principal
+    )
     phrases = [s.text for s in sorted(judgement.signals, key=lambda s: -s.strength)]
-    sensitive = [f"{c.rpartition('.')[2]} ({'/'.join(t)})" for c, t in judgement.tags.items() if c in event.columns]
+    sensitive = [
+        f"{c.rpartition('.')[2]} ({'/'.join(t)})"
+        for c, t in judgement.tags.items()
+        if c in event.columns
+    ]
     text = f"{who}: " + "; ".join(phrases)
     if sensitive:
         text += f"; touching {', '.join(sensitive[:6])}"
@@ -164,7 +175,11 @@ def from_judgement(judgement: Judgement) -> Alert:
 def merge(alert: Alert, judgement: Judgement) -> Alert:
     """``alert`` with one more event of the same principal and kind."""
     event = judgement.event
-    ids = alert.event_ids if len(alert.event_ids) >= MAX_EVENT_IDS else [*alert.event_ids, event.event_id]
+    ids = (
+        alert.event_ids
+        if len(alert.event_ids) >= MAX_EVENT_IDS
+        else [*alert.event_ids, event.event_id]
+    )
     merged = replace(
         alert,
         event_ids=ids,
@@ -177,9 +192,15 @@ def merge(alert: Alert, judgement: Judgement) -> Alert:
         merged.score = judgement.score
         merged.severity = severity_of(judgement.score)
         fresh = from_judgement(judgement)
-        merged.evidence = {**fresh.evidence, "sources": sorted({*alert.evidence.get("sources", []), event.source})}
+        merged.evidence = {
+            **fresh.evidence,
+            "sources": sorted({*alert.evidence.get("sources", []), event.source}),
+        }
     else:
-        merged.evidence = {**alert.evidence, "tags": {**alert.evidence.get("tags", {}), **judgement.tags}}
+        merged.evidence = {
+            **alert.evidence,
+            "tags": {**alert.evidence.get("tags", {}), **judgement.tags},
+        }
     merged.summary = summary(merged, judgement) if judgement.score >= alert.score else alert.summary
     return merged
 
@@ -232,7 +253,9 @@ def _from_row(row: Any) -> Alert:
         status=row["status"],
         reason=row["reason"],
         events=body.get("events", 1),
-        last=datetime.fromisoformat(body["last"].replace("Z", "+00:00")) if body.get("last") else None,
+        last=datetime.fromisoformat(body["last"].replace("Z", "+00:00"))
+        if body.get("last")
+        else None,
     )
 
 
@@ -244,7 +267,9 @@ def save(store: Store, alerts: list[Alert]) -> None:
     ids = [a.id for a in alerts]
     with store.begin() as conn:
         for start in range(0, len(ids), 500):
-            conn.execute(alerts_table.delete().where(alerts_table.c.id.in_(ids[start : start + 500])))
+            conn.execute(
+                alerts_table.delete().where(alerts_table.c.id.in_(ids[start : start + 500]))
+            )
         conn.execute(alerts_table.insert(), rows)
 
 
@@ -273,7 +298,11 @@ def list_alerts(
 
 def get_alert(store: Store, alert_id: str) -> Alert:
     with store.begin() as conn:
-        row = conn.execute(sa.select(alerts_table).where(alerts_table.c.id == alert_id)).mappings().first()
+        row = (
+            conn.execute(sa.select(alerts_table).where(alerts_table.c.id == alert_id))
+            .mappings()
+            .first()
+        )
     if row is None:
         raise MonitorError(f"no alert {alert_id[:60]!r}", alert_id=alert_id[:60])
     return _from_row(row)

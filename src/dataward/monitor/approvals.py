@@ -162,7 +162,9 @@ class Approvals:
             allowed = [g for g in mine if g.allowed]
             ids = tuple(g.decision_id for g in mine[-3:])
             if not allowed:
-                out.append(Violation("denied", f"{obj} was denied to {event.principal}", ids, (obj,)))
+                out.append(
+                    Violation("denied", f"{obj} was denied to {event.principal}", ids, (obj,))
+                )
                 continue
             if all(now < g.start for g in allowed):
                 out.append(
@@ -172,7 +174,9 @@ class Approvals:
             live = [g for g in allowed if g.start <= now and (g.expires is None or now < g.expires)]
             if not live:
                 out.append(
-                    Violation("approval_expired", f"{obj} read after its approval expired", ids, (obj,))
+                    Violation(
+                        "approval_expired", f"{obj} read after its approval expired", ids, (obj,)
+                    )
                 )
                 continue
             if any(g.columns is None for g in live):

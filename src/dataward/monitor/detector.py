@@ -188,7 +188,12 @@ class Detector:
         signals: list[Signal] = []
         for v in self.approvals.check(event):
             signals.append(
-                Signal(v.name, 1.0, v.text, {"decisions": list(v.decisions), "columns": list(v.columns)})
+                Signal(
+                    v.name,
+                    1.0,
+                    v.text,
+                    {"decisions": list(v.decisions), "columns": list(v.columns)},
+                )
             )
         tags = self._tags_of(event) if event.objects else {}
         if not learning and profile.events:
@@ -200,9 +205,7 @@ class Detector:
             return None
         strengths = sorted((s.strength for s in signals), reverse=True)
         deviation = min(1.5, strengths[0] + 0.15 * (len(strengths) - 1))
-        weight = max(
-            (TAG_WEIGHTS.get(t, 0.0) for ts_ in tags.values() for t in ts_), default=0.0
-        )
+        weight = max((TAG_WEIGHTS.get(t, 0.0) for ts_ in tags.values() for t in ts_), default=0.0)
         sensitivity = 1.0 + weight
         kind_factor = 1.2 if event.principal_kind == "service" else 1.0
         score = round(deviation * sensitivity * kind_factor, 3)
@@ -212,7 +215,13 @@ class Detector:
 
     # -- signals ------------------------------------------------------------------------------
 
-    def _novel(self, items: tuple[str, ...], mine: Mapping[str, object], peers: Mapping[str, list[str]], me: str) -> list[str]:
+    def _novel(
+        self,
+        items: tuple[str, ...],
+        mine: Mapping[str, object],
+        peers: Mapping[str, list[str]],
+        me: str,
+    ) -> list[str]:
         """Items neither the principal nor another member of its peer group has used."""
         out = []
         for item in items:
@@ -233,13 +242,18 @@ class Detector:
         """A principal never seen: judged only against its peers (a new hire reading what the
         team reads is fine)."""
         me = event.principal
-        new_tables = self._novel(event.objects, {}, peer.objects, me) if peer.members else list(event.objects)
+        new_tables = (
+            self._novel(event.objects, {}, peer.objects, me)
+            if peer.members
+            else list(event.objects)
+        )
         if new_tables and peer.members:
             signals.append(
                 Signal(
                     "new_table",
                     0.5,
-                    f"read {len(new_tables)} table(s) no peer in {event.role or 'its group'} has read",
+                    f"read {len(new_tables)} table(s) no peer in "
+                    f"{event.role or 'its group'} has read",
                     {"tables": new_tables[:10], "peers": len(peer.members)},
                 )
             )
@@ -304,10 +318,17 @@ class Detector:
             )
         elif new_cols and not new_tables:
             signals.append(
-                Signal("new_column", 0.3, f"first read of column(s) {_names(new_cols)}", {"columns": new_cols[:10]})
+                Signal(
+                    "new_column",
+                    0.3,
+                    f"first read of column(s) {_names(new_cols)}",
+                    {"columns": new_cols[:10]},
+                )
             )
         if event.rows is not None and event.rows >= settings.volume_floor:
-            samples = profile.volumes if len(profile.volumes) >= settings.min_history else peer.volumes
+            samples = (
+                profile.volumes if len(profile.volumes) >= settings.min_history else peer.volumes
+            )
             if len(samples) >= settings.min_history:
                 z, med, mad = robust_z(event.rows, samples)
                 if z >= settings.volume_z and event.rows >= 3 * med:
@@ -316,7 +337,12 @@ class Detector:
                             "volume",
                             min(1.0, 0.5 + z / 100),
                             f"{event.rows:,} rows (usual {med:,.0f})",
-                            {"rows": event.rows, "median": med, "mad": mad, "robust_z": round(z, 1)},
+                            {
+                                "rows": event.rows,
+                                "median": med,
+                                "mad": mad,
+                                "robust_z": round(z, 1),
+                            },
                         )
                     )
         if profile.events >= settings.min_history:
@@ -334,7 +360,12 @@ class Detector:
                     )
                 )
             net = network(event.ip)
-            if net is not None and profile.nets and net not in profile.nets and net not in peer.nets:
+            if (
+                net is not None
+                and profile.nets
+                and net not in profile.nets
+                and net not in peer.nets
+            ):
                 signals.append(
                     Signal(
                         "new_network",
@@ -344,9 +375,19 @@ class Detector:
                     )
                 )
             client = (event.client or "").strip()
-            if client and profile.clients and client not in profile.clients and client not in peer.clients:
+            if (
+                client
+                and profile.clients
+                and client not in profile.clients
+                and client not in peer.clients
+            ):
                 signals.append(
-                    Signal("new_client", 0.3, f"with a client never used before ({client[:60]})", {"client": client[:60]})
+                    Signal(
+                        "new_client",
+                        0.3,
+                        f"with a client never used before ({client[:60]})",
+                        {"client": client[:60]},
+                    )
                 )
         if event.principal_kind == "service" and event.client:
             upper = event.client.upper()
@@ -360,7 +401,9 @@ class Detector:
                     )
                 )
 
-    def _learn(self, event: AccessEvent, ts: float, profile: Profile, peer: Peer, role: str) -> None:
+    def _learn(
+        self, event: AccessEvent, ts: float, profile: Profile, peer: Peer, role: str
+    ) -> None:
         me = event.principal
         if not profile.events:
             profile.first = ts

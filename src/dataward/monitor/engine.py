@@ -58,14 +58,18 @@ def catalog_tags(store: Store) -> dict[str, set[str]]:
     for d in datasets:
         name = str(d.get("name") or d.get("path") or "").rsplit("/", 1)[-1].split(".", 1)[0]
         if name and d.get("tags"):
-            out.setdefault("CATALOG:" + name.upper(), set()).update(str(t).upper() for t in d["tags"])
+            out.setdefault("CATALOG:" + name.upper(), set()).update(
+                str(t).upper() for t in d["tags"]
+            )
     return out
 
 
 class Monitor:
     """Baselines, approvals and open alerts of one store."""
 
-    def __init__(self, store: Store, settings: Settings | None = None, *, notify: bool = True) -> None:
+    def __init__(
+        self, store: Store, settings: Settings | None = None, *, notify: bool = True
+    ) -> None:
         self.store = store
         self.state = State.load(store)
         tags: dict[str, set[str]] = {k: set(v) for k, v in self.state.meta.get("tags", {}).items()}
@@ -197,7 +201,17 @@ def notification(alert: Alert) -> dict[str, Any]:
         "principal": alert.principal,
         "summary": alert.summary,
         "event_ids": alert.event_ids[:20],
-        "datasets": [{"path": o, "rows": 0, "tags": sorted(set(tags.get(o, [])) | {t for c, ts in tags.items() if c.startswith(o + ".") for t in ts})} for o in alert.objects[:20]],
+        "datasets": [
+            {
+                "path": o,
+                "rows": 0,
+                "tags": sorted(
+                    set(tags.get(o, []))
+                    | {t for c, ts in tags.items() if c.startswith(o + ".") for t in ts}
+                ),
+            }
+            for o in alert.objects[:20]
+        ],
         "columns": alert.columns[:50],
         "containment": containment(alert),
     }
@@ -207,7 +221,11 @@ def containment(alert: Alert) -> dict[str, Any]:
     """A suggested containment a person confirms: suspend the principal's go tokens (the
     decisions named in the evidence) or review its access; never done automatically."""
     decisions = sorted(
-        {d for s in alert.evidence.get("signals", []) for d in s.get("figures", {}).get("decisions", [])}
+        {
+            d
+            for s in alert.evidence.get("signals", [])
+            for d in s.get("figures", {}).get("decisions", [])
+        }
     )
     if decisions:
         return {"action": "suspend_go_tokens", "decisions": decisions, "confirm": "a person"}

@@ -30,7 +30,16 @@ TABLES = {
     "DATA_SCIENTIST": ["FEATURES_CHURN", "EVENTS", "ORDERS", "PRODUCTS", "SESSIONS_WEB"],
     "ML_JOB": ["FEATURES_CHURN", "LABELS_CHURN"],
 }
-EXTRA_TABLES = ["CUSTOMERS", "PAYMENTS", "PATIENTS", "PAYROLL", "HR_REVIEWS", "LEGAL_HOLDS", "AUDIT_NOTES", "SUPPLIERS"]
+EXTRA_TABLES = [
+    "CUSTOMERS",
+    "PAYMENTS",
+    "PATIENTS",
+    "PAYROLL",
+    "HR_REVIEWS",
+    "LEGAL_HOLDS",
+    "AUDIT_NOTES",
+    "SUPPLIERS",
+]
 COLUMNS = {
     "ORDERS": ["ORDER_ID", "CUSTOMER_ID", "AMOUNT", "ORDERED_AT"],
     "ORDER_ITEMS": ["ORDER_ID", "PRODUCT_ID", "QTY"],
@@ -109,7 +118,13 @@ class _Writer:
         folder.mkdir(parents=True, exist_ok=True)
         self.files = {}
         self.writers = {}
-        for name, header in (("QUERY_HISTORY", QH), ("ACCESS_HISTORY", AH), ("SESSIONS", SE), ("LOGIN_HISTORY", LH), ("TAG_REFERENCES", TR)):
+        for name, header in (
+            ("QUERY_HISTORY", QH),
+            ("ACCESS_HISTORY", AH),
+            ("SESSIONS", SE),
+            ("LOGIN_HISTORY", LH),
+            ("TAG_REFERENCES", TR),
+        ):
             fh = (folder / f"{name}.csv").open("w", newline="", encoding="utf-8")
             self.files[name] = fh
             w = csv.writer(fh)
@@ -141,7 +156,9 @@ def generate(
     w = _Writer(folder)
     for key, value in TAGS.items():
         table, column = key.split(".")
-        w.writers["TAG_REFERENCES"].writerow(["GOV", "TAGS", "SENSITIVITY", value, "PROD", "SALES", table, "COLUMN", column])
+        w.writers["TAG_REFERENCES"].writerow(
+            ["GOV", "TAGS", "SENSITIVITY", value, "PROD", "SALES", table, "COLUMN", column]
+        )
     staff: list[Person] = []
     for i in range(people):
         role = "ANALYST" if i % 2 == 0 else "DATA_SCIENTIST"
@@ -160,13 +177,43 @@ def generate(
             )
         )
     for j in range(services):
-        staff.append(Person(f"SVC_TRAIN_{j}", "ML_JOB", True, list(TABLES["ML_JOB"]), (0, 24), 50_000, "10.99.0", "PYTHON_DRIVER"))
-    hire = Person("ANA_NEWHIRE", "ANALYST", False, TABLES["ANALYST"][:3], (9, 17), 800, "10.10.0", "JDBC_DRIVER", start_day=weeks * 7 - 3)
+        staff.append(
+            Person(
+                f"SVC_TRAIN_{j}",
+                "ML_JOB",
+                True,
+                list(TABLES["ML_JOB"]),
+                (0, 24),
+                50_000,
+                "10.99.0",
+                "PYTHON_DRIVER",
+            )
+        )
+    hire = Person(
+        "ANA_NEWHIRE",
+        "ANALYST",
+        False,
+        TABLES["ANALYST"][:3],
+        (9, 17),
+        800,
+        "10.10.0",
+        "JDBC_DRIVER",
+        start_day=weeks * 7 - 3,
+    )
     staff.append(hire)
     counter = [0]
     login_of: dict[str, str] = {}
 
-    def query(p: Person, when: datetime, tables: list[str], rows: int, *, client: str | None = None, ip: str | None = None, columns: list[str] | None = None) -> str:
+    def query(
+        p: Person,
+        when: datetime,
+        tables: list[str],
+        rows: int,
+        *,
+        client: str | None = None,
+        ip: str | None = None,
+        columns: list[str] | None = None,
+    ) -> str:
         counter[0] += 1
         qid = f"01b{seed:02d}{counter[0]:09d}-0000-{zlib.crc32(p.name.encode()) % 10000:04d}"
         ip = ip or f"{p.net}.{10 + counter[0] % 3}"
@@ -177,15 +224,69 @@ def generate(
             session = str(100000 + len(login_of))
             login_of[sess_key] = session
             login_id = str(900000 + len(login_of))
-            w.writers["LOGIN_HISTORY"].writerow([login_id, _ts(when - timedelta(seconds=5)), "LOGIN", p.name, ip, client, "PASSWORD" if not p.service else "RSA_KEYPAIR", "YES"])
-            w.writers["SESSIONS"].writerow([session, _ts(when - timedelta(seconds=4)), p.name, "PASSWORD", login_id, client, "3.14.0"])
-        objs = []
+            w.writers["LOGIN_HISTORY"].writerow(
+                [
+                    login_id,
+                    _ts(when - timedelta(seconds=5)),
+                    "LOGIN",
+                    p.name,
+                    ip,
+                    client,
+                    "PASSWORD" if not p.service else "RSA_KEYPAIR",
+                    "YES",
+                ]
+            )
+            w.writers["SESSIONS"].writerow(
+                [
+                    session,
+                    _ts(when - timedelta(seconds=4)),
+                    p.name,
+                    "PASSWORD",
+                    login_id,
+                    client,
+                    "3.14.0",
+                ]
+            )
+
+        def _cols(t: str) -> list[str]:
+            if columns is not None and len(tables) == 1:
+                return columns
+            return COLUMNS[t][: 2 + counter[0] % 2] if not p.service else COLUMNS[t][:2]
+
+        objs: list[dict[str, object]] = []
         for t in tables:
-            cols = columns if columns is not None and len(tables) == 1 else COLUMNS[t][: 2 + counter[0] % 2] if not p.service else COLUMNS[t][:2]
-            objs.append({"objectDomain": "Table", "objectName": f"PROD.SALES.{t}", "objectId": zlib.crc32(t.encode()) % 10**6, "columns": [{"columnId": k, "columnName": c} for k, c in enumerate(cols)]})
-        text = f"select {', '.join(c['columnName'] for o in objs for c in o['columns'])} from {', '.join(o['objectName'] for o in objs)} where region = ?"
-        w.writers["QUERY_HISTORY"].writerow([qid, text, "PROD", "SALES", "SELECT", session, p.name, p.role, "SUCCESS", _ts(when), _ts(when + timedelta(seconds=2)), rows * 120, rows, "SERVICE" if p.service else "PERSON"])
-        w.writers["ACCESS_HISTORY"].writerow([qid, _ts(when), p.name, json.dumps(objs), json.dumps(objs), "[]", "", ""])
+            cols = _cols(t)
+            objs.append(
+                {
+                    "objectDomain": "Table",
+                    "objectName": f"PROD.SALES.{t}",
+                    "objectId": zlib.crc32(t.encode()) % 10**6,
+                    "columns": [{"columnId": k, "columnName": c} for k, c in enumerate(cols)],
+                }
+            )
+        selected = ", ".join(c for t in tables for c in _cols(t))
+        text = f"select {selected} from {', '.join('PROD.SALES.' + t for t in tables)} where x = ?"
+        w.writers["QUERY_HISTORY"].writerow(
+            [
+                qid,
+                text,
+                "PROD",
+                "SALES",
+                "SELECT",
+                session,
+                p.name,
+                p.role,
+                "SUCCESS",
+                _ts(when),
+                _ts(when + timedelta(seconds=2)),
+                rows * 120,
+                rows,
+                "SERVICE" if p.service else "PERSON",
+            ]
+        )
+        w.writers["ACCESS_HISTORY"].writerow(
+            [qid, _ts(when), p.name, json.dumps(objs), json.dumps(objs), "[]", "", ""]
+        )
         out.events += 1
         return qid
 
@@ -206,7 +307,12 @@ def generate(
             for _ in range(max(1, int(rng.gauss(queries_per_day, 3)))):
                 start, end = p.hours
                 when = date + timedelta(hours=rng.uniform(start, end - 0.1))
-                qid = query(p, when, [rng.choice(p.tables)], max(1, int(p.rows * rng.lognormvariate(0, 0.4))))
+                qid = query(
+                    p,
+                    when,
+                    [rng.choice(p.tables)],
+                    max(1, int(p.rows * rng.lognormvariate(0, 0.4))),
+                )
                 if p is hire and day == p.start_day:
                     out.benign.setdefault("new_hire", []).append(qid)
     # The last weekday of the history: injected anomalies and benign novelties.
@@ -217,21 +323,67 @@ def generate(
         ana, ds = staff[0], staff[1]
         at = last + timedelta(hours=11)
         out.anomalies["volume"] = [query(ana, at, [ana.tables[0]], ana.rows * 200)]
-        out.anomalies["off_hours"] = [query(staff[4], last + timedelta(hours=3), [staff[4].tables[0]], staff[4].rows)]
-        out.anomalies["sensitive_column"] = [query(ds, at + timedelta(minutes=5), ["CUSTOMERS"], 900, columns=["CUSTOMER_ID", "SSN", "BANK_ACCOUNT"])]
-        out.anomalies["new_network"] = [query(staff[6], at + timedelta(minutes=7), [staff[6].tables[0]], staff[6].rows, ip="203.0.113.77")]
-        sweep = [query(staff[8], at + timedelta(minutes=10 + k), [t], 80_000, columns=COLUMNS[t]) for k, t in enumerate(EXTRA_TABLES[2:8])]
+        out.anomalies["off_hours"] = [
+            query(staff[4], last + timedelta(hours=3), [staff[4].tables[0]], staff[4].rows)
+        ]
+        out.anomalies["sensitive_column"] = [
+            query(
+                ds,
+                at + timedelta(minutes=5),
+                ["CUSTOMERS"],
+                900,
+                columns=["CUSTOMER_ID", "SSN", "BANK_ACCOUNT"],
+            )
+        ]
+        out.anomalies["new_network"] = [
+            query(
+                staff[6],
+                at + timedelta(minutes=7),
+                [staff[6].tables[0]],
+                staff[6].rows,
+                ip="203.0.113.77",
+            )
+        ]
+        sweep = [
+            query(staff[8], at + timedelta(minutes=10 + k), [t], 80_000, columns=COLUMNS[t])
+            for k, t in enumerate(EXTRA_TABLES[2:8])
+        ]
         out.anomalies["breadth_sweep"] = sweep
         svc = staff[people]
-        out.anomalies["service_interactive"] = [query(svc, at + timedelta(minutes=20), svc.tables[:1], 100, client="SNOWFLAKE_UI", ip="10.99.0.10")]
+        out.anomalies["service_interactive"] = [
+            query(
+                svc,
+                at + timedelta(minutes=20),
+                svc.tables[:1],
+                100,
+                client="SNOWFLAKE_UI",
+                ip="10.99.0.10",
+            )
+        ]
         job = staff[people + 1]
-        out.anomalies["columns_outside_approval"] = [query(job, at + timedelta(minutes=30), ["FEATURES_CHURN"], 50_000, columns=["CUSTOMER_ID", "EMAIL", "SSN_HASH"])]
-    late = staff[2]
-    out.benign["late_but_usual"] = [query(late, last + timedelta(hours=22), [late.tables[0]], late.rows)]
-    for svc in staff[people:people + services]:
+        out.anomalies["columns_outside_approval"] = [
+            query(
+                job,
+                at + timedelta(minutes=30),
+                ["FEATURES_CHURN"],
+                50_000,
+                columns=["CUSTOMER_ID", "EMAIL", "SSN_HASH"],
+            )
+        ]
+    night = staff[2]
+    out.benign["late_but_usual"] = [
+        query(night, last + timedelta(hours=22), [night.tables[0]], night.rows)
+    ]
+    for svc in staff[people : people + services]:
         for table in TABLES["ML_JOB"]:
-            cols = ["CUSTOMER_ID", "TENURE"] if svc is staff[people + 1] and table == "FEATURES_CHURN" else None
-            out.approvals.append({"principal": svc.name, "dataset": f"PROD.SALES.{table}", "columns": cols})
+            cols = (
+                ["CUSTOMER_ID", "TENURE"]
+                if svc is staff[people + 1] and table == "FEATURES_CHURN"
+                else None
+            )
+            out.approvals.append(
+                {"principal": svc.name, "dataset": f"PROD.SALES.{table}", "columns": cols}
+            )
     w.close()
     return out
 
@@ -257,7 +409,11 @@ def log_approvals(store: object, scenario: Scenario) -> list[str]:
                 "principal": {"type": "ServiceAccount", "id": grant["principal"]},
                 "action": "train",
                 "resource": resource,
-                "context": {"purpose": "churn_model", "time": when, "job_id": f"job-{grant['principal']}"},
+                "context": {
+                    "purpose": "churn_model",
+                    "time": when,
+                    "job_id": f"job-{grant['principal']}",
+                },
             }
             decisions.append(
                 Decision(

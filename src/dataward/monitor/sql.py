@@ -68,10 +68,7 @@ def touched(
             if not col:
                 continue
             owner = column.table.upper() if column.table else None
-            if owner is not None:
-                table_name = aliases.get(owner)
-            else:
-                table_name = single
+            table_name = aliases.get(owner) if owner is not None else single
             columns[f"{table_name or '?'}.{col.upper()}"] = None
         for star in statement.find_all(exp.Star):
             parent = star.parent

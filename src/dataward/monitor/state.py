@@ -118,11 +118,15 @@ class State:
                 value = asdict(self.profiles[key[2:]])
             else:
                 value = asdict(self.peers[key[2:]])
-            rows.append({"key": key, "value": json.dumps(value, separators=(",", ":")), "updated_at": now})
+            rows.append(
+                {"key": key, "value": json.dumps(value, separators=(",", ":")), "updated_at": now}
+            )
         keys = [r["key"] for r in rows]
         with store.begin() as conn:
             for start in range(0, len(keys), 500):
-                conn.execute(state_table.delete().where(state_table.c.key.in_(keys[start : start + 500])))
+                conn.execute(
+                    state_table.delete().where(state_table.c.key.in_(keys[start : start + 500]))
+                )
             conn.execute(state_table.insert(), rows)
         self.dirty.clear()
         return len(rows)

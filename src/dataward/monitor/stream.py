@@ -23,7 +23,7 @@ from pathlib import Path
 from dataward.monitor.alerts import Alert, MonitorError
 from dataward.monitor.engine import Monitor, Outcome
 from dataward.monitor.parsers import parse, parse_record
-from dataward.monitor.parsers.common import ParseReport, Parsed, expand
+from dataward.monitor.parsers.common import Parsed, ParseReport, expand
 
 LINE_SOURCES = frozenset({"ocsf", "databricks", "pgaudit", "s3-access"})
 JSON_LINES = frozenset({"ocsf", "databricks"})
@@ -38,7 +38,9 @@ class StreamStats:
     problems: int = 0
 
 
-def _run(monitor: Monitor, parsed: Parsed, stats: StreamStats, on_alerts: OnAlerts | None) -> Outcome:
+def _run(
+    monitor: Monitor, parsed: Parsed, stats: StreamStats, on_alerts: OnAlerts | None
+) -> Outcome:
     monitor.add_tags(parsed.tags)
     outcome = monitor.process(sorted(parsed.events, key=lambda e: e.time))
     new = monitor.flush()
@@ -64,7 +66,8 @@ def poll_folder(monitor: Monitor, folder: Path, source: str, report: ParseReport
         except OSError:
             continue
         if source in LINE_SOURCES:
-            offset, seen_lines = files_state.get(key) or (0, 0)  # type: ignore[misc]
+            kept = files_state.get(key)
+            offset, seen_lines = (int(kept[0]), int(kept[1])) if isinstance(kept, list) else (0, 0)
             if st.st_size <= offset:
                 continue
             with path.open("rb") as fh:
@@ -158,16 +161,22 @@ async def follow_nats(
             "NATS streaming needs nats-py: pip install 'dataward[monitor]'", field="nats"
         ) from None
     try:
-        nc = await nats.connect(server, connect_timeout=3, max_reconnect_attempts=1, allow_reconnect=False)
+        nc = await nats.connect(
+            server, connect_timeout=3, max_reconnect_attempts=1, allow_reconnect=False
+        )
     except Exception as exc:
-        raise MonitorError(f"cannot connect to NATS at {server}: {type(exc).__name__}", server=server) from None
+        raise MonitorError(
+            f"cannot connect to NATS at {server}: {type(exc).__name__}", server=server
+        ) from None
     stats, report = StreamStats(), ParseReport()
     try:
         js = nc.jetstream()
         try:
             await js.find_stream_name_by_subject(subject)
         except NotFoundError:
-            name = stream or "DATAWARD_" + "".join(c if c.isalnum() else "_" for c in subject).upper()
+            name = (
+                stream or "DATAWARD_" + "".join(c if c.isalnum() else "_" for c in subject).upper()
+            )
             await js.add_stream(name=name, subjects=[subject])
         sub = await js.pull_subscribe(subject, durable=durable)
         started = time.monotonic()
@@ -175,14 +184,16 @@ async def follow_nats(
         while True:
             try:
                 messages = await sub.fetch(batch, timeout=0.2)
-            except (NatsTimeout, asyncio.TimeoutError):
+            except (TimeoutError, NatsTimeout):
                 messages = []
             now = time.monotonic()
             if messages:
                 last_message = now
                 parsed = Parsed()
                 for msg in messages:
-                    parse_record(source, msg.data, f"nats:{subject}#{msg.metadata.sequence.stream}", parsed)
+                    parse_record(
+                        source, msg.data, f"nats:{subject}#{msg.metadata.sequence.stream}", parsed
+                    )
                 await asyncio.to_thread(_run, monitor, parsed, stats, on_alerts)
                 report.problems.extend(parsed.report.problems)
                 report.problem_count += parsed.report.problem_count

@@ -3,7 +3,6 @@ streamed records in (``POST /v1/monitor/events``), as ``dataward monitor`` does 
 
 # No `from __future__ import annotations`: FastAPI reads these annotations at runtime.
 
-
 from datetime import datetime
 from typing import Annotated, Any
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from dataward.errors import UnknownNameError
-from dataward.monitor.parsers.common import ParseReport, Parsed, Problem, expand
+from dataward.monitor.parsers.common import Parsed, ParseReport, Problem, expand
 
 __all__ = ["SOURCES", "ParseReport", "Parsed", "Problem", "parse", "parse_record"]
 

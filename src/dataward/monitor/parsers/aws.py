@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from dataward.monitor.event import AccessEvent
-from dataward.monitor.parsers.common import Parsed, as_int, lines, open_text, parse_time, principal_kind
+from dataward.monitor.parsers.common import (
+    Parsed,
+    as_int,
+    lines,
+    open_text,
+    parse_time,
+    principal_kind,
+)
 
 READ_EVENTS = frozenset({"GetObject", "SelectObjectContent", "GetObjectAttributes", "HeadObject"})
 WRITE_EVENTS = frozenset(
@@ -57,7 +64,12 @@ S3_ACCESS_FIELDS = (
     "access_point_arn",
     "acl_required",
 )
-_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
 
 
 def prefix_of(bucket: str, key: str | None) -> str:

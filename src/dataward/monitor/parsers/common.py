@@ -69,7 +69,8 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
             out.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
             out.append(path)
@@ -81,7 +82,9 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 def open_text(path: Path) -> IO[str]:
     """A text stream of ``path`` (gunzipped when it ends in ``.gz``, as CloudTrail delivers)."""
     if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace", newline="")
+        return io.TextIOWrapper(
+            gzip.open(path, "rb"), encoding="utf-8", errors="replace", newline=""
+        )
     return path.open(encoding="utf-8", errors="replace", newline="")
 
 

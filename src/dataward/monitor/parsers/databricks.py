@@ -84,7 +84,9 @@ def _record(record: Any, where: str, line: int, parsed: Parsed) -> None:
         action = "write" if found.write else "read"
     else:
         action = "other"
-        objects = (f"DOWNLOAD:{params.get('queryResultId') or params.get('notebookId') or 'result'}",)
+        objects = (
+            f"DOWNLOAD:{params.get('queryResultId') or params.get('notebookId') or 'result'}",
+        )
     service = str(_get(record, "serviceName", "service_name") or "")
     hint = "service" if _is_uuid(principal) else None
     parsed.events.append(

@@ -10,11 +10,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dataward.monitor.event import OCSF_CLASS_UID, AccessEvent, query_digest
+from dataward.monitor.event import OCSF_CLASS_UID, AccessEvent, Action, query_digest
 from dataward.monitor.parsers.common import Parsed, as_int, lines, parse_time, principal_kind
 from dataward.monitor.sql import touched
 
-_ACTIONS = {1: "write", 2: "read", 3: "write", 4: "write", 5: "read", 6: "read"}
+_ACTIONS: dict[int, Action] = {1: "write", 2: "read", 3: "write", 4: "write", 5: "read", 6: "read"}
 
 
 def _d(value: Any) -> dict[str, Any]:
@@ -60,7 +60,9 @@ def _record(record: Any, where: str, line: int, parsed: Parsed) -> None:
             else:
                 objects = objects or found.tables
                 columns = found.columns
-    action = extra.get("action") or _ACTIONS.get(as_int(record.get("activity_id")) or 0, "other")
+    action: Action = _ACTIONS.get(as_int(record.get("activity_id")) or 0, "other")
+    if extra.get("action") in ("read", "write", "login", "other"):
+        action = extra["action"]
     groups = user.get("groups") or []
     role = _d(groups[0]).get("name") if isinstance(groups, list) and groups else None
     user_type = str(user.get("type") or "")
@@ -76,7 +78,7 @@ def _record(record: Any, where: str, line: int, parsed: Parsed) -> None:
             principal_kind=principal_kind(principal, hint),
             client=endpoint.get("name") or _d(record.get("http_request")).get("user_agent"),
             ip=endpoint.get("ip"),
-            action=action if action in ("read", "write", "login", "other") else "other",
+            action=action,
             objects=objects,
             columns=columns,
             rows=as_int(extra.get("rows")),
