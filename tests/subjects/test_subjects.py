@@ -231,3 +231,16 @@ def test_configured_entities_and_id_columns(landing: Path, runtime: Runtime) -> 
     assert _names(find("Bob", entity="CUSTOMER_ID", config=config)) == {"people.csv": 1}
     with pytest.raises(SubjectError, match="unknown subject type"):
         find(CANARY_SSN, entity="US_SSN", config=config)
+
+
+def test_detection_out_of_time_fails_closed(
+    landing: Path, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A value the engine could not finish reading might hold a subject: the dataset is not
+    indexed (and so never reported erased) rather than indexed without it."""
+    monkeypatch.setenv("DATAWARD_DETECT__RECORD_BUDGET_MS", "0")
+    with pytest.raises(SubjectError, match="time budget"):
+        index_file(str(landing / "people.csv"))
+    done, errors = index_paths([str(landing / "people.csv")])
+    assert done == [] and "fail closed" in errors[0]
+    assert CANARY_EMAIL not in errors[0]

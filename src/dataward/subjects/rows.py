@@ -87,8 +87,12 @@ def batch_subjects(
             continue
         if not wanted:
             continue
-        results = engine.detect_many(texts, hints=[name])
-        for i, (text, findings) in enumerate(zip(texts, results, strict=True)):
+        unique = list(dict.fromkeys(t for t in texts if t))  # a repeated value is read once
+        by_text = dict(zip(unique, engine.detect_many(unique, hints=[name]), strict=True))
+        for i, text in enumerate(texts):
+            if not text:
+                continue
+            findings = by_text[text]
             if findings.partial:
                 raise SubjectError(
                     f"{where}: row {first_row + i} ran past the detection time budget; its "
@@ -96,8 +100,6 @@ def batch_subjects(
                     dataset=where,
                     row=first_row + i,
                 )
-            if text is None:
-                continue
             for f in findings:
                 if f.entity in wanted:
                     digest = hasher.digest(f.entity, text[f.start : f.end])
