@@ -66,7 +66,7 @@ class LlmSettings(BaseModel):
     api_key_env: str | None = None
     """Name of the environment variable holding the key (never the key itself)."""
     below: float = Field(default=0.6, ge=0.0, le=1.0)
-    """Review a dataset whose best class has less confidence than this."""
+    """Review a dataset whose best class has less confidence than this (1: every dataset)."""
     samples: int = Field(default=5, ge=1, le=50)
     max_chars: int = Field(default=300, ge=20, le=4000)
     timeout: float = Field(default=20.0, gt=0)
@@ -335,7 +335,8 @@ def classify_dataset(
         columns["text"] = classes  # a text file's one text column is the document
     review: dict[str, Any] | None = None
     llm = config.llm
-    if llm is not None and engine is not None and classes and classes[0].confidence < llm.below:
+    due = llm is not None and (llm.below >= 1.0 or classes[0].confidence < llm.below)
+    if llm is not None and engine is not None and classes and due:
         from dataward.classify.content_llm import review as ask
 
         implied = dict(CLASSES) | {c.name: c.tags for c in config.custom}
