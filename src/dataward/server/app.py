@@ -174,6 +174,8 @@ def create_app(
         version=__version__,
         description="Detect, classify, protect and decide on sensitive data in AI pipelines.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by dashboard.mount (server/apidocs.py), not from a CDN
+        redoc_url=None,
     )
     from dataward.server.metrics import Metrics
 

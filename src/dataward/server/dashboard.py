@@ -20,7 +20,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from dataward.server.apidocs import mount_docs
 from dataward.server.apikeys import Role, authenticate
+from dataward.server.reports import latest_report, mount_reports, published_reports, report_response
 from dataward.server.sessions import (
     SESSION_SECONDS,
     close_session,
@@ -31,7 +33,14 @@ from dataward.server.sessions import (
     same_token,
     throttled,
 )
-from dataward.server.views import audit_status, inventory, recent_decisions, recent_scans
+from dataward.server.views import (
+    PER_PAGE,
+    audit_status,
+    inventory,
+    overview_charts,
+    recent_decisions,
+    recent_scans,
+)
 from dataward.store import Store
 
 COOKIE = "dw_session"
@@ -148,20 +157,75 @@ def mount(app: FastAPI) -> None:
         response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=_tls(request))
         return response
 
+    def viewer(request: Request, store: Store) -> Any:
+        """The signed-in session, or ``None`` (the caller redirects to the sign-in page)."""
+        return get_session(store, request.cookies.get(COOKIE))
+
     @app.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard(request: Request, store: Annotated[Store, Depends(get_store)]) -> Response:
-        session = get_session(store, request.cookies.get(COOKIE))
+    def dashboard(
+        request: Request,
+        store: Annotated[Store, Depends(get_store)],
+        q: str = "",
+        tag: str = "",
+        page: int = 1,
+    ) -> Response:
+        session = viewer(request, store)
         if session is None:
             return RedirectResponse("/dashboard/login", status_code=303)
+        inv = inventory(store, q=q[:200], tag=tag[:60], page=page)
+        decisions = recent_decisions(store)
         return render(
             "dashboard.html",
             who=session.key,
             csrf=session.csrf,
-            inventory=inventory(store),
+            inventory=inv,
             scans=recent_scans(store),
-            decisions=recent_decisions(store),
+            decisions=decisions,
             audit=audit_status(store),
+            charts=overview_charts(inv, decisions),
+            report=latest_report(store),
         )
+
+    @app.get("/dashboard/decisions", response_class=HTMLResponse, include_in_schema=False)
+    def decisions_page(
+        request: Request, store: Annotated[Store, Depends(get_store)], page: int = 1
+    ) -> Response:
+        session = viewer(request, store)
+        if session is None:
+            return RedirectResponse("/dashboard/login", status_code=303)
+        rows = recent_decisions(store, limit=None, days=None)
+        pages = max(1, -(-len(rows) // PER_PAGE))
+        page = min(max(page, 1), pages)
+        return render(
+            "decisions.html",
+            who=session.key,
+            csrf=session.csrf,
+            decisions=rows[(page - 1) * PER_PAGE : page * PER_PAGE],
+            total=len(rows),
+            page=page,
+            pages=pages,
+        )
+
+    @app.get("/dashboard/reports", response_class=HTMLResponse, include_in_schema=False)
+    def reports_page(request: Request, store: Annotated[Store, Depends(get_store)]) -> Response:
+        session = viewer(request, store)
+        if session is None:
+            return RedirectResponse("/dashboard/login", status_code=303)
+        return render(
+            "reports.html", who=session.key, csrf=session.csrf, reports=published_reports(store)
+        )
+
+    @app.get("/dashboard/reports/latest", include_in_schema=False)
+    def latest_report_page(
+        request: Request, store: Annotated[Store, Depends(get_store)]
+    ) -> Response:
+        session = viewer(request, store)
+        if session is None:
+            return RedirectResponse("/dashboard/login", status_code=303)
+        return report_response(store, "html")
+
+    mount_docs(app)
+    mount_reports(app)
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:

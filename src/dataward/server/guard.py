@@ -100,7 +100,9 @@ class Guard:
                     await too_large()
                     return
                 seen["status"], seen["started"] = message["status"], True
-                message["headers"] = [*message.get("headers", []), *_security_headers(path, tls)]
+                own = {k.lower() for k, _ in message.get("headers", [])}  # a route's own CSP wins
+                extra = [h for h in _security_headers(path, tls) if h[0] not in own]
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         async def counted_receive() -> Message:

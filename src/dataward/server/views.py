@@ -15,12 +15,39 @@ from dataward.store import Store
 SENSITIVE_TAGS = {"PII_HIGH", "PII", "PHI", "PCI", "SECRET", "CONFIDENTIAL", "FINANCIAL"}
 
 
-def inventory(store: Store) -> list[dict[str, Any]]:
+PER_PAGE = 25
+"""Datasets per inventory page (a thousand datasets made a 71,000-pixel page)."""
+
+
+def inventory(
+    store: Store,
+    *,
+    q: str | None = None,
+    tag: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> dict[str, Any]:
+    """One page of the inventory: datasets whose path contains ``q`` (any case) and that carry
+    ``tag``; with the page's datasets' columns, the totals and every tag with its count (for the
+    filter)."""
     from dataward.catalog import Catalog
 
     catalog = Catalog(store)
+    every = catalog.datasets()
+    tags: dict[str, int] = {}
+    for ds in every:
+        for t in ds["tags"]:
+            tags[t] = tags.get(t, 0) + 1
+    needle = (q or "").strip().lower()
+    chosen = [
+        ds
+        for ds in every
+        if (not needle or needle in ds["path"].lower()) and (not tag or tag in ds["tags"])
+    ]
+    pages = max(1, -(-len(chosen) // per_page))
+    page = min(max(page, 1), pages)
     out = []
-    for ds in catalog.datasets():
+    for ds in chosen[(page - 1) * per_page : page * per_page]:
         full = catalog.dataset(ds["id"])
         columns = [
             {
@@ -42,7 +69,17 @@ def inventory(store: Store) -> list[dict[str, Any]]:
                 "columns": columns,
             }
         )
-    return out
+    return {
+        "items": out,
+        "total": len(every),
+        "matching": len(chosen),
+        "sensitive": sum(1 for ds in every if SENSITIVE_TAGS.intersection(ds["tags"])),
+        "page": page,
+        "pages": pages,
+        "q": q or "",
+        "tag": tag or "",
+        "tags": dict(sorted(tags.items())),
+    }
 
 
 def recent_scans(store: Store, limit: int = 10) -> list[dict[str, Any]]:
@@ -51,17 +88,33 @@ def recent_scans(store: Store, limit: int = 10) -> list[dict[str, Any]]:
     scans = Catalog(store).scans()[-limit:]
     out = []
     for s in reversed(scans):
-        summary = s["summary"]
-        text = summary.get("summary") if isinstance(summary, dict) else str(summary)
-        out.append({"when": _when(s["finished_at"] or s["started_at"]), "summary": text or ""})
+        out.append(
+            {"when": _when(s["finished_at"] or s["started_at"]), "summary": scan_text(s["summary"])}
+        )
     return out
 
 
-def recent_decisions(store: Store, limit: int = 20, days: int = 30) -> list[dict[str, Any]]:
+def scan_text(summary: Any) -> str:
+    """A scan's summary as text: the catalog keeps one line per dataset (a list), which the
+    dashboard showed as a Python list literal."""
+    if isinstance(summary, dict):
+        summary = summary.get("summary", "")
+    if isinstance(summary, list):
+        lines = [str(x) for x in summary]
+        shown = "; ".join(lines[:3])
+        return shown + (f"; and {len(lines) - 3} more" if len(lines) > 3 else "")
+    return str(summary or "")
+
+
+def recent_decisions(
+    store: Store, limit: int | None = 20, days: int | None = 30
+) -> list[dict[str, Any]]:
     from dataward.policy.records import logged_decisions
 
-    since = datetime.now(UTC) - timedelta(days=days)
-    rows = list(logged_decisions(store, since=since))[-limit:]
+    since = None if days is None else datetime.now(UTC) - timedelta(days=days)
+    rows = list(logged_decisions(store, since=since))
+    if limit is not None:
+        rows = rows[-limit:]
     out = []
     for d in reversed(rows):
         req, res = d.request, d.result
@@ -108,3 +161,23 @@ def _when(value: Any) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     return str(value or "")[:16].replace("T", " ")
+
+
+def overview_charts(inv: dict[str, Any], decisions: list[dict[str, Any]]) -> dict[str, str]:
+    """The overview's charts, drawn by the report's chart components (inline SVG)."""
+    from collections import Counter
+
+    from dataward.report import charts
+
+    effects = Counter(d["effect"] for d in decisions)
+    return {
+        "tags": charts.bars("Datasets by tag", inv["tags"], "chart-tags"),
+        "effects": charts.bars(
+            "Recent decisions by effect", dict(sorted(effects.items())), "chart-effects"
+        ),
+        "coverage": charts.coverage(
+            "Inventory",
+            [("sensitive datasets", inv["sensitive"], inv["total"])],
+            "chart-coverage",
+        ),
+    }
