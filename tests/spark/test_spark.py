@@ -50,22 +50,25 @@ RING = KeyRing.from_secret(b"s" * 32)
 
 
 @pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    """One local Spark for the module: two cores, no UI, small shuffles."""
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One local Spark for the module: two cores, no UI, small shuffles. Its Python workers
+    run this interpreter, with a home of their own (they inherit the environment now)."""
     from pyspark.sql import SparkSession
 
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("dataward-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PYSPARK_PYTHON", sys.executable)
+        env.setenv("DATAWARD_HOME", str(tmp_path_factory.mktemp("spark-home")))
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("dataward-tests")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.driver.memory", "1g")
+            .getOrCreate()
+        )
+        session.sparkContext.setLogLevel("ERROR")
+        yield session
+        session.stop()
 
 
 def texts_frame(spark: Any, partitions: int = 3) -> Any:
