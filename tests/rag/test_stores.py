@@ -38,11 +38,13 @@ def _detect(text: str) -> list[object]:
     return list(detect(text))
 
 
-@pytest.fixture(params=["lancedb", "qdrant", "chroma", "pgvector"])
+@pytest.fixture(params=["python", "lancedb", "qdrant", "chroma", "pgvector"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
     kind = request.param
     made: VectorStore
-    if kind == "lancedb":
+    if kind == "python":
+        made = MemoryStore()
+    elif kind == "lancedb":
         made = LanceStore(str(tmp_path / "lance"))
     elif kind == "qdrant":
         made = QdrantStore()
@@ -86,3 +88,18 @@ def test_quotes_in_values_stay_values(tmp_path: Path, labelled: list[Labelled]) 
     store.add(labelled[:20])
     where = flt.Match("acl", ("x') OR TRUE OR ('",))
     assert store.search(np.ones(256).tolist(), 50, where) == []
+
+
+def test_indexing_a_chunk_again_replaces_it(store: VectorStore, labelled: list[Labelled]) -> None:
+    """A source that revokes a group re-indexes the chunk: the old, wider copy must be gone."""
+    from dataclasses import replace
+
+    first = labelled[:10]
+    store.add(first)
+    store.add(labelled[:2])  # the same chunks again, a second time in the same store
+    revoked = [replace(c, acl=("nobody",)) for c in first[:3]]
+    store.add(revoked)
+    everything = store.search(first[0].vector, 50, flt.TRUE)
+    assert sorted(h.id for h in everything) == sorted(c.id for c in first)
+    shared = store.search(first[0].vector, 50, flt.Match("acl", ("nobody",)))
+    assert sorted(h.id for h in shared) == sorted(c.id for c in revoked)

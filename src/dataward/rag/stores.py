@@ -74,7 +74,8 @@ class MemoryStore:
         self._matrix = np.zeros((0, 0), dtype=np.float32)
 
     def add(self, chunks: Sequence[Labelled]) -> None:
-        self._rows.extend(chunks)
+        new = {c.id: c for c in chunks}  # a chunk indexed again replaces the old one
+        self._rows = [r for r in self._rows if r.id not in new] + list(new.values())
         self._matrix = np.asarray([c.vector for c in self._rows], dtype=np.float32)
 
     def search(self, vector: Sequence[float], k: int, where: flt.Filter) -> list[Hit]:
@@ -142,8 +143,13 @@ class LanceStore:
         data = pa.Table.from_pylist(rows, schema=schema)
         if self._table is None:
             self._table = self._db.create_table(self._table_name, data=data)
-        else:
-            self._table.add(data)
+        else:  # a chunk indexed again replaces the old row (its ACL may have shrunk)
+            (
+                self._table.merge_insert("id")
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .execute(data)
+            )
 
     def search(self, vector: Sequence[float], k: int, where: flt.Filter) -> list[Hit]:
         if self._table is None or where == flt.FALSE:
@@ -256,7 +262,7 @@ class ChromaStore:
             metadatas.append(meta)
         for start in range(0, len(chunks), 4000):  # under Chroma's maximum batch size
             part = slice(start, start + 4000)
-            collection.add(
+            collection.upsert(  # a chunk indexed again replaces the old one
                 ids=[c.id for c in chunks[part]],
                 embeddings=[list(c.vector) for c in chunks[part]],
                 documents=[c.text for c in chunks[part]],
