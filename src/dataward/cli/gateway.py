@@ -47,7 +47,7 @@ def gateway_command(
     from dataward.cli.serve import uvicorn_options
     from dataward.errors import ConfigError
     from dataward.gateway import GatewayConfig, Mode, create_gateway
-    from dataward.runtime import current
+    from dataward.runtime import open as open_runtime
 
     try:
         parsed = Mode(mode)
@@ -64,10 +64,12 @@ def gateway_command(
         conversation_ttl=ttl,
         detect_timeout=detect_timeout,
     )
-    rt = current()
-    rt.store  # noqa: B018 - open (and migrate) the store before the first request
-    app = create_gateway(rt, config)
-    typer.echo(
-        f"dataward gateway ({parsed.value}) on http://{host}:{port}/v1 -> {upstream}", err=True
-    )
-    uvicorn.run(app, host=host, port=port, **uvicorn_options([]))
+    # a runtime of its own whose settings are read once: a long-running server need not
+    # re-read dataward.yaml on every request
+    with open_runtime() as rt:
+        rt.store  # noqa: B018 - open (and migrate) the store before the first request
+        app = create_gateway(rt, config)
+        typer.echo(
+            f"dataward gateway ({parsed.value}) on http://{host}:{port}/v1 -> {upstream}", err=True
+        )
+        uvicorn.run(app, host=host, port=port, **uvicorn_options([]))

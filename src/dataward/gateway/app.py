@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from dataward.audit.events import GatewayEvent
 from dataward.gateway.checks import Action, Verdict, check_completion, check_prompt
 from dataward.gateway.config import CONVERSATION_HEADER, GatewayConfig, GatewayError, Mode
+from dataward.gateway.journal import Journal
 from dataward.gateway.placeholders import restore
 from dataward.gateway.streams import ChatStream, ResponsesStream, encode, read_events
 from dataward.gateway.texts import completion_texts, map_strings
@@ -33,6 +34,8 @@ from dataward.gateway.vault import MemoryVault, RedisVault, Vault
 from dataward.server.apikeys import ApiKey, Role, authenticate
 
 if TYPE_CHECKING:
+    from dataward.detect.engine import Engine
+    from dataward.detect.model import Finding
     from dataward.runtime import Runtime
 
 T = TypeVar("T")
@@ -115,20 +118,35 @@ def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
     its scope for the vault)."""
     rt = runtime
     vault = open_vault(rt, config)
-    detect: Callable[[str], list[Any]] = config.detect or rt.detect
     keys: dict[str, tuple[ApiKey, float]] = {}
     clients: list[httpx.AsyncClient] = []
+    engines: list[Engine] = []
+    journals: list[Journal] = []
+
+    def detect(text: str) -> list[Finding]:
+        """The configured detector, else the runtime's engine (built and warmed at startup:
+        the first request must not wait for it, or fail closed on its time limit)."""
+        if config.detect is not None:
+            return config.detect(text)
+        with rt.active():
+            if not engines:
+                engines.append(rt.engine())
+            return engines[0].detect(text)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if config.detect is None:
+            await asyncio.to_thread(detect, "warm up the engine: ada@example.org")
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
         clients.append(
             httpx.AsyncClient(timeout=config.upstream_timeout, limits=limits, trust_env=False)
         )
+        journals.append(Journal(rt))
         try:
             yield
         finally:
             await clients.pop().aclose()
+            journals.pop().close()
 
     app = FastAPI(title="Dataward gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
 
@@ -174,8 +192,10 @@ def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
             )
         return key
 
-    def audit(stage: str, verdict: Verdict, key: ApiKey, conv: str, sha: str, model: Any) -> None:
-        rt.emit(
+    async def audit(
+        stage: str, verdict: Verdict, key: ApiKey, conv: str, sha: str, model: Any
+    ) -> None:
+        await journals[0].write(
             GatewayEvent(
                 stage=stage,  # type: ignore[arg-type]
                 conversation=conv,
@@ -184,7 +204,7 @@ def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
                 findings=verdict.findings,
                 model=model if isinstance(model, str) else None,
             ),
-            actor=key.actor,
+            key.actor,
         )
 
     def upstream_headers(stream: bool) -> dict[str, str]:
@@ -224,22 +244,28 @@ def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
         if not isinstance(body, dict):
             raise GatewayError("the request body must be a JSON object", code="invalid_json")
         header = request.headers.get(CONVERSATION_HEADER)
-        conv = await in_time(conversation_id, key, header, body, vault)
-        verdict = await in_time(
-            check_prompt,
-            body,
-            mode=config.mode,
-            detect=detect,
-            vault=vault,
-            conversation=conv,
-            block_categories=config.block_categories,
-        )
+
+        def prepare() -> tuple[str, Verdict, Mapping[str, str]]:
+            """The conversation, the verdict and the placeholders to restore (one thread)."""
+            conv = conversation_id(key, header, body, vault)
+            verdict = check_prompt(
+                body,
+                mode=config.mode,
+                detect=detect,
+                vault=vault,
+                conversation=conv,
+                block_categories=config.block_categories,
+            )
+            if verdict.action == "block" or config.mode is not Mode.PSEUDONYMIZE:
+                return conv, verdict, {}
+            return conv, verdict, vault.values(conv)
+
+        conv, verdict, values = await in_time(prepare)
         model = body.get("model")
-        await asyncio.to_thread(audit, "prompt", verdict, key, conv, _digest(raw), model)
+        await audit("prompt", verdict, key, conv, _digest(raw), model)
         if verdict.action == "block":
             raise verdict.refusal("prompt")
         sent = raw if verdict.action == "pass" else json.dumps(body, ensure_ascii=False).encode()
-        values = await in_time(vault.values, conv) if config.mode is Mode.PSEUDONYMIZE else {}
         url = f"{config.upstream.rstrip('/')}/{route}"
         client = clients[0]
         stream = bool(body.get("stream"))
@@ -287,7 +313,7 @@ def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
         )
         restored = map_strings(document, lambda s, js: restore(s, values, json_string=js))
         out = json.dumps(restored, ensure_ascii=False).encode()
-        await asyncio.to_thread(audit, "completion", checked, key, conv, _digest(out), model)
+        await audit("completion", checked, key, conv, _digest(out), model)
         if checked.action == "block":
             raise checked.refusal("completion")
         if route == "responses" and isinstance(document.get("id"), str):
@@ -318,9 +344,7 @@ def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
             audited = True
             if isinstance(restorer, ResponsesStream) and restorer.response_id:
                 await in_time(vault.link, f"{key.id}:{restorer.response_id}", conv)
-            await asyncio.to_thread(
-                audit, "completion", verdict, key, conv, digest.hexdigest(), model
-            )
+            await audit("completion", verdict, key, conv, digest.hexdigest(), model)
 
         try:
             async for event in read_events(response.aiter_lines()):
