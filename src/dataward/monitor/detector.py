@@ -58,7 +58,7 @@ class Settings:
     """No behavioural alert until this long after the first event seen."""
     min_history: int = 20
     """Events a principal needs before its own volume and hours are judged."""
-    volume_z: float = 6.0
+    volume_z: float = 8.0
     """Robust z (median/MAD) above which a row count is a deviation."""
     volume_floor: int = 1000
     """Row counts under this are never a volume deviation."""
@@ -331,7 +331,7 @@ class Detector:
             )
             if len(samples) >= settings.min_history:
                 z, med, mad = robust_z(event.rows, samples)
-                if z >= settings.volume_z and event.rows >= 3 * med:
+                if z >= settings.volume_z and event.rows >= 5 * med:
                     signals.append(
                         Signal(
                             "volume",
@@ -347,15 +347,13 @@ class Detector:
                     )
         if profile.events >= settings.min_history:
             how = _hour_of_week(ts)
-            near = sum(profile.hours[(how + d) % 168] for d in (-1, 0, 1))
-            peer_total = sum(peer.hours) or 1
-            peer_near = sum(peer.hours[(how + d) % 168] for d in (-1, 0, 1))
-            if near == 0 and peer_near / peer_total < 0.002:
+            unusual = _unusual_time(profile.hours, how)
+            if unusual and _unusual_time(peer.hours, how, share=0.002):
                 signals.append(
                     Signal(
                         "off_hours",
                         0.5,
-                        f"active at an hour never used before ({_how_text(how)} UTC)",
+                        f"active {unusual} ({_how_text(how)} UTC)",
                         {"hour_of_week": how, "events_in_history": profile.events},
                     )
                 )
@@ -445,6 +443,21 @@ class Detector:
         if event.rows is not None and event.action == "read":
             _push(profile.volumes, event.rows)
             _push(peer.volumes, event.rows)
+
+
+def _unusual_time(hours: list[int], how: int, share: float = 0.0) -> str | None:
+    """Why ``how`` (an hour of the week) is unusual for a histogram: at an hour of the day
+    (within an hour either side, any day) or on a weekend with no more than ``share`` of the
+    history there; ``None`` when it is usual. Days are pooled: a week of history sees each
+    hour of the week once at most, but each hour of the day five times."""
+    total = sum(hours) or 1
+    hod = how % 24
+    near = sum(hours[d * 24 + (hod + k) % 24] for d in range(7) for k in (-1, 0, 1))
+    if near / total <= share:
+        return "at an hour of the day never used before"
+    if how >= 120 and sum(hours[120:]) / total <= share:
+        return "on a weekend, never used before"
+    return None
 
 
 def _names(columns: list[str]) -> str:

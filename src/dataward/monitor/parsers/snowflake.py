@@ -266,7 +266,7 @@ def _rows(path: Path, parsed: Parsed) -> tuple[str | None, Iterator[tuple[int, d
 
 def _objects(value: str) -> list[dict[str, Any]]:
     """A VARIANT column of objects (``[]`` when empty); ``ValueError`` when it is not JSON."""
-    if not value or value in ("null", "NULL"):
+    if not value or value in ("null", "NULL", "[]"):
         return []
     loaded = json.loads(value)
     if not isinstance(loaded, list):
@@ -425,7 +425,9 @@ def _access(
         return
     try:
         read_t, read_c = _touched(_objects(row.get("DIRECT_OBJECTS_ACCESSED", "")))
-        base_t, base_c = _touched(_objects(row.get("BASE_OBJECTS_ACCESSED", "")))
+        direct, base = row.get("DIRECT_OBJECTS_ACCESSED", ""), row.get("BASE_OBJECTS_ACCESSED", "")
+        # Base objects are the direct ones unless a view was read: decode them once then.
+        base_t, base_c = ({}, {}) if base == direct else _touched(_objects(base))
         mod_t, mod_c = _touched(_objects(row.get("OBJECTS_MODIFIED", "")))
     except ValueError:
         parsed.report.problem(path, line, "an *_OBJECTS_* column is not a JSON array")
