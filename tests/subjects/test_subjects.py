@@ -244,3 +244,20 @@ def test_detection_out_of_time_fails_closed(
     done, errors = index_paths([str(landing / "people.csv")])
     assert done == [] and "fail closed" in errors[0]
     assert CANARY_EMAIL not in errors[0]
+
+
+def test_sqlite_and_postgresql_stores(
+    store_url: str, landing: Path, monkeypatch: pytest.MonkeyPatch, runtime: Runtime
+) -> None:
+    """The index, plan, execution, certificate and consent tables on both store engines."""
+    monkeypatch.setenv("DATAWARD_DATABASE_URL", store_url)
+    from dataward.subjects.consent import withdraw, withdrawn
+
+    index_paths([str(landing)])
+    assert _names(find(CANARY_EMAIL)) == {"people.csv": 2, "events.jsonl": 1}
+    result = execute(plan(CANARY_EMAIL), CANARY_EMAIL)
+    assert result.verified and verify_certificate(result.certificate) == []
+    assert find(CANARY_EMAIL) == []
+    withdraw(purpose="marketing")
+    assert withdrawn()[1] == {"marketing"}
+    assert str(runtime.store.engine.url).startswith(store_url.split(":")[0])
