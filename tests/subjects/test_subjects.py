@@ -261,3 +261,18 @@ def test_sqlite_and_postgresql_stores(
     withdraw(purpose="marketing")
     assert withdrawn()[1] == {"marketing"}
     assert str(runtime.store.engine.url).startswith(store_url.split(":")[0])
+
+
+def test_execute_erases_the_subjects_sealed_audit_details(landing: Path, runtime: Runtime) -> None:
+    from dataward.audit.events import AccessEvent
+
+    runtime.emit(AccessEvent(what="support ticket"), subject_id=CANARY_EMAIL)
+    sealed = [e for e in runtime.audit_log.events(decrypt=True) if e.kind == "access"]
+    assert sealed[0].subject_id == CANARY_EMAIL
+    index_paths([str(landing)])
+    result = execute(plan(CANARY_EMAIL), CANARY_EMAIL)
+    assert result.audit_events_erased == 1
+    assert result.certificate.document["audit_events_erased"] == 1
+    after = [e for e in runtime.audit_log.events(decrypt=True) if e.kind == "access"]
+    assert after[0].subject_id is None and after[0].personal == "erased"
+    runtime.audit_log.verify()
