@@ -50,13 +50,6 @@ def _share(numerator: int, denominator: int) -> str:
     return "partial" if numerator else "not_met"
 
 
-def _regulations(entity: str) -> frozenset[str]:
-    from dataward.taxonomy import taxonomy
-
-    tax = taxonomy()
-    return frozenset(tax.get(entity).regulations) if entity in tax else frozenset()
-
-
 def _selected(facts: Facts, params: Mapping[str, Any]) -> list[DatasetFact]:
     """The datasets a control is about: those with one of ``tags``, or a column whose entity
     type falls under ``regulation`` (taxonomy), or every dataset."""
@@ -66,7 +59,9 @@ def _selected(facts: Facts, params: Mapping[str, Any]) -> list[DatasetFact]:
     for d in facts.datasets:
         if tags and not tags.intersection(d.tags):
             continue
-        if regulation and not any(regulation in _regulations(e) for e in d.raw_columns.values()):
+        if regulation and not any(
+            regulation in facts.regulations.get(e, ()) for e in d.raw_columns.values()
+        ):
             continue
         out.append(d)
     return out
@@ -134,7 +129,7 @@ def identifiers_protected(facts: Facts, params: Mapping[str, Any]) -> Outcome:
     refs: set[Ref] = set()
     for d in chosen:
         for col, entity in d.raw_columns.items():
-            if regulation not in _regulations(entity):
+            if regulation not in facts.regulations.get(entity, ()):
                 continue
             total += 1
             if col in d.protected_columns:

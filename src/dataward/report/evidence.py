@@ -126,6 +126,8 @@ class Facts:
     """(scan id, finished at) of every scan."""
     scan_tags: list[tuple[str, str, int]]
     """(scan time, tag, datasets) from scan events: sensitivity over time."""
+    regulations: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Entity type to the regulations the taxonomy puts it under, for the entity types seen."""
 
     def installed(self, subsystem: str) -> bool:
         """Whether ``subsystem`` (alerts, lineage, subjects, retention) has tables here or has
@@ -270,7 +272,15 @@ def gather(
         tables=tables,
         scans=scans,
         scan_tags=scan_tags,
+        regulations=_regulations({e for d in datasets for e in d.raw_columns.values()}),
     )
+
+
+def _regulations(entities: set[str]) -> dict[str, frozenset[str]]:
+    from dataward.taxonomy import taxonomy
+
+    tax = taxonomy()
+    return {e: frozenset(tax.get(e).regulations) if e in tax else frozenset() for e in entities}
 
 
 def _is_report(kind: str, payload: Any) -> bool:
