@@ -216,3 +216,15 @@ def test_cli_compile_filter(tmp_path: Path, cli: Any) -> None:
         "rag", "compile-filter", "--store", "chroma", "--policy", str(like), str(principal)
     )
     assert refused.code == 1 and "cannot be compiled" in refused.err
+
+
+def test_a_policy_that_cannot_compile_stops_retrieval(runtime: Runtime) -> None:
+    like = rag.RetrievalPolicy(
+        'permit (principal, action, resource) when { resource.source like "kb*" };'
+    )
+    index = RagIndex(policy=like)
+    index.index(CHUNKS)
+    with pytest.raises(RetrievalError, match=r"retrieval stopped: .*cannot be compiled"):
+        index.retrieve("refund", principal=SUPPORT, purpose="support")
+    events = [e for e in _events(runtime) if e["kind"] == "retrieval"]
+    assert [e["decision"] for e in events] == ["error"] and events[0]["chunk_ids"] == []
