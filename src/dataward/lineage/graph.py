@@ -556,14 +556,15 @@ def _walk(target: Any, start: str, direction: Literal["down", "up"]) -> list[Nod
         }
         starts.add((start, ""))
         seen.update(starts)
-        queue: deque[tuple[str, str]] = deque(starts)
+        queue: deque[tuple[str, str]] = deque(sorted(starts))
         while queue:
             name, version = queue.popleft()
             # An edge from an unversioned node matches any version of it, and the other way.
             cond = near_name == name
             if version != "":
                 cond = sa.and_(cond, near_ver.in_([version, ""]))
-            for far in conn.execute(sa.select(far_name, far_ver).where(cond).distinct()):
+            query = sa.select(far_name, far_ver).where(cond).distinct()
+            for far in conn.execute(query.order_by(far_name, far_ver)):
                 key = (far[0], far[1])
                 if key not in seen:
                     seen.add(key)
@@ -581,7 +582,8 @@ def _walk(target: Any, start: str, direction: Literal["down", "up"]) -> list[Nod
 def downstream(target: Any, dataset: str) -> list[Node]:
     """Every node made, directly or through any number of runs, from any version of
     ``dataset`` (a dataset, feature table or model name as the catalog or the lineage producer
-    names it), nearest first, each (name, version) once, the start itself excluded. An edge
+    names it), nearest first (breadth first from its versions in order; neighbours by name,
+    then version), each (name, version) once, the start itself excluded. An edge
     whose source version is unknown (``None``) counts for every version of its source. A name
     the graph does not know gives ``[]`` (ask :func:`nodes` to tell "unknown" from "no
     descendants")."""
