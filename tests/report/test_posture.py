@@ -277,3 +277,17 @@ def test_canaries_appear_in_no_output_row_or_log(
             _assert_clean(log.canonical(e.index).decode(), f"audit event {e.index}")
     _assert_clean(caplog.text, "logs")
     _assert_clean(fresh["summary"]["text"], "summary")
+
+
+def test_since_counts_activity_from_then(built: Built, doc: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    with use(built.rt):
+        week = build(built.rt.store, since=timedelta(days=7))
+        later = build(built.rt.store, since=_dt("2999-01-01T00:00:00Z"))
+    assert week["since"] == (_dt(doc["generated_at"]) - timedelta(days=7)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    assert week["decisions"] == doc["decisions"] and week["protect"] == doc["protect"]
+    assert later["decisions"]["total"] == 0 and later["protect"]["runs"] == 0
+    assert later["datasets"]["total"] == doc["datasets"]["total"]  # the inventory is current

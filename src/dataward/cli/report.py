@@ -26,16 +26,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(report_app, name="report")
 
 
-def parse_when(value: str | None, option: str, now: datetime | None = None) -> datetime | None:
-    """``2026-11-01``, ``2026-11-01T10:00:00Z`` or a span back from now (``7d``, ``12h``,
-    ``2w``); ``None`` stays ``None``."""
+def parse_when(value: str | None, option: str) -> datetime | timedelta | None:
+    """``2026-11-01``, ``2026-11-01T10:00:00Z``, or a span (``7d``, ``12h``, ``2w``) back from
+    the report's time (the store's latest event, so the same store gives the same report);
+    ``None`` stays ``None``."""
     if value is None:
         return None
     match = _RELATIVE.fullmatch(value.strip())
     if match:
         n, unit = int(match.group(1)), match.group(2)
-        span = {"d": timedelta(days=n), "h": timedelta(hours=n), "w": timedelta(weeks=n)}[unit]
-        return (now or datetime.now(UTC)) - span
+        return {"d": timedelta(days=n), "h": timedelta(hours=n), "w": timedelta(weeks=n)}[unit]
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -56,7 +56,9 @@ def posture_command(
         None, "--framework", help="gdpr,hipaa,ccpa,pci,eu_ai_act (default: all)."
     ),
     since: str | None = typer.Option(
-        None, "--since", help="Count activity from this date or span (7d, 2026-11-01)."
+        None,
+        "--since",
+        help="Count activity from this date, or a span back from the report's time (7d).",
     ),
     generated_at: str | None = typer.Option(
         None,
@@ -88,6 +90,8 @@ def posture_command(
     frameworks = parse_frameworks(framework)
     start = parse_when(since, "--since")
     at = parse_when(generated_at, "--generated-at")
+    if isinstance(at, timedelta):
+        raise typer.BadParameter("give a date or a time, not a span", param_hint="--generated-at")
     summarize = None
     if llm_url:
         from dataward.report.summary import llm_summarizer

@@ -17,7 +17,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -151,7 +151,7 @@ def iso(moment: datetime) -> str:
 def gather(
     store: Store,
     *,
-    since: datetime | None = None,
+    since: datetime | timedelta | None = None,
     generated_at: datetime | None = None,
     mask: Any = None,
 ) -> Facts:
@@ -185,6 +185,8 @@ def gather(
     events = events[:tree_size]
     last_time = events[-1].time if events else None
     as_of = generated_at or (_parse_time(last_time) if last_time else None)
+    if isinstance(since, timedelta):  # a span back from the report's time, not from now
+        since = (as_of or datetime(1970, 1, 1, tzinfo=UTC)) - since
 
     by_kind: Counter[str] = Counter()
     kinds: dict[str, list[Ref]] = {}
@@ -195,11 +197,10 @@ def gather(
     severities: Counter[str] = Counter()
     edges: dict[tuple[str, str, str], None] = {}
     scan_tags: list[tuple[str, str, int]] = []
-    since_text = None if since is None else since.astimezone(UTC).isoformat()
     for e in events:
         ref = Ref(e.index, e.kind, e.time, e.leaf_hash)
         by_kind[e.kind] += 1
-        recent = since_text is None or _parse_time(e.time) >= since  # type: ignore[operator]
+        recent = since is None or _parse_time(e.time) >= since
         payload = e.payload or {}
         if e.kind == "scan":
             scan_refs.append(ref)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib.resources import files
 from typing import Any
 
@@ -97,7 +97,7 @@ def build(
     store: Store,
     *,
     frameworks: str | Sequence[str] | None = None,
-    since: datetime | None = None,
+    since: datetime | timedelta | None = None,
     generated_at: datetime | None = None,
     summarize: Any = None,
     mask: Any = None,
