@@ -117,3 +117,58 @@ def test_robust_z_and_networks() -> None:
     assert network("10.1.2.3") == "10.1.2.0/24"
     assert network("2001:db8::1") == "2001:db8::/48"
     assert network("not-an-ip") is None
+
+
+def test_consent_withdrawn_for_the_purpose(
+    runtime: Runtime, small_scenario: scenario.Scenario
+) -> None:
+    from datetime import UTC, datetime
+
+    from dataward.monitor.approvals import Approvals, load_grants
+    from dataward.subjects.consent import withdraw
+
+    store = runtime.store
+    scenario.log_approvals(store, small_scenario)
+    job = AccessEvent(
+        time=datetime.now(UTC) - timedelta(days=1), source="t", event_id="q-before",
+        principal="SVC_TRAIN_0", principal_kind="service",
+        objects=("PROD.SALES.LABELS_CHURN",), columns=("PROD.SALES.LABELS_CHURN.CHURNED",),
+    )  # fmt: skip
+    assert Approvals(load_grants(store)).check(job) == []
+    withdraw(purpose="churn_model", store=store)
+    after = AccessEvent(
+        time=datetime.now(UTC) + timedelta(minutes=1), source="t", event_id="q-after",
+        principal="SVC_TRAIN_0", principal_kind="service", objects=job.objects, columns=job.columns,
+    )  # fmt: skip
+    approvals = Approvals(load_grants(store))
+    assert approvals.check(job) == []  # before the withdrawal: still fine
+    (violation,) = approvals.check(after)
+    assert violation.name == "consent_withdrawn" and "churn_model" in violation.text
+    assert violation.decisions
+    # a principal with no decision, a service, reading a governed dataset
+    stranger = AccessEvent(
+        time=after.time, source="t", event_id="q-x", principal="SVC_OTHER",
+        principal_kind="service", objects=job.objects,
+    )  # fmt: skip
+    assert [v.name for v in approvals.check(stranger)] == ["unapproved_principal"]
+
+
+def test_state_and_alerts_on_sqlite_and_postgresql(
+    store_url: str, small_scenario: scenario.Scenario
+) -> None:
+    from dataward.store import open_store
+
+    store = open_store(store_url)
+    try:
+        scenario.log_approvals(store, small_scenario)
+        parsed = parse("snowflake", [small_scenario.folder])
+        Monitor(store, notify=False).ingest(parsed)
+        alerts = list_alerts(store)
+        assert alerts
+        since = max(a.time for a in alerts)
+        assert [a.time for a in list_alerts(store, since=since)] == [since]
+        again = Monitor(store, notify=False)
+        assert "SVC_TRAIN_1" in again.state.profiles
+        assert {(a.principal, a.kind) for a in alerts} <= set(again.open)
+    finally:
+        store.close()

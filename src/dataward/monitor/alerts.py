@@ -321,8 +321,8 @@ def recent_open(store: Store, limit: int = 2000) -> list[Alert]:
 
 
 def set_status(store: Store, alert_id: str, status: str, reason: str, actor: str) -> Alert:
-    """Acknowledge or suppress an alert with a reason; its ``alert`` audit event commits in the
-    same transaction as the change."""
+    """Acknowledge or suppress an alert with a reason (required); the change is then recorded
+    in the audit log as an ``alert`` event by ``actor``."""
     from dataward.audit import record
     from dataward.audit.events import AlertEvent
 

@@ -36,6 +36,8 @@ class Grant:
     start: float
     expires: float | None
     allowed: bool
+    withdrawn: float | None = None
+    """When consent for the decision's purpose was withdrawn (and not given again)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +60,30 @@ def _ts(value: object) -> float | None:
         return None
 
 
+def withdrawn_purposes(store: Store) -> dict[str, float]:
+    """Purposes whose consent is withdrawn now (``dataward subject`` consent), and since when."""
+    import sqlalchemy as sa
+
+    from dataward.subjects.tables import consent
+
+    out: dict[str, float] = {}
+    query = sa.select(consent.c.purpose, consent.c.withdrawn_at).where(
+        consent.c.given_at.is_(None), consent.c.purpose.is_not(None)
+    )
+    with store.begin() as conn:
+        for purpose, when in conn.execute(query):
+            ts = _ts(when)
+            if purpose and ts is not None:
+                out[purpose] = min(ts, out.get(purpose, ts))
+    return out
+
+
 def load_grants(store: Store) -> list[Grant]:
-    """Every training-time decision of the store as grants (oldest first)."""
+    """Every training-time decision of the store as grants (oldest first), with the time its
+    purpose's consent was withdrawn, if it was."""
     from dataward.policy.records import logged_decisions
 
+    withdrawn = withdrawn_purposes(store)
     grants: list[Grant] = []
     for logged in logged_decisions(store):
         request = logged.request
@@ -92,6 +114,7 @@ def load_grants(store: Store) -> list[Grant]:
                 start=start,
                 expires=_ts(logged.result.get("expires_at")),
                 allowed=logged.effect in ALLOWING,
+                withdrawn=withdrawn.get(str(context.get("purpose") or "")),
             )
         )
     return grants
@@ -179,6 +202,19 @@ class Approvals:
                     )
                 )
                 continue
+            consented = [g for g in live if g.withdrawn is None or now < g.withdrawn]
+            if not consented:
+                purposes = ", ".join(sorted({str(g.purpose) for g in live}))
+                out.append(
+                    Violation(
+                        "consent_withdrawn",
+                        f"{obj} read after consent for {purposes} was withdrawn",
+                        tuple(g.decision_id for g in live[-3:]),
+                        (obj,),
+                    )
+                )
+                continue
+            live = consented
             if any(g.columns is None for g in live):
                 continue
             approved = frozenset().union(*(g.columns or frozenset() for g in live))
