@@ -77,6 +77,20 @@ def test_monitor_routes(live) -> None:  # type: ignore[no-untyped-def]
         assert sup.json()["status"] == "suppressed"
         everything = json.dumps([sent.json(), listed.json(), acked.json(), sup.json()])
     assert SSN not in everything
+    # the dashboard's alerts page, for a signed-in session
+    import httpx
+
+    from dataward.server.apikeys import authenticate
+    from dataward.server.sessions import open_session
+
+    sid = open_session(live.store, authenticate(live.store, live.keys["auditor"]))  # type: ignore[arg-type]
+    with httpx.Client(base_url=live.url, cookies={"dw_session": sid}) as browser:
+        page = browser.get("/dashboard/alerts", params={"min_severity": "medium"})
+        assert page.status_code == 200 and alert["id"] in page.text
+        assert "service_interactive" in page.text and "UI test account" in page.text
+        assert SSN not in page.text
+    with httpx.Client(base_url=live.url) as anonymous:
+        assert anonymous.get("/dashboard/alerts").status_code == 303
     from dataward.audit import open_audit_log
     from dataward.audit.events import EventKind
 

@@ -6,7 +6,8 @@ streamed records in (``POST /v1/monitor/events``), as ``dataward monitor`` does 
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from dataward.server.apikeys import ApiKey, Role
@@ -29,6 +30,36 @@ class Records(BaseModel):
 def mount(app: FastAPI) -> None:
     require = app.state.require
     get_store = app.state.get_store
+
+    @app.get("/dashboard/alerts", response_class=HTMLResponse, include_in_schema=False)
+    def monitor_alerts_page(
+        request: Request,
+        store: Annotated[Store, Depends(get_store)],
+        min_severity: Annotated[str, Query(pattern="^(low|medium|high)$")] = "low",
+    ) -> Response:
+        """The dashboard's alerts page (a signed-in session, as the other pages)."""
+        from importlib.resources import files
+
+        from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+        from dataward.monitor import list_alerts
+        from dataward.server.dashboard import COOKIE
+        from dataward.server.sessions import get_session
+
+        session = get_session(store, request.cookies.get(COOKIE))
+        if session is None:
+            return RedirectResponse("/dashboard/login", status_code=303)
+        env = Environment(
+            loader=FileSystemLoader(str(files("dataward.server").joinpath("templates"))),
+            autoescape=select_autoescape(["html"]),
+        )
+        page = env.get_template("monitor_alerts.html").render(
+            who=session.key,
+            csrf=session.csrf,
+            alerts=list_alerts(store, min_severity=min_severity, limit=200),
+            min_severity=min_severity,
+        )
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
     @app.get("/v1/monitor/alerts", tags=["monitor"])
     def monitor_alerts(
