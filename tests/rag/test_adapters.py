@@ -35,3 +35,25 @@ def test_llamaindex_postprocessor() -> None:
     )
     assert sorted(n.node.node_id for n in kept) == ["c1", "c2"]
     assert all(SSN not in n.node.get_content() for n in kept)
+
+
+def test_llamaindex_postprocessor_fails_closed_on_an_engine_failure() -> None:
+    pytest.importorskip("llama_index.core", reason="pip install 'dataward[rag-llamaindex]'")
+    from llama_index.core.schema import NodeWithScore, TextNode
+
+    from dataward.rag import RetrievalError
+
+    index = RagIndex()
+    stored = index.index(CHUNKS[:1])
+
+    def broken(text: str) -> list[object]:
+        raise RuntimeError(text)
+
+    index.detect = broken
+    node = NodeWithScore(
+        node=TextNode(text=stored[0].text, id_="c1", metadata=stored[0].attributes())
+    )
+    post = llamaindex_postprocessor(index, principal=SUPPORT, purpose="support")
+    with pytest.raises(RetrievalError, match="engine failed on chunk c1") as err:
+        post.postprocess_nodes([node])
+    assert SSN not in str(err.value)

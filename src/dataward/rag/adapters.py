@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dataward.rag.model import Principal
-from dataward.rag.retrieval import RagIndex, redact
+from dataward.rag.retrieval import RagIndex
 
 
 def langchain_retriever(
@@ -52,7 +52,6 @@ def llamaindex_postprocessor(
     from llama_index.core.postprocessor.types import BaseNodePostprocessor
     from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-    from dataward.rag.labels import labels_of
     from dataward.rag.model import FIELDS
 
     who = Principal.of(principal)
@@ -68,17 +67,13 @@ def llamaindex_postprocessor(
                 meta = dict(item.node.metadata or {})
                 if any(name not in meta for name in FIELDS):
                     continue  # no labels: fail closed
-                text = item.node.get_content()
-                findings = list(index.detect(text))
-                now = labels_of([*meta["entities"], *(f.entity for f in findings)])
                 attrs = {name: meta[name] for name in FIELDS}
-                attrs["entities"] = list(now.entities)
-                attrs["categories"] = sorted({*attrs["categories"], *now.categories})
-                attrs["sensitivity"] = max(int(attrs["sensitivity"]), now.sensitivity)
-                if not index.policy.allows(who, purpose, attrs):
+                judged = index.judge(
+                    item.node.node_id, item.node.get_content(), attrs, who, purpose
+                )
+                if judged is None:
                     continue
-                masked, _ = redact(text, findings, who.reveal)
-                node = TextNode(text=masked, id_=item.node.node_id, metadata=meta)
+                node = TextNode(text=judged.text, id_=item.node.node_id, metadata=meta)
                 kept.append(NodeWithScore(node=node, score=item.score))
             return kept
 

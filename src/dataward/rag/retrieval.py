@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dataward.audit import record
@@ -147,31 +147,41 @@ class RagIndex:
         vector = self.embed([query])[0]
         return self.store.search([float(x) for x in vector], k, where)
 
+    def judge(
+        self, chunk_id: str, text: str, attributes: Mapping[str, Any], who: Principal, purpose: str
+    ) -> Retrieved | None:
+        """One chunk checked after retrieval: the engine reads its text again (labels that
+        understate it do not count), the whole policy decides, and what ``who`` may not read in
+        clear is masked. ``None`` when the policy denies it; :class:`RetrievalError` when the
+        engine fails (fail closed)."""
+        try:
+            findings = list(self.detect(text))
+        except Exception as exc:
+            raise RetrievalError(
+                f"the engine failed on chunk {chunk_id} after retrieval ({type(exc).__name__})"
+            ) from None
+        now = labels_of([*attributes["entities"], *(f.entity for f in findings)])
+        attrs = dict(attributes)
+        attrs["entities"] = list(now.entities)
+        attrs["categories"] = list(strings([*attrs["categories"], *now.categories]))
+        attrs["sensitivity"] = max(int(attrs["sensitivity"]), now.sensitivity)
+        if not self.policy.allows(who, purpose, attrs):
+            return None
+        masked_text, masked = redact(text, findings, who.reveal)
+        return Retrieved(chunk_id, masked_text, 0.0, now.entities, attrs["sensitivity"], masked)
+
     def _check(
         self, hits: list[Hit], who: Principal, purpose: str
     ) -> tuple[list[Retrieved], int, int]:
         kept: list[Retrieved] = []
         refused = masked_total = 0
         for hit in hits:
-            try:
-                findings = list(self.detect(hit.text))
-            except Exception as exc:
-                raise RetrievalError(
-                    f"the engine failed on chunk {hit.id} after retrieval ({type(exc).__name__})"
-                ) from None
-            now = labels_of([*hit.attributes["entities"], *(f.entity for f in findings)])
-            attrs = dict(hit.attributes)
-            attrs["entities"] = list(now.entities)
-            attrs["categories"] = list(strings([*attrs["categories"], *now.categories]))
-            attrs["sensitivity"] = max(int(attrs["sensitivity"]), now.sensitivity)
-            if not self.policy.allows(who, purpose, attrs):
+            judged = self.judge(hit.id, hit.text, hit.attributes, who, purpose)
+            if judged is None:
                 refused += 1
                 continue
-            text, masked = redact(hit.text, findings, who.reveal)
-            masked_total += masked
-            kept.append(
-                Retrieved(hit.id, text, hit.distance, now.entities, attrs["sensitivity"], masked)
-            )
+            masked_total += judged.masked
+            kept.append(replace(judged, distance=hit.distance))
         return kept, refused, masked_total
 
     def _audit(
