@@ -192,7 +192,7 @@ async def leakage(
     by_original: dict[str, str] = {}
     for text in sent_texts:  # match a received body to its sentence by the text between values
         by_original.setdefault(PLACEHOLDER.sub("\0", text), text)
-    spans = leaked = 0
+    spans = leaked = personal = personal_leaked = 0
     per_type: Counter[str] = Counter()
     per_type_total: Counter[str] = Counter()
     fidelity_ok = fidelity_n = 0
@@ -210,9 +210,13 @@ async def leakage(
         for span in rec["spans"]:
             spans += 1
             per_type_total[span["entity_type"]] += 1
-            if span["entity_value"] in sent:
+            hit = span["entity_value"] in sent
+            if hit:
                 leaked += 1
                 per_type[span["entity_type"]] += 1
+            if _personal(span):
+                personal += 1
+                personal_leaked += hit
     blocked = sum(1 for b in back if b is None)
     return {
         "sentences": len(records),
@@ -220,12 +224,29 @@ async def leakage(
         "labelled_values": spans,
         "values_reaching_upstream": leaked,
         "share_reaching_upstream": round(leaked / spans, 4) if spans else 0.0,
+        "personal_values": personal,
+        "personal_reaching_upstream": personal_leaked,
+        "personal_share_reaching_upstream": round(personal_leaked / personal, 4)
+        if personal
+        else 0.0,
         "by_type": {
             t: f"{per_type[t]}/{per_type_total[t]}"
             for t in sorted(per_type_total, key=lambda t: -per_type[t])
         },
         "fidelity": round(fidelity_ok / fidelity_n, 4) if fidelity_n else 0.0,
     }
+
+
+NOT_PERSONAL = frozenset({"ORGANIZATION", "TITLE", "PREFIX"})
+"""Labels of the dev set that name no person: companies, job titles, honorifics."""
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "madam", "prof"})
+
+
+def _personal(span: dict[str, Any]) -> bool:
+    """Whether a labelled span is a value about a person (the set also labels a lone "Mr." as
+    PERSON)."""
+    value = span["entity_value"].strip().rstrip(".").lower()
+    return span["entity_type"] not in NOT_PERSONAL and value not in HONORIFICS
 
 
 def _sent_for(original: str, stripped: list[str], joined: str) -> str:
@@ -261,6 +282,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--sentences", type=int, default=400, help="0: all")
+    parser.add_argument("--threshold", type=float, help="the gateway's detection threshold")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--stub", nargs=2, metavar=("PORT", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -298,6 +320,7 @@ def main() -> None:
             str(gw_port),
             "--upstream-key-env",
             "BENCH_UPSTREAM_KEY",
+            *(["--threshold", str(args.threshold)] if args.threshold is not None else []),
         ],
         env=env,
         stderr=subprocess.DEVNULL,
@@ -344,6 +367,11 @@ def main() -> None:
         f"  leakage: {leak['values_reaching_upstream']}/{leak['labelled_values']} labelled PII "
         f"values reached the upstream ({leak['share_reaching_upstream']:.2%}; goal < 1%), "
         f"{leak['blocked']} of {leak['sentences']} sentences blocked"
+    )
+    print(
+        f"  values about a person (all but ORGANIZATION, TITLE, PREFIX and lone honorifics): "
+        f"{leak['personal_reaching_upstream']}/{leak['personal_values']} "
+        f"({leak['personal_share_reaching_upstream']:.2%})"
     )
     print(f"  by type: {leak['by_type']}")
     print(f"  round-trip fidelity: {leak['fidelity']:.2%} of completions restored exactly")

@@ -276,3 +276,39 @@ def test_bad_body_is_an_openai_error(gateway: Gateway) -> None:
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_json"
     assert gateway.stub.received == []
+
+
+def _mister(text: str) -> list[Any]:
+    """A detector that finds a surname only after "Mr. " (as NER finds it in one context and
+    misses it in another)."""
+    from dataward.detect.model import Finding
+
+    out, at = [], text.find("Mr. ")
+    while at != -1:
+        start = at + 4
+        end = start
+        while end < len(text) and text[end].isalpha():
+            end += 1
+        if end > start:
+            out.append(Finding("PERSON", start, end, 0.9, "test-mister"))
+        at = text.find("Mr. ", end)
+    return out
+
+
+def test_other_occurrences_of_a_found_value_are_replaced(start_gateway: Any) -> None:
+    gw = start_gateway(detect=_mister)
+    text = "Mr. Kovalev called. Kovalev wants Kovalevsky's file."
+    assert chat(gw, text).choices[0].message.content == text
+    sent = json.loads(gw.stub.received[0])["messages"][0]["content"]
+    # the second Kovalev was missed by the detector; a longer word holding it is not his name
+    assert sent == "Mr. <PERSON_1> called. <PERSON_1> wants Kovalevsky's file."
+    # a later turn of the conversation: the value is known, found or not
+    history = [
+        {"role": "user", "content": text},
+        {"role": "assistant", "content": text},
+        {"role": "user", "content": "Tell Kovalev yes"},
+    ]
+    gw.client().chat.completions.create(model="stub-1", messages=history)
+    turn2 = json.loads(gw.stub.received[1])["messages"]
+    assert turn2[2]["content"] == "Tell <PERSON_1> yes"
+    assert "Kovalev " not in gw.stub.received[1]

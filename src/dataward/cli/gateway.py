@@ -10,7 +10,7 @@ import os
 
 import typer
 
-from dataward.gateway.config import DEFAULT_UPSTREAM_KEY_ENV
+from dataward.gateway.config import DEFAULT_UPSTREAM_KEY_ENV, GATEWAY_THRESHOLD
 
 
 def register(app: typer.Typer) -> None:
@@ -36,6 +36,9 @@ def gateway_command(
     ),
     ttl: float = typer.Option(
         3600.0, "--conversation-ttl", min=1, help="Seconds a conversation's pseudonyms live."
+    ),
+    threshold: float | None = typer.Option(
+        None, "--threshold", min=0.0, max=1.0, help="Detection threshold (default: 0.15)."
     ),
     detect_timeout: float = typer.Option(
         10.0, "--detect-timeout", min=0.01, help="Seconds a request's scan may take."
@@ -63,6 +66,7 @@ def gateway_command(
         redis_url=redis_url,
         conversation_ttl=ttl,
         detect_timeout=detect_timeout,
+        threshold=GATEWAY_THRESHOLD if threshold is None else threshold,
     )
     # a runtime of its own whose settings are read once: a long-running server need not
     # re-read dataward.yaml on every request

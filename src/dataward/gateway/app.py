@@ -130,7 +130,7 @@ def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
             return config.detect(text)
         with rt.active():
             if not engines:
-                engines.append(rt.engine())
+                engines.append(rt.engine(threshold=config.threshold))
             return engines[0].detect(text)
 
     @asynccontextmanager

@@ -8,7 +8,7 @@ error in a detector or the vault ends the request there (fail closed), never for
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -105,7 +105,13 @@ def check_prompt(
     counts, blocking = _judge(found, mode, block_categories)
     if blocking:
         return Verdict("block", counts, blocking)
-    if mode is not Mode.PSEUDONYMIZE or not counts:
+    if mode is not Mode.PSEUDONYMIZE:
+        return Verdict("pass", counts)
+    known = vault.values(conversation)
+    if not counts and not known:
+        return Verdict("pass", counts)
+    found = echoes([t.text for t in texts], found, known)
+    if not any(found):
         return Verdict("pass", counts)
 
     def name(entity: str, value: str) -> str:
@@ -117,6 +123,57 @@ def check_prompt(
     for document in documents:
         document.write()
     return Verdict("pseudonymize", counts)
+
+
+MIN_ECHO = 3
+"""The shortest value whose other occurrences are replaced too (shorter ones are common words
+and initials)."""
+MAX_ECHOES = 1000
+"""The most values looked for again in one request."""
+
+
+def _occurrences(text: str, value: str) -> Iterable[int]:
+    """Where ``value`` stands in ``text`` as a whole word (no letter or digit either side)."""
+    at = text.find(value)
+    while at != -1:
+        end = at + len(value)
+        before = text[at - 1] if at else " "
+        after = text[end] if end < len(text) else " "
+        if not before.isalnum() and not after.isalnum():
+            yield at
+        at = text.find(value, at + 1)
+
+
+def echoes(
+    texts: list[str], found: list[list[Finding]], known: Mapping[str, str]
+) -> list[list[Finding]]:
+    """``found`` plus every other occurrence, in any of ``texts``, of a value found in this
+    request or already pseudonymized in the conversation (``known``: placeholder -> value).
+    The detector may find ``Kovalev`` once and miss it twice; the model must not see it in
+    clear next to its placeholder."""
+    values: dict[str, str] = {}
+    for text, findings in zip(texts, found, strict=True):
+        for f in findings:
+            value = text[f.start : f.end]
+            if len(value.strip()) >= MIN_ECHO:
+                values.setdefault(value, f.entity)
+    for placeholder, value in known.items():
+        if len(value.strip()) >= MIN_ECHO:
+            values.setdefault(value, placeholder[1:-1].rpartition("_")[0] or "VALUE")
+    chosen = sorted(values.items(), key=lambda item: -len(item[0]))[:MAX_ECHOES]  # longest first
+    out: list[list[Finding]] = []
+    for text, findings in zip(texts, found, strict=True):
+        taken = [(f.start, f.end) for f in findings]
+        extra: list[Finding] = []
+        for value, entity in chosen:
+            for at in _occurrences(text, value):
+                end = at + len(value)
+                if any(start < end and at < stop for start, stop in taken):
+                    continue
+                taken.append((at, end))
+                extra.append(Finding(entity, at, end, 1.0, "gateway-echo"))
+        out.append(sorted([*findings, *extra], key=lambda f: f.start) if extra else findings)
+    return out
 
 
 def check_completion(
