@@ -130,10 +130,7 @@ def principal_kind(name: str, hint: str | None = None) -> PrincipalKind:
     service word."""
     if hint in ("service", "human"):
         return hint  # type: ignore[return-value]
-    lowered = name.lower()
-    if _SERVICE.search(lowered):
-        return "service"
-    return "human"
+    return "service" if _SERVICE.search(name.lower()) else "human"
 
 
 def as_int(value: object) -> int | None:

@@ -289,6 +289,23 @@ def _touched(objs: list[dict[str, Any]]) -> tuple[dict[str, None], dict[str, Non
     return tables, columns
 
 
+Decoded = tuple[tuple[str, ...], tuple[str, ...]]
+CACHE_SIZE = 50_000
+"""Distinct VARIANT texts kept decoded per parse (the same query shapes repeat)."""
+
+
+def _decoded(value: str, cache: dict[str, Decoded]) -> Decoded:
+    """Tables and columns of a VARIANT column, decoded once per distinct text."""
+    found = cache.get(value)
+    if found is None:
+        tables, columns = _touched(_objects(value))
+        found = (tuple(tables), tuple(columns))
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        cache[value] = found
+    return found
+
+
 def parse_files(files: list[Path], parsed: Parsed) -> None:
     """Join the views in ``files`` and add their events to ``parsed``."""
     by_view: dict[str, list[tuple[Path, Iterator[tuple[int, dict[str, str]]]]]] = {}
@@ -333,11 +350,12 @@ def parse_files(files: list[Path], parsed: Parsed) -> None:
                 text=text,
             )
     seen: set[str] = set()
+    decoded: dict[str, Decoded] = {}
     for path, rows in by_view.get("ACCESS_HISTORY", []):
         for line, row in rows:
             query_id = row.get("QUERY_ID", "")
             seen.add(query_id)
-            _access(path, line, row, queries.get(query_id), sessions, parsed)
+            _access(path, line, row, queries.get(query_id), sessions, parsed, decoded)
     parse_cache: dict[str, Any] = {}
     for query_id, query in queries.items():
         if query_id not in seen:
@@ -412,6 +430,7 @@ def _access(
     query: _Query | None,
     sessions: Mapping[str, tuple[str | None, str | None]],
     parsed: Parsed,
+    cache: dict[str, Decoded] | None = None,
 ) -> None:
     query_id = row.get("QUERY_ID", "")
     user = row.get("USER_NAME", "")
@@ -423,17 +442,20 @@ def _access(
     except ValueError:
         parsed.report.problem(path, line, "QUERY_START_TIME is not a time")
         return
+    cache = {} if cache is None else cache
+    direct = row.get("DIRECT_OBJECTS_ACCESSED", "")
+    base = row.get("BASE_OBJECTS_ACCESSED", "")
     try:
-        read_t, read_c = _touched(_objects(row.get("DIRECT_OBJECTS_ACCESSED", "")))
-        direct, base = row.get("DIRECT_OBJECTS_ACCESSED", ""), row.get("BASE_OBJECTS_ACCESSED", "")
+        read_t, read_c = _decoded(direct, cache)
         # Base objects are the direct ones unless a view was read: decode them once then.
-        base_t, base_c = ({}, {}) if base == direct else _touched(_objects(base))
-        mod_t, mod_c = _touched(_objects(row.get("OBJECTS_MODIFIED", "")))
+        if base != direct:
+            base_t, base_c = _decoded(base, cache)
+            read_t = tuple(dict.fromkeys(read_t + base_t))
+            read_c = tuple(dict.fromkeys(read_c + base_c))
+        mod_t, mod_c = _decoded(row.get("OBJECTS_MODIFIED", ""), cache)
     except ValueError:
         parsed.report.problem(path, line, "an *_OBJECTS_* column is not a JSON array")
         return
-    read_t.update(base_t)
-    read_c.update(base_c)
     ip, client = sessions.get(query.session or "", (None, None)) if query else (None, None)
     kind = principal_kind(user, _kind_hint(query.user_type if query else None))
     common: dict[str, Any] = {
@@ -453,16 +475,14 @@ def _access(
             AccessEvent(
                 **common,
                 action="read",
-                objects=tuple(read_t),
-                columns=tuple(read_c),
+                objects=read_t,
+                columns=read_c,
                 rows=query.rows if query else None,
                 bytes=query.bytes if query else None,
             )
         )
     if mod_t:
-        parsed.events.append(
-            AccessEvent(**common, action="write", objects=tuple(mod_t), columns=tuple(mod_c))
-        )
+        parsed.events.append(AccessEvent(**common, action="write", objects=mod_t, columns=mod_c))
 
 
 def _query_only(
