@@ -102,3 +102,21 @@ def test_events_are_openlineage_run_events(runtime: Runtime) -> None:
     )
     assert Serde.to_dict(rebuilt)["run"]["runId"] == event["run"]["runId"]
     assert event["schemaURL"].endswith("OpenLineage.json#/$defs/RunEvent")
+
+
+def test_incremental_labels_equal_a_full_recompute(runtime: Runtime, zone: Zone) -> None:
+    from dataward.lineage.labels import propagate
+
+    # two paths into one column: masked from the protected copy, identity from the raw file
+    record(runtime, toy_features_event(zone.protected, "mix", {"e": ("email", "IDENTITY")}))
+    assert labels(runtime, "mix") == []  # a stopped label goes no further
+    record(runtime, toy_features_event(zone.raw, "mix", {"e": ("email", "IDENTITY")}))
+    record(runtime, toy_features_event("mix", "mix2", {"e2": ("e", "IDENTITY")}))
+    before = {n: labels(runtime, n) for n in ("mix", "mix2", zone.protected)}
+    assert [(x.label, x.status) for x in before["mix"]] == [("EMAIL_ADDRESS", "carried")]
+    assert [(x.label, x.status) for x in before["mix2"]] == [("EMAIL_ADDRESS", "carried")]
+    propagate(runtime)
+    after = {n: labels(runtime, n) for n in ("mix", "mix2", zone.protected)}
+    assert {n: [(x.column, x.label, x.status) for x in v] for n, v in before.items()} == {
+        n: [(x.column, x.label, x.status) for x in v] for n, v in after.items()
+    }

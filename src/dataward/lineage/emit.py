@@ -25,7 +25,7 @@ from typing import Any
 
 from dataward.errors import DatawardError
 from dataward.lineage.graph import IngestResult, LineageError, Node, ingest, link, store_of
-from dataward.lineage.labels import propagate, seed
+from dataward.lineage.labels import extend, propagate, seed
 
 __all__ = [
     "NAMESPACE",
@@ -232,8 +232,12 @@ def record(
                 }
                 seed(target, str(ds["name"]), found, result.run_id)
                 seeded = True
-    if seeded or result.column_edges:
-        propagate(target)
+    if seeded:
+        propagate(target)  # a re-scan may drop labels: recompute
+    elif result.column_edges and result.event_type not in ("FAIL", "ABORT"):
+        extend(target, result.run_id, result.column_edges)  # new edges only add labels
+    elif result.event_type in ("FAIL", "ABORT"):
+        propagate(target)  # withdrawn edges: what they carried goes
     if audit:
         _audit(target, result)
     return result
@@ -349,7 +353,7 @@ def train_run(
     )
     result = ingest(target, event)
     if columns:
-        propagate(target)
+        extend(target, result.run_id, result.column_edges)
     receipt = _audit(target, result)
     for n in inputs:
         if n.version is not None:

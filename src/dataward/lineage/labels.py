@@ -13,7 +13,7 @@ the stored column edges; :func:`labels` reads them.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,9 +21,9 @@ import sqlalchemy as sa
 
 from dataward.lineage import tables as t
 from dataward.lineage.graph import ColumnEdge, store_of
-from dataward.store import insert_ignore_many
+from dataward.store import insert_ignore, insert_ignore_many
 
-__all__ = ["Label", "labels", "propagate", "seed"]
+__all__ = ["Label", "extend", "labels", "propagate", "seed"]
 
 Origin = Literal["scan", "lineage"]
 Status = Literal["present", "carried", "stopped"]
@@ -140,6 +140,95 @@ def propagate(target: Any) -> int:
         conn.execute(t.labels.delete().where(t.labels.c.origin == "lineage"))
         insert_ignore_many(conn, t.labels, rows)
     return len(carried)
+
+
+def extend(target: Any, run_id: str, new_edges: Sequence[ColumnEdge]) -> int:
+    """Carry labels along the column edges a new run added (``new_edges`` of run ``run_id``)
+    and on from there, without recomputing the rest of the graph: labels only grow when edges
+    are added (a re-scan that drops a label calls :func:`propagate`). Returns how many labels
+    were carried or stopped anew; a label carried here that was stopped before is carried."""
+    store = store_of(target)
+    written = 0
+    with store.begin() as conn:
+
+        def live(dataset: str, column: str) -> list[str]:
+            return [
+                r.label
+                for r in conn.execute(
+                    sa.select(t.labels.c.label).where(
+                        t.labels.c.dataset == dataset,
+                        t.labels.c.column_name == column,
+                        t.labels.c.status != "stopped",
+                    )
+                )
+            ]
+
+        def out_edges(dataset: str, column: str) -> list[tuple[str, ColumnEdge]]:
+            rows = conn.execute(
+                sa.select(t.column_edges).where(
+                    t.column_edges.c.src_name == dataset, t.column_edges.c.src_column == column
+                )
+            )
+            return [
+                (
+                    r.run_id,
+                    ColumnEdge(
+                        r.src_name,
+                        r.src_column,
+                        r.dst_name,
+                        r.dst_column,
+                        r.transform_type,
+                        r.transform_subtype,
+                        bool(r.masking),
+                        r.operator,
+                    ),
+                )
+                for r in rows
+            ]
+
+        queue: deque[tuple[str, ColumnEdge, str]] = deque(
+            (run_id, e, label) for e in new_edges for label in live(e.src, e.src_column)
+        )
+        done: set[tuple[str, str, str, str]] = set()
+        while queue:
+            run, edge, label = queue.popleft()
+            key = (edge.src, edge.src_column, edge.dst + "\0" + edge.dst_column, label)
+            if key in done:
+                continue
+            done.add(key)
+            status = "stopped" if edge.stops_labels else "carried"
+            row = {
+                "dataset": edge.dst,
+                "column_name": edge.dst_column,
+                "label": label,
+                "origin": "lineage",
+                "status": status,
+                "run_id": run,
+                "operator": edge.operator,
+                "source_dataset": edge.src,
+                "source_column": edge.src_column,
+            }
+            if not insert_ignore(conn, t.labels, row):
+                if status != "carried":
+                    continue
+                changed = conn.execute(
+                    t.labels.update()
+                    .where(
+                        t.labels.c.dataset == edge.dst,
+                        t.labels.c.column_name == edge.dst_column,
+                        t.labels.c.label == label,
+                        t.labels.c.origin == "lineage",
+                        t.labels.c.status == "stopped",
+                    )
+                    .values(**row)
+                ).rowcount
+                if not changed:
+                    continue  # carried there already: what lies beyond has it too
+            written += 1
+            if status == "carried":
+                for nxt_run, nxt in out_edges(edge.dst, edge.dst_column):
+                    queue.append((nxt_run, nxt, label))
+    return written
 
 
 def labels(target: Any, dataset: str, *, include_stopped: bool = True) -> list[Label]:
