@@ -2,14 +2,16 @@
 notifies SQS -> the event is scanned through s3fs -> its classifications are pushed to the
 Atlas-compatible server -> a policy decision on the scan's tags -> the object protected under
 the decision (a signed receipt) and written back to S3 -> a second decision with the receipt
-gives a go token -> Snowflake tag and masking SQL for the warehouse copy. No canary value
-reaches S3's protected copy, Atlas, the SQL, the receipt or the logs."""
+gives a go token -> Snowflake tag and masking SQL for the warehouse copy -> the decision and
+the go token logged with a run in a real local MLflow tracking store (SQLite). No canary value
+reaches S3's protected copy, Atlas, the SQL, the receipt, MLflow or the logs."""
 
 from __future__ import annotations
 
 import io
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -31,10 +33,17 @@ ROWS = [("Ada Lovelace", EMAIL, SSN, 36)] + [
 ]
 
 
-def test_s3_event_to_atlas_decision_protect_token_and_snowflake_sql(
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::DeprecationWarning:mlflow.*",
+    "ignore::FutureWarning:mlflow.*",
+)
+
+
+def test_s3_event_to_atlas_decision_protect_token_snowflake_sql_and_mlflow(
     aws: Any,  # noqa: F811
     atlas: Atlas,  # noqa: F811
     caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="dataward")
     s3, sqs, queue = landing(aws, "raw")
