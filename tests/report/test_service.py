@@ -139,6 +139,9 @@ def test_dashboard_pages_in_chromium(
     browser.get(f"{service.url}/dashboard/decisions")
     assert "3 decisions" in browser.find_element(By.ID, "decisions-count").text
     browser.save_screenshot(str(artifacts / "dashboard-decisions.png"))
+    browser.get(f"{service.url}/dashboard/alerts")
+    alerts = browser.find_element(By.ID, "alerts").text
+    assert "al-1" in alerts and "high" in alerts and "volume" in alerts
     browser.get(f"{service.url}/dashboard/reports")
     assert "html" in browser.find_element(By.ID, "reports").text
     browser.find_element(By.ID, "latest-report").click()
@@ -152,7 +155,12 @@ def test_dashboard_pages_in_chromium(
     assert "/v1/reports/latest" in browser.find_element(By.ID, "swagger-ui").text
     browser.save_screenshot(str(artifacts / "api-docs.png"))
     assert console_errors(browser) == []
-    for path in ("/dashboard", "/dashboard/decisions", "/dashboard/reports/latest"):
+    for path in (
+        "/dashboard",
+        "/dashboard/decisions",
+        "/dashboard/alerts",
+        "/dashboard/reports/latest",
+    ):
         browser.get(service.url + path)
         for canary in CANARIES:
             assert canary not in browser.page_source, (canary, path)

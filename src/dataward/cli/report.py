@@ -80,6 +80,13 @@ def posture_command(
     import os
 
     from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from dataward.report import build, parse_frameworks
     from dataward.report.render import FORMATS, render, write_atomic
@@ -101,14 +108,26 @@ def posture_command(
         )
     console = Console(stderr=True)
     store = _store()
-    with console.status("reading the store", spinner="dots") as status:
+    steps = 3 if record else 2
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("reading the store and assessing controls", total=steps)
         doc = build(store, frameworks=frameworks, since=start, generated_at=at, summarize=summarize)
-        status.update(f"rendering {output_format}")
+        progress.update(task, advance=1, description=f"rendering {output_format}")
         body = render(doc, output_format)
         write_atomic(out, body)
+        progress.update(task, advance=1, description="recording the report in the audit log")
         published = None
         if record:
             published = publish(store, body, fmt=output_format, generated_at=doc["generated_at"])
+            progress.update(task, advance=1)
     ds = doc["datasets"]
     statuses = doc["controls_by_status"]
     line = (

@@ -38,6 +38,7 @@ from dataward.server.views import (
     audit_status,
     inventory,
     overview_charts,
+    recent_alerts,
     recent_decisions,
     recent_scans,
 )
@@ -204,6 +205,15 @@ def mount(app: FastAPI) -> None:
             total=len(rows),
             page=page,
             pages=pages,
+        )
+
+    @app.get("/dashboard/alerts", response_class=HTMLResponse, include_in_schema=False)
+    def alerts_page(request: Request, store: Annotated[Store, Depends(get_store)]) -> Response:
+        session = viewer(request, store)
+        if session is None:
+            return RedirectResponse("/dashboard/login", status_code=303)
+        return render(
+            "alerts.html", who=session.key, csrf=session.csrf, alerts=recent_alerts(store)
         )
 
     @app.get("/dashboard/reports", response_class=HTMLResponse, include_in_schema=False)

@@ -181,3 +181,42 @@ def overview_charts(inv: dict[str, Any], decisions: list[dict[str, Any]]) -> dic
             "chart-coverage",
         ),
     }
+
+
+def recent_alerts(store: Store, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest alert events of the audit log (access monitoring), newest first; an alert
+    sealed under a subject's key shows as sealed."""
+    import sqlalchemy as sa
+
+    from dataward.audit import open_audit_log
+    from dataward.audit import tables as t
+
+    with store.begin() as conn:
+        indexes = [
+            int(i)
+            for i in conn.execute(
+                sa.select(t.events.c.idx)
+                .where(t.events.c.kind == "alert")
+                .order_by(t.events.c.idx.desc())
+                .limit(limit)
+            ).scalars()
+        ]
+    log = open_audit_log(store)
+    out = []
+    for index in indexes:
+        event = log.event(index)
+        p = event.payload or {}
+        out.append(
+            {
+                "event": index,
+                "when": _when(event.time),
+                "alert": p.get("alert_id", "sealed" if event.payload is None else "?"),
+                "action": p.get("action", ""),
+                "severity": p.get("severity") or "",
+                "kind": p.get("alert_kind") or "",
+                "accessor": p.get("accessor") or "",
+                "objects": ", ".join(p.get("objects", [])),
+                "reason": p.get("reason") or "",
+            }
+        )
+    return out
