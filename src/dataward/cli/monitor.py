@@ -225,3 +225,23 @@ def suppress_command(
     if rule:
         alert = get_alert(shared_store(), alert_id)
         monitor().suppress_rule(alert.principal, alert.kind, reason)
+
+
+@monitor_app.command("narrate")
+def narrate_command(
+    alert_id: str = typer.Argument(..., help="The alert's id."),
+    endpoint: str = typer.Option(..., "--endpoint", help="An OpenAI-compatible base URL (…/v1)."),
+    model: str = typer.Option(..., "--model", help="The model name the endpoint serves."),
+    api_key_env: str = typer.Option(
+        None, "--api-key-env", help="Environment variable holding the API key."
+    ),
+) -> None:
+    """Ask an OpenAI-compatible endpoint to explain an alert (metadata only, never values)."""
+    from dataward.monitor import get_alert
+    from dataward.monitor.narrative import api_key_from, narrate
+    from dataward.store import shared_store
+
+    store = shared_store()
+    alert = get_alert(store, alert_id)
+    text = narrate(alert, endpoint, model, api_key=api_key_from(api_key_env), store=store)
+    typer.echo(text)
