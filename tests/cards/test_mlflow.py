@@ -12,8 +12,8 @@ import pytest
 
 from dataward.cards.tracking import log_to_mlflow
 from dataward.errors import TokenError
-from dataward.lineage import links
-from dataward.lineage.emit import token_digest, train_run
+from dataward.lineage import Node, links, upstream
+from dataward.lineage.emit import token_digest
 from dataward.runtime import Runtime
 from tests.cards.conftest import CANARY_EMAIL, CANARY_SSN, Pipeline
 
@@ -41,10 +41,15 @@ def test_decision_token_and_card_logged_with_the_run(
 ) -> None:
     uri, client, experiment = tracking
     run_id = client.create_run(experiment).info.run_id
+    model = Node("people-model", "model", "2")
     logged = log_to_mlflow(
-        run_id, decision=pipeline.decision, dataset=pipeline.protected, tracking_uri=uri
+        run_id,
+        decision=pipeline.decision,
+        dataset=pipeline.protected,
+        tracking_uri=uri,
+        model=model,
+        inputs=[Node("features.people", "features", "fv1")],
     )
-    train_run(runtime, pipeline.model, [], mlflow_run_id=run_id)
     client.set_terminated(run_id)
 
     run = client.get_run(run_id)
@@ -65,7 +70,11 @@ def test_decision_token_and_card_logged_with_the_run(
     everything = "".join(p.read_text() for p in got.iterdir()) + json.dumps(tags)
     for secret in (pipeline.token, CANARY_EMAIL, CANARY_SSN):
         assert secret not in everything
-    assert links(runtime, pipeline.model.name)["mlflow_run"] == [run_id]
+    found = links(runtime, model.name, "2")
+    assert found["mlflow_run"] == [run_id]
+    assert found["decision"] == [pipeline.decision.decision_id]
+    assert found["go_token"] == [token_digest(pipeline.token)]
+    assert Node("features.people", "features", "fv1") in upstream(runtime, model.name)
 
 
 def test_a_forged_token_is_not_logged(

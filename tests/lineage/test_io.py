@@ -148,7 +148,7 @@ def test_decisions_become_runs_linked_to_the_dataset(runtime: Runtime, zone: Zon
 
 
 def test_cli_show_json_and_dot_ingest_export(
-    cli: Any, zone: Zone, tmp_path: Path, consumer: Consumer
+    cli: Any, zone: Zone, tmp_path: Path, consumer: Consumer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = toy_features_event(zone.raw, "feat", {"e": ("email", "IDENTITY")})
     (tmp_path / "toy.jsonl").write_text(json.dumps(event) + "\n")
@@ -171,8 +171,13 @@ def test_cli_show_json_and_dot_ingest_export(
     out = tmp_path / "export.jsonl"
     assert cli("lineage", "export", "--out", str(out)).code == 0
     assert len(out.read_text().splitlines()) == 3
-    sent = cli("lineage", "export", "--url", consumer.url, "--api-key-env", "NO_SUCH_VAR_H2")
-    assert sent.code == 2
+    unset = cli("lineage", "export", "--url", consumer.url, "--api-key-env", "NO_SUCH_VAR_H2")
+    assert unset.code == 2 and "NO_SUCH_VAR_H2" in unset.err
+    monkeypatch.setenv("H2_LINEAGE_KEY", "k-123")
+    sent = cli("lineage", "export", "--url", consumer.url, "--api-key-env", "H2_LINEAGE_KEY")
+    assert sent.code == 0 and "sent 3 events" in sent.out
+    assert len(consumer.events) == 3 and consumer.refused == []
+    assert "k-123" not in sent.out + sent.err
 
 
 def test_node_kinds_from_the_graph(runtime: Runtime) -> None:

@@ -11,13 +11,14 @@ which ``dataward token verify`` and the lineage links match.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dataward.cards.facts import CardError, gather
 from dataward.cards.render import croissant, hf_card
-from dataward.lineage.emit import token_digest
+from dataward.lineage.emit import token_digest, train_run
+from dataward.lineage.graph import Node
 
 __all__ = ["Logged", "log_to_mlflow"]
 
@@ -52,12 +53,18 @@ def log_to_mlflow(
     dataset: str | None = None,
     target: Any = None,
     tracking_uri: str | None = None,
+    model: Node | None = None,
+    inputs: Sequence[Node] = (),
+    receipts: Sequence[str] = (),
 ) -> Logged:
     """Log ``decision`` (a :class:`~dataward.policy.Decision` or its dict), the go token
     (``go_token``, else the decision's), and the card of ``dataset`` (Croissant JSON-LD and
     the Hugging Face card) with MLflow run ``run_id`` in the tracking store at
     ``tracking_uri`` (default: MLflow's own setting). Tags ``dataward.*`` name the decision,
-    effect, token digest and claims; artifacts go under ``dataward/``."""
+    effect, token digest and claims; artifacts go under ``dataward/``. With ``model`` (a
+    model version) the training also becomes a lineage run from ``inputs`` (dataset and
+    feature versions) linked to the decision, the token's digest, ``receipts`` (digests) and
+    this MLflow run (:func:`dataward.lineage.emit.train_run`)."""
     from mlflow.tracking import MlflowClient
 
     from dataward.policy.tokens import verify_token
@@ -97,4 +104,14 @@ def log_to_mlflow(
             tags["dataward.dataset_version"] = facts.version
     for key, value in tags.items():
         client.set_tag(run_id, key, value)
+    if model is not None:
+        train_run(
+            target,
+            model,
+            inputs,
+            decision=body,
+            go_token=token,
+            receipts=receipts,
+            mlflow_run_id=run_id,
+        )
     return Logged(run_id, tags, artifacts)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -97,7 +99,19 @@ def export_command(
             key = os.environ.get(api_key_env)
             if not key:
                 raise ConfigError(f"--api-key-env: {api_key_env} is not set")
-        typer.echo(f"sent {send(events, url, api_key=key)} events")
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("sending lineage events", total=len(events))
+
+            def counted() -> Iterator[dict[str, Any]]:
+                for event in events:
+                    yield event
+                    progress.advance(task)
+
+            sent = send(counted(), url, api_key=key)
+        typer.echo(f"sent {sent} events")
 
 
 @lineage_app.command("sync")

@@ -308,8 +308,9 @@ def protect_run(
         )
         for o, i, c in zip(out_names, in_names, columns, strict=True)
     ]
+    out_version = file_version(output)
     out_facets = dataset_facets(
-        version=file_version(output), columns=list(dict.fromkeys(e.column for e in edges))
+        version=out_version, columns=list(dict.fromkeys(e.column for e in edges))
     )
     out_facets["columnLineage"] = _column_lineage(edges)
     event = run_event(
@@ -319,7 +320,7 @@ def protect_run(
     )
     result = record(target, event)
     if decision_id is not None:
-        link(target, Node(dst, "dataset", file_version(output)), "decision", decision_id)
+        link(target, Node(dst, "dataset", out_version), "decision", decision_id)
     return result
 
 
