@@ -122,6 +122,10 @@ def test_ingest_alerts_ack_suppress_and_canary(
     assert missing.code == 1 and "no alert" in missing.err
     no_reason = cli("monitor", "ack", canary["id"], "--reason", " ")
     assert no_reason.code == 1 and "reason" in no_reason.err
+    suggested = json.loads(cli("monitor", "contain", canary["id"], "--reason", "r").out)
+    assert suggested["suggested"]["action"] == "review_access"
+    contained = cli("monitor", "contain", canary["id"], "--reason", "paused DS_001", "--confirm")
+    assert contained.code == 0 and json.loads(contained.out)["contained"]["confirm"] == "a person"
     statuses = {
         a["id"]: a["status"]
         for a in json.loads(cli("monitor", "alerts", "--format", "json").out)["alerts"]
@@ -134,10 +138,12 @@ def test_ingest_alerts_ack_suppress_and_canary(
     actions = [(e.alert_id, e.action) for e in audited]  # type: ignore[attr-defined]
     assert (canary["id"], "raised") in actions
     assert (canary["id"], "acknowledged") in actions and (other["id"], "suppressed") in actions
+    assert (canary["id"], "contained") in actions
 
     # sinks: the webhook and Jira got the alerts
     assert any(b.startswith(b"/hook ") and canary["id"].encode() in b for b in bodies)
     assert any(b.startswith(b"/rest/api/2/issue ") for b in bodies)
+    assert any(b"dataward.monitor.containment" in b for b in bodies)
 
     # The canary: nowhere.
     everything = [done.out, done.err, listed.out, ocsf.out, acked.out, sup.out, caplog.text,

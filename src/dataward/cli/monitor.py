@@ -227,6 +227,27 @@ def suppress_command(
         monitor().suppress_rule(alert.principal, alert.kind, reason)
 
 
+@monitor_app.command("contain")
+def contain_command(
+    alert_id: str = typer.Argument(..., help="The alert's id."),
+    reason: str = typer.Option(..., "--reason", help="Why (recorded in the audit log)."),
+    confirm: bool = typer.Option(False, "--confirm", help="Confirm the suggested containment."),
+) -> None:
+    """Confirm an alert's suggested containment (suspend the job's go tokens, or review the
+    principal): audited, and sent to the integrations that act on it."""
+    from dataward.audit.actors import current_actor
+    from dataward.monitor import get_alert, monitor
+    from dataward.monitor.alerts import containment
+    from dataward.store import shared_store
+
+    if not confirm:
+        suggested = containment(get_alert(shared_store(), alert_id))
+        typer.echo(json.dumps({"suggested": suggested, "confirm_with": "--confirm"}))
+        return
+    done = monitor().contain(alert_id, reason, current_actor())
+    typer.echo(json.dumps({"contained": done}))
+
+
 @monitor_app.command("narrate")
 def narrate_command(
     alert_id: str = typer.Argument(..., help="The alert's id."),

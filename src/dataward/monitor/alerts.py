@@ -73,6 +73,7 @@ class Alert:
             out["reason"] = self.reason
         if evidence:
             out["evidence"] = self.evidence
+            out["containment"] = containment(self)
         return out
 
     def to_ocsf(self) -> dict[str, Any]:
@@ -353,3 +354,18 @@ def set_status(store: Store, alert_id: str, status: str, reason: str, actor: str
     )
     alert.status, alert.reason = status, reason
     return alert
+
+
+def containment(alert: Alert) -> dict[str, Any]:
+    """A suggested containment a person confirms: suspend the principal's go tokens (the
+    decisions named in the evidence) or review its access; never done automatically."""
+    decisions = sorted(
+        {
+            d
+            for s in alert.evidence.get("signals", [])
+            for d in s.get("figures", {}).get("decisions", [])
+        }
+    )
+    if decisions:
+        return {"action": "suspend_go_tokens", "decisions": decisions, "confirm": "a person"}
+    return {"action": "review_access", "principal": alert.principal, "confirm": "a person"}

@@ -182,6 +182,49 @@ class Monitor:
         for alert in new:
             integrations.notify(notification(alert))
 
+    def contain(self, alert_id: str, reason: str, actor: str) -> dict[str, Any]:
+        """A person confirmed the alert's suggested containment: record it (``alert``,
+        ``contained``) and send it to the integrations, whose receivers act on it (a pipeline
+        suspending the job's go tokens, a ticket)."""
+        from dataward.audit import record
+        from dataward.audit.events import AlertEvent
+
+        alert = alerts_.get_alert(self.store, alert_id)
+        if not reason.strip():
+            raise alerts_.MonitorError("a reason is required", field="reason")
+        action = alerts_.containment(alert)
+        record(
+            AlertEvent(
+                alert_id=alert.id,
+                action="contained",
+                severity=alert.severity,  # type: ignore[arg-type]
+                score=alert.score,
+                alert_kind=alert.kind,
+                accessor=alert.principal,
+                event_ids=alert.event_ids[:20],
+                objects=alert.objects[:20],
+                columns=alert.columns[:20],
+                reason=f"{action['action']}: {reason}"[:500],
+            ),
+            actor=actor,
+        )
+        if self.notify:
+            event = {
+                **notification(alert),
+                "event": "dataward.monitor.containment",
+                "confirmed_by": actor,
+            }
+            self._send_event(event)
+        return action
+
+    def _send_event(self, event: dict[str, Any]) -> None:
+        from dataward.integrations.config import Integrations
+        from dataward.settings import get_settings
+
+        section = get_settings().integrations
+        if section:
+            Integrations.from_settings(section, self.store).notify(event)
+
     def suppress_rule(self, principal: str, kind: str, reason: str) -> None:
         """Future alerts of this principal and kind are stored already suppressed."""
         self.state.meta.setdefault("suppress", {})[f"{principal}\x1f{kind}"] = reason[:200]
@@ -213,23 +256,8 @@ def notification(alert: Alert) -> dict[str, Any]:
             for o in alert.objects[:20]
         ],
         "columns": alert.columns[:50],
-        "containment": containment(alert),
+        "containment": alerts_.containment(alert),
     }
-
-
-def containment(alert: Alert) -> dict[str, Any]:
-    """A suggested containment a person confirms: suspend the principal's go tokens (the
-    decisions named in the evidence) or review its access; never done automatically."""
-    decisions = sorted(
-        {
-            d
-            for s in alert.evidence.get("signals", [])
-            for d in s.get("figures", {}).get("decisions", [])
-        }
-    )
-    if decisions:
-        return {"action": "suspend_go_tokens", "decisions": decisions, "confirm": "a person"}
-    return {"action": "review_access", "principal": alert.principal, "confirm": "a person"}
 
 
 def monitor(store: Store | None = None, settings: Settings | None = None) -> Monitor:

@@ -195,8 +195,6 @@ VIEWS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 READ_TYPES = frozenset({"SELECT", "UNLOAD", "GET_FILES", "COPY"})
 SENSITIVITY_TAGS = frozenset({"SENSITIVITY", "SEMANTIC_CATEGORY", "PRIVACY_CATEGORY"})
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-
 
 @dataclass(slots=True)
 class _Query:
@@ -220,6 +218,7 @@ class _Query:
 
 def _rows(path: Path, parsed: Parsed) -> tuple[str | None, Iterator[tuple[int, dict[str, str]]]]:
     """The view a file holds and its rows (line numbers as in the file)."""
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # VARIANT columns can be long
     fh = open_text(path)
     reader = csv.reader(fh)
     try:
