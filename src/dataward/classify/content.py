@@ -35,13 +35,16 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dataward.classify.content_custom import CustomClass, keyed, load_many
+from dataward.classify.content_llm import LlmSettings
 from dataward.classify.content_model import (
     CLASSES,
     MAX_TEXT,
+    ContentClass,
     Sample,
     bundled_model,
     features,
     reasons,
+    structure,
     top,
 )
 from dataward.errors import ConfigError
@@ -54,22 +57,6 @@ COLUMN_TEXT = 8_000
 """Characters of one column a column's classes are computed from."""
 COLUMN_MIN_CHARS = 200
 """A column with less text than this (ids, codes, numbers) gets no content class."""
-
-
-class LlmSettings(BaseModel):
-    """``content: llm:``: an OpenAI-compatible chat-completions endpoint (off when absent)."""
-
-    model_config = ConfigDict(extra="forbid")
-    url: str
-    """Base URL: ``POST {url}/chat/completions``."""
-    model: str = "gpt-4o-mini"
-    api_key_env: str | None = None
-    """Name of the environment variable holding the key (never the key itself)."""
-    below: float = Field(default=0.6, ge=0.0, le=1.0)
-    """Review a dataset whose best class has less confidence than this (1: every dataset)."""
-    samples: int = Field(default=5, ge=1, le=50)
-    max_chars: int = Field(default=300, ge=20, le=4000)
-    timeout: float = Field(default=20.0, gt=0)
 
 
 class ContentSettings(BaseModel):
@@ -114,38 +101,6 @@ def content_config() -> ContentConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class ContentClass:
-    """One content class of a dataset, column or record."""
-
-    name: str
-    confidence: float
-    reasons: tuple[str, ...]
-    source: str = "model"
-    """``model``, ``custom`` (a YAML class) or ``llm`` (the review's answer)."""
-    tags: tuple[str, ...] = ()
-    """The sensitivity tags the class implies."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "class": self.name,
-            "confidence": round(self.confidence, 4),
-            "reasons": list(self.reasons),
-            "source": self.source,
-            "tags": list(self.tags),
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> ContentClass:
-        return cls(
-            str(d["class"]),
-            float(d["confidence"]),
-            tuple(d.get("reasons", ())),
-            str(d.get("source", "model")),
-            tuple(d.get("tags", ())),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class ContentResult:
     """The content classes of one dataset and of its text columns."""
 
@@ -177,9 +132,12 @@ def classify_sample(
     """Content classes of one sample, best first: the model's top classes and every custom
     class that reached its ``min_confidence``."""
     config = config if config is not None else ContentConfig()
-    probs = bundled_model().probabilities(features(sample))
+    shape = structure(sample.text)
+    probs = bundled_model().probabilities(features(sample, shape))
     found = [
-        ContentClass(n, round(p, 4), tuple(reasons(n, sample, entities or {})), "model", CLASSES[n])
+        ContentClass(
+            n, round(p, 4), tuple(reasons(n, sample, entities or {}, shape)), "model", CLASSES[n]
+        )
         for n, p in top(probs)
     ]
     for c in config.custom:

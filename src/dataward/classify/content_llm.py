@@ -25,11 +25,29 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from dataward.classify.content_model import Sample
+from pydantic import BaseModel, ConfigDict, Field
+
+from dataward.classify.content_model import ContentClass, Sample
 
 if TYPE_CHECKING:
-    from dataward.classify.content import ContentClass, LlmSettings
     from dataward.detect.engine import Engine
+
+
+class LlmSettings(BaseModel):
+    """``content: llm:``: an OpenAI-compatible chat-completions endpoint (off when absent)."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str
+    """Base URL: ``POST {url}/chat/completions``."""
+    model: str = "gpt-4o-mini"
+    api_key_env: str | None = None
+    """Name of the environment variable holding the key (never the key itself)."""
+    below: float = Field(default=0.6, ge=0.0, le=1.0)
+    """Review a dataset whose best class has less confidence than this (1: every dataset)."""
+    samples: int = Field(default=5, ge=1, le=50)
+    max_chars: int = Field(default=300, ge=20, le=4000)
+    timeout: float = Field(default=20.0, gt=0)
+
 
 SYSTEM = (
     "You classify datasets by their content. Answer with one JSON object "
@@ -116,8 +134,6 @@ def review(
     """Ask the endpoint; returns the class it chose (or ``None``) and the record of the review
     (``{"class", "reason", "model"}`` or ``{"error", "model"}``), which never holds a value."""
     import httpx
-
-    from dataward.classify.content import ContentClass
 
     record: dict[str, Any] = {"model": settings.model, "endpoint": _origin(settings.url)}
     try:

@@ -127,6 +127,10 @@ class Structure:
     mean_len: float
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_NO_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
 def structure(text: str) -> Structure:
     lines = [ln for ln in text.split("\n", MAX_LINES)[:MAX_LINES] if ln.strip()]
     n = len(lines) or 1
@@ -167,8 +171,8 @@ def structure(text: str) -> Structure:
         timestamped=stamped / n,
         speaker=speaker / n,
         numbered=numbered / n,
-        digits=sum(c.isdigit() for c in sample) / size,
-        upper=sum(c.isupper() for c in sample) / size,
+        digits=(len(sample) - len(sample.translate(_NO_DIGITS))) / size,
+        upper=(len(sample) - len(sample.translate(_NO_UPPER))) / size,
         mean_len=sum(len(ln) for ln in lines) / n,
     )
 
@@ -179,8 +183,9 @@ _MONTHS = frozenset(
 _PUNCT = ("{", "}", ";", "(", "=", "#", "//", "=>", "->", "::", "$", "%", "@", "[", "<", '":')
 
 
-def features(sample: Sample) -> dict[str, float]:
-    """The sparse feature vector of ``sample`` (names are stable across versions)."""
+def features(sample: Sample, shape: Structure | None = None) -> dict[str, float]:
+    """The sparse feature vector of ``sample`` (names are stable across versions); ``shape``:
+    its :func:`structure`, when the caller has it already."""
     text = sample.text[:MAX_TEXT]
     out: dict[str, float] = {"bias:1": 1.0}
     ext = sample.ext
@@ -209,7 +214,7 @@ def features(sample: Sample) -> dict[str, float]:
         k = text.count(p)
         if k:
             out["p:" + p] = min(1.0, 20.0 * k / size)
-    s = structure(text)
+    s = shape if shape is not None else structure(text)
     out["s:indented"] = s.indented
     out["s:code_end"] = s.code_end
     out["s:keyvalue"] = s.keyvalue
@@ -258,6 +263,38 @@ class Model:
             "metrics": self.metrics,
             "weights": {k: [round(x, digits) for x in v] for k, v in sorted(self.weights.items())},
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ContentClass:
+    """One content class of a dataset, column or record."""
+
+    name: str
+    confidence: float
+    reasons: tuple[str, ...]
+    source: str = "model"
+    """``model``, ``custom`` (a YAML class) or ``llm`` (the review's answer)."""
+    tags: tuple[str, ...] = ()
+    """The sensitivity tags the class implies."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "class": self.name,
+            "confidence": round(self.confidence, 4),
+            "reasons": list(self.reasons),
+            "source": self.source,
+            "tags": list(self.tags),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ContentClass:
+        return cls(
+            str(d["class"]),
+            float(d["confidence"]),
+            tuple(d.get("reasons", ())),
+            str(d.get("source", "model")),
+            tuple(d.get("tags", ())),
+        )
 
 
 MODEL_FILE = "content_model.json"
@@ -407,7 +444,12 @@ TERMS: Mapping[str, tuple[str, ...]] = {
 """Fixed words whose presence a reason names (never a word taken from the data)."""
 
 
-def reasons(label: str, sample: Sample, entities: Mapping[str, int] = {}) -> list[str]:
+def reasons(
+    label: str,
+    sample: Sample,
+    entities: Mapping[str, int] = {},
+    shape: Structure | None = None,
+) -> list[str]:
     """Why ``sample`` reads as ``label``, in words: counts and fixed terms, never a value."""
     text = sample.text[:MAX_TEXT]
     lines = text.split("\n", MAX_LINES)[:MAX_LINES]
@@ -427,7 +469,7 @@ def reasons(label: str, sample: Sample, entities: Mapping[str, int] = {}) -> lis
         if "copyright" in head or "license" in head or "(c)" in head:
             out.append("a license header")
     elif label == "SYSTEM_LOG":
-        s = structure(text)
+        s = shape or structure(text)
         stamped = round(s.timestamped * s.lines)
         if stamped:
             out.append(_n(stamped, "timestamped line"))
@@ -435,17 +477,17 @@ def reasons(label: str, sample: Sample, entities: Mapping[str, int] = {}) -> lis
         if levels:
             out.append("log levels " + ", ".join(levels))
     elif label == "CHAT_TRANSCRIPT":
-        s = structure(text)
+        s = shape or structure(text)
         turns = round(s.speaker * s.lines)
         if turns:
             out.append(_n(turns, "speaker turn"))
     elif label == "CREDENTIALS_CONFIG":
-        s = structure(text)
+        s = shape or structure(text)
         kv = round(s.keyvalue * s.lines)
         if kv:
             out.append(_n(kv, "key-value setting"))
     elif label == "CONTRACT_LEGAL":
-        s = structure(text)
+        s = shape or structure(text)
         clauses = round(s.numbered * s.lines)
         if clauses:
             out.append(_n(clauses, "numbered clause"))
