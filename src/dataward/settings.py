@@ -384,6 +384,9 @@ class Settings(BaseSettings):
     content: dict[str, Any] = Field(default_factory=dict)
     """The ``content:`` section (custom content classes, LLM review), validated by
     :func:`dataward.classify.content.content_config`."""
+    report: dict[str, Any] = Field(default_factory=dict)
+    """The ``report:`` section (scheduled posture reports), validated by
+    :func:`dataward.report.schedule.schedule_config`."""
 
     @classmethod
     def settings_customise_sources(

@@ -147,3 +147,31 @@ def _store() -> Store:
     from dataward.store.shared import shared_store
 
     return shared_store()
+
+
+@report_app.command("scheduled")
+def scheduled_command(
+    loop: bool = typer.Option(False, "--loop", help="Keep running, checking every --check s."),
+    check: float = typer.Option(60.0, "--check", min=1.0, help="Seconds between checks."),
+) -> None:
+    """Write the reports the ``report:`` section of dataward.yaml says are due (for cron)."""
+    import time
+
+    from dataward.report.schedule import run_due, schedule_config
+    from dataward.settings import get_settings
+
+    settings = get_settings()
+    schedule = schedule_config(settings.report)
+    if schedule is None:
+        raise typer.BadParameter(
+            "dataward.yaml has no report: section (report: {every: 24h, formats: [json, html]})"
+        )
+    while True:
+        written = run_due(_store(), schedule, Path(settings.home))
+        for path in written:
+            print(f"wrote {path}", file=sys.stderr)
+        if not written:
+            print("no report due", file=sys.stderr)
+        if not loop:
+            return
+        time.sleep(check)
