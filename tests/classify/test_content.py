@@ -320,3 +320,17 @@ def test_sampler_reads_the_head_once(tmp_path: Path) -> None:
     sample = sampler.sample(path.name, fmt)
     assert fmt == "text" and len(sample.text) <= 32_000 and sampler.full()
     assert ContentConfig().custom == ()
+
+
+def test_dashboard_inventory_shows_the_classes(folder: Path) -> None:
+    from dataward.server.views import inventory
+
+    scan([folder], workers=1)
+    cat = Catalog.open()
+    try:
+        inv = inventory(cat.store, q="nda", tag="", page=1)
+    finally:
+        cat.store.close()
+    (item,) = inv["items"]
+    assert item["content_classes"][0]["class"] == "CONTRACT_LEGAL"
+    assert item["content_classes"][0]["reasons"]

@@ -64,6 +64,7 @@ def inventory(
                 "path": ds["path"],
                 "rows": ds["rows"],
                 "tags": ds["tags"],
+                "content_classes": full.get("content_classes", [])[:2],
                 "summary": ds["summary"],
                 "sensitive": bool(SENSITIVE_TAGS.intersection(ds["tags"])),
                 "columns": columns,
