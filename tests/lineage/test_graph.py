@@ -105,3 +105,20 @@ def test_bad_events_fail_with_the_field_and_store_nothing(
     with pytest.raises(LineageError, match=field.replace("[", r"\[").replace("]", r"\]")):
         ingest(runtime, event)
     assert graph.nodes(runtime) == []
+
+
+def test_graph_on_sqlite_and_postgresql(store_url: str) -> None:
+    from dataward.store import open_store
+
+    store = open_store(store_url)
+    try:
+        ingest(store, _event([_ds("/lz/raw.csv", version="a1")], [_ds("feat", "features", "f1")]))
+        ingest(store, _event([_ds("feat", "features", "f1")], [_ds("m", "model", "1")]))
+        assert downstream(store, "/lz/raw.csv") == [
+            Node("feat", "features", "f1"),
+            Node("m", "model", "1"),
+        ]
+        assert upstream(store, "m")[-1] == Node("/lz/raw.csv", "dataset", "a1")
+        assert graph.kind_of(store, "m") == "model"
+    finally:
+        store.close()
