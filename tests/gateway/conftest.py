@@ -297,32 +297,47 @@ class Gateway:
     runtime: Runtime
     stub: Stub
 
+    clients: list[openai.OpenAI] = field(default_factory=list)
+
     def client(self, key: str | None = None, **headers: str) -> openai.OpenAI:
-        return openai.OpenAI(
+        """An OpenAI client of the gateway (closed with the test's gateway)."""
+        made = openai.OpenAI(
             base_url=f"{self.url}/v1",
             api_key=key or self.key,
             max_retries=0,
             timeout=60,
             default_headers=headers or None,
         )
+        self.clients.append(made)
+        return made
+
+    def close(self) -> None:
+        for made in self.clients:
+            made.close()
+        self.clients.clear()
 
 
 @pytest.fixture
 def start_gateway(runtime: Runtime, stub_server: tuple[Stub, str], stub: Stub) -> Iterator[Any]:
     """``start_gateway(mode=..., **config)``: a gateway in this test's runtime, served."""
     opened: list[Any] = []
+    gateways: list[Gateway] = []
     key = create_key(runtime.store, "test-agent", "pipeline")[1]
 
     def start(**options: Any) -> Gateway:
         options.setdefault("mode", Mode.PSEUDONYMIZE)
         options.setdefault("upstream_key", UPSTREAM_KEY)
-        config = GatewayConfig(upstream=f"{stub_server[1]}/v1", **options)
+        options.setdefault("upstream", f"{stub_server[1]}/v1")
+        config = GatewayConfig(**options)
         served = serve(create_gateway(runtime, config))
         url = served.__enter__()
         opened.append(served)
-        return Gateway(url, key, runtime, stub)
+        gateways.append(Gateway(url, key, runtime, stub))
+        return gateways[-1]
 
     yield start
+    for made in gateways:
+        made.close()
     for served in reversed(opened):
         served.__exit__(None, None, None)
 

@@ -70,6 +70,7 @@ def test_served_gateway(
         )
         assert answer.choices[0].message.content == f"mail {EMAIL}"
         assert EMAIL not in stub.received[0] and "<EMAIL_ADDRESS_1>" in stub.received[0]
+        client.close()
     finally:
         process.terminate()
         process.wait(20)

@@ -7,6 +7,7 @@ variable, a URL that is not http(s)), 1 another Dataward error.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import typer
 
@@ -40,6 +41,12 @@ def gateway_command(
     threshold: float | None = typer.Option(
         None, "--threshold", min=0.0, max=1.0, help="Detection threshold (default: 0.15)."
     ),
+    retention_rules: Path | None = typer.Option(
+        None,
+        "--retention-rules",
+        help="Retention rules (YAML or JSON, docs/retention.md) whose duration each audit "
+        "event records (artifact types prompt_log, completion_log).",
+    ),
     detect_timeout: float = typer.Option(
         10.0, "--detect-timeout", min=0.01, help="Seconds a request's scan may take."
     ),
@@ -50,6 +57,7 @@ def gateway_command(
     from dataward.cli.serve import uvicorn_options
     from dataward.errors import ConfigError
     from dataward.gateway import GatewayConfig, Mode, create_gateway
+    from dataward.retention.rules import load_rules
     from dataward.runtime import open as open_runtime
 
     try:
@@ -59,6 +67,7 @@ def gateway_command(
     key = os.environ.get(upstream_key_env)
     if upstream_key_env != DEFAULT_UPSTREAM_KEY_ENV and not key:
         raise ConfigError(f"the variable {upstream_key_env} named by --upstream-key-env is empty")
+    rules = tuple(load_rules(retention_rules)) if retention_rules is not None else ()
     config = GatewayConfig(
         upstream=upstream,
         mode=parsed,
@@ -67,6 +76,7 @@ def gateway_command(
         conversation_ttl=ttl,
         detect_timeout=detect_timeout,
         threshold=GATEWAY_THRESHOLD if threshold is None else threshold,
+        retention_rules=rules,
     )
     # a runtime of its own whose settings are read once: a long-running server need not
     # re-read dataward.yaml on every request

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -24,7 +25,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from dataward.audit.events import GatewayEvent
-from dataward.gateway.checks import Action, Verdict, check_completion, check_prompt
+from dataward.gateway.checks import (
+    Action,
+    Verdict,
+    check_completion,
+    check_prompt,
+    retention,
+)
 from dataward.gateway.config import CONVERSATION_HEADER, GatewayConfig, GatewayError, Mode
 from dataward.gateway.journal import Journal
 from dataward.gateway.placeholders import restore
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
     from dataward.runtime import Runtime
 
 T = TypeVar("T")
+log = logging.getLogger("dataward.gateway")
 
 ALLOWED_ROLES = frozenset({Role.ADMIN, Role.PIPELINE})
 """Roles whose keys may call the gateway: what jobs and agents hold."""
@@ -203,6 +211,7 @@ def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
                 action=verdict.action,
                 findings=verdict.findings,
                 model=model if isinstance(model, str) else None,
+                retention=retention(config.retention_rules, stage, verdict.findings),
             ),
             key.actor,
         )
@@ -403,13 +412,29 @@ def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
         kind = "invalid_request_error" if exc.status < 500 else "dataward_error"
         return _error(exc.status, str(exc), exc.code, kind)
 
+    async def guarded(request: Request, route: str) -> Response:
+        """:func:`proxy`, with any unexpected error answered as an OpenAI-shaped ``500``
+        that names only its type (its message may quote the request) and logged the same."""
+        try:
+            return await proxy(request, route)
+        except GatewayError:
+            raise
+        except Exception as exc:
+            log.error("gateway request failed: %s", type(exc).__name__)
+            return _error(
+                500,
+                f"the gateway failed ({type(exc).__name__})",
+                "dataward_internal",
+                "server_error",
+            )
+
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
-        return await proxy(request, "chat/completions")
+        return await guarded(request, "chat/completions")
 
     @app.post("/v1/responses")
     async def responses(request: Request) -> Response:
-        return await proxy(request, "responses")
+        return await guarded(request, "responses")
 
     @app.get("/v1/models")
     async def models(request: Request) -> Response:

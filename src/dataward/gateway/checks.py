@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from dataward.detect.model import Finding
 from dataward.gateway.config import GatewayError, Mode
 from dataward.gateway.texts import request_texts
 from dataward.gateway.vault import Vault
+
+if TYPE_CHECKING:
+    from dataward.retention.rules import Rule
 
 Action = Literal["pass", "pseudonymize", "block"]
 
@@ -191,3 +194,22 @@ def check_completion(
     if blocking:
         return Verdict("block", counts, blocking)
     return Verdict("pseudonymize" if mode is Mode.PSEUDONYMIZE else "pass", counts)
+
+
+def retention(rules: Iterable[Rule], stage: str, findings: Mapping[str, int]) -> str | None:
+    """The ISO 8601 duration the rules keep a prompt or completion log entry for: the
+    longest of the rules matching its artifact type and its findings' categories (``None``
+    when no rule matches)."""
+    rules = list(rules)
+    if not rules:
+        return None
+    from dataward.retention.rules import Artifact, retention_for
+
+    categories = sorted({c for entity in findings for c in categories_of(entity)})
+    artifact = Artifact(
+        name="gateway",
+        artifact_type=f"{stage}_log",
+        categories=(*categories, *findings),
+    )
+    kept = retention_for(artifact, rules)
+    return next((r.keep.text for r in rules if r.name == kept.rule), None)

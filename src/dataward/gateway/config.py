@@ -10,9 +10,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dataward.detect.model import Finding
 from dataward.errors import ConfigError, DatawardError
+
+if TYPE_CHECKING:
+    from dataward.retention.rules import Rule
 
 DEFAULT_UPSTREAM_KEY_ENV = "DATAWARD_GATEWAY_UPSTREAM_KEY"
 """Where ``dataward gateway`` reads the upstream's key unless ``--upstream-key-env`` names
@@ -64,6 +68,10 @@ class GatewayConfig:
     """The engine's score threshold (``None``: the settings'). A placeholder too many costs
     little here (the caller gets the value back), a value missed reaches the model: so the
     gateway runs lower than scans do (:data:`GATEWAY_THRESHOLD`)."""
+    retention_rules: tuple[Rule, ...] = ()
+    """Retention rules (:mod:`dataward.retention`): each audit event records the longest
+    duration those matching its artifact type (``prompt_log``, ``completion_log``) and the
+    categories of its findings give."""
     detect: Callable[[str], list[Finding]] | None = field(default=None, compare=False)
     """The detector (default: the runtime's engine, ``rt.detect``)."""
 
