@@ -22,7 +22,7 @@ CANARY_EMAIL = "canary.7731@example.org"
 CANARY_SSN = "078-05-1120"
 CANARY_NAME = "Zebulon Quagmire"
 CANARY_CARD = "4539578763621486"
-CANARIES = (CANARY_EMAIL, CANARY_SSN, CANARY_NAME, CANARY_CARD, "Quagmire", "7731")
+CANARIES = (CANARY_EMAIL, CANARY_SSN, CANARY_NAME, CANARY_CARD, "Quagmire", "canary.7731")
 
 PATIENTS = (
     "name,email,ssn,zip,diagnosis\n"

@@ -57,3 +57,25 @@ def test_bad_options_exit_2_with_one_line(cli: Callable[..., Any]) -> None:
         assert result.code == 2, (args, result.err)
         assert words in result.err
     assert not Path("x").exists()
+
+
+def test_an_altered_log_is_reported_as_failed(runtime: dw.Runtime) -> None:
+    import sqlalchemy as sa
+
+    from dataward.audit import tables as t
+    from dataward.audit.events import AccessEvent
+    from dataward.report import build
+
+    runtime.emit(AccessEvent(what="log"), actor="svc:a")
+    runtime.emit(AccessEvent(what="catalog"), actor="svc:a")
+    assert build(runtime.store)["audit"]["verified"] is True
+    with runtime.store.begin() as conn:
+        row = conn.execute(sa.select(t.events).where(t.events.c.idx == 0)).one()
+        altered = bytes(row.canonical).replace(b'"log"', b'"LOG"')
+        assert altered != bytes(row.canonical)
+        conn.execute(t.events.update().where(t.events.c.idx == 0).values(canonical=altered))
+    doc = build(runtime.store)
+    assert doc["audit"]["verified"] is False
+    art12 = next(c for c in doc["controls"] if c["control"] == "Art. 12")
+    assert art12["status"] == "not_met" and "verification failed" in art12["note"]
+    assert "FAILED verification" in doc["summary"]["text"]

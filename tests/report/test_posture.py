@@ -183,6 +183,7 @@ def test_html_holds_inline_svg_and_no_network(doc: dict[str, Any]) -> None:
     assert "<script" not in html
     assert "src=" not in html and "href=" not in html
     assert ">3<" in html  # the dataset count
+    assert 'id="chart-lineage"' in html and "patients.protected.csv" in html
 
 
 def test_frameworks_filter_and_typos(built: Built) -> None:
