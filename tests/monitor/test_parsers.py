@@ -4,6 +4,7 @@ and malformed rows counted with file and line while the rest is kept."""
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,6 +91,26 @@ def test_cloudtrail_s3_data_events_plain_and_gzipped(tmp_path: Path) -> None:
         assert len(events) == 2  # the IAM management event is not data access
         assert [p.reason for p in parsed.report.problems] == ["eventTime is not a time"]
         assert parsed.report.problems[0].line == 4
+
+
+def test_cloudtrail_role_sessions_of_services() -> None:
+    from dataward.monitor.parsers.aws import parse_cloudtrail_record
+    from dataward.monitor.parsers.common import Parsed
+
+    record = {
+        "eventSource": "s3.amazonaws.com", "eventName": "GetObject", "eventID": "e1",
+        "eventTime": "2026-01-05T09:00:00Z", "requestParameters": {"bucketName": "b", "key": "k"},
+        "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::1:assumed-role/Trainer/i-0abc123",
+                         "sessionContext": {"sessionIssuer": {"userName": "Trainer"}}},
+    }  # fmt: skip
+    parsed = Parsed()
+    parse_cloudtrail_record(json.dumps(record), "stream", parsed)
+    (event,) = parsed.events
+    assert (event.principal, event.role, event.principal_kind) == (
+        "i-0abc123",
+        "Trainer",
+        "service",
+    )
 
 
 def test_s3_server_access_log_split_without_regex() -> None:

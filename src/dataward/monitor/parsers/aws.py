@@ -72,6 +72,10 @@ _MONTHS = {
 }
 
 
+SERVICE_SESSIONS = ("i-", "botocore-session-", "aws-go-sdk-", "AWSLambda", "ecs-", "glue-", "emr-")
+"""Session names an AWS service or an SDK gives a role it assumes (an EC2 instance id, …)."""
+
+
 def prefix_of(bucket: str, key: str | None) -> str:
     """``s3://bucket/folder`` of a key (the bucket alone for a key at its root)."""
     if not key or "/" not in key:
@@ -91,8 +95,11 @@ def _identity(ident: Any) -> tuple[str, str | None, str | None]:
         session = arn.rsplit("/", 1)[-1] if "/" in arn else ident.get("principalId", "")
         # A role assumed by a person (SSO) names the person as the session; by a service, the
         # session is the service's (an instance id, a Lambda name).
-        hint = "human" if "@" in str(session) else None
-        return str(session), role, hint
+        text = str(session)
+        hint = "human" if "@" in text else None
+        if text.startswith(SERVICE_SESSIONS):
+            hint = "service"
+        return text, role, hint
     if kind == "AWSService":
         return str(ident.get("invokedBy") or "aws-service"), None, "service"
     name = ident.get("userName") or ident.get("arn") or ident.get("principalId") or ""
