@@ -12,8 +12,12 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from dataward.monitor import Monitor, Outcome, Parsed
 
 monitor_app = typer.Typer(
     help="Watch access to training data: baselines, approvals, explained alerts.",
@@ -64,7 +68,7 @@ def ingest_command(
     _check_source(source)
     parsed = parse(source, paths)
     mon = monitor(settings=_settings(learning_days))  # type: ignore[arg-type]
-    outcome = mon.ingest(parsed)
+    outcome = _judge(mon, parsed)
     _problems(parsed.report)
     result = {**parsed.report.to_dict(), **outcome.to_dict()}
     if output_format == "json":
@@ -76,6 +80,28 @@ def ingest_command(
         f"{parsed.report.problem_count} malformed row(s); "
         f"{len(outcome.raised)} alert(s) raised, {len(outcome.updated)} updated"
     )
+
+
+def _judge(mon: Monitor, parsed: Parsed) -> Outcome:
+    """Judge the parsed events in time order, with a progress bar on a terminal."""
+    from dataward.monitor import Outcome
+
+    mon.add_tags(parsed.tags)
+    events = sorted(parsed.events, key=lambda e: e.time)
+    outcome = Outcome()
+    step = 20_000
+    if len(events) <= step or not sys.stderr.isatty():
+        mon.process(events, outcome)
+    else:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task("judging events", total=len(events))
+            for start in range(0, len(events), step):
+                mon.process(events[start : start + step], outcome)
+                progress.advance(task, min(step, len(events) - start))
+    mon.flush()
+    return outcome
 
 
 def _since(value: str | None) -> datetime | None:
