@@ -120,3 +120,21 @@ def test_incremental_labels_equal_a_full_recompute(runtime: Runtime, zone: Zone)
     assert {n: [(x.column, x.label, x.status) for x in v] for n, v in before.items()} == {
         n: [(x.column, x.label, x.status) for x in v] for n, v in after.items()
     }
+
+
+def test_a_clean_rescan_clears_its_labels_not_what_was_made_before(
+    runtime: Runtime, zone: Zone
+) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    import dataward as dw
+
+    record(runtime, toy_features_event(zone.raw, "feat", {"e": ("email", "IDENTITY")}))
+    assert [x.status for x in labels(runtime, "feat")] == ["carried"]
+    clean = pa.table({"email": ["none", "given", "here"], "age": ["x", "y", "z"]})
+    pacsv.write_csv(clean, zone.raw)
+    dw.scan(str(zone.root / "lz"))
+    assert labels(runtime, zone.raw) == []
+    # the features were built from the earlier version, which held e-mails: still labelled
+    assert [(x.label, x.status) for x in labels(runtime, "feat")] == [("EMAIL_ADDRESS", "carried")]

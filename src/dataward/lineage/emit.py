@@ -105,7 +105,7 @@ def dataset_facets(
         "_schemaURL": f"{FACET_SCHEMA}#/$defs/DatawardDatasetFacet",
         "kind": kind,
     }
-    if labels:
+    if labels is not None:  # {} too: a re-scan that found nothing clears the old labels
         mine["labels"] = {c: sorted(set(v)) for c, v in labels.items() if v}
     out["dataward"] = mine
     return out
@@ -220,7 +220,7 @@ def record(
     """Store an OpenLineage event in the graph, seed the labels its ``dataward`` facets carry,
     carry labels along its column lineage, and (``audit``) record it in the audit log."""
     result = ingest(target, event, source=source)
-    seeded = False
+    seeded: list[str] = []
     for part in ("inputs", "outputs"):
         for ds in event.get(part) or []:
             mine = (ds.get("facets") or {}).get("dataward")
@@ -231,13 +231,12 @@ def record(
                     if isinstance(v, list)
                 }
                 seed(target, str(ds["name"]), found, result.run_id)
-                seeded = True
-    if seeded:
-        propagate(target)  # a re-scan may drop labels: recompute
-    elif result.column_edges and result.event_type not in ("FAIL", "ABORT"):
-        extend(target, result.run_id, result.column_edges)  # new edges only add labels
-    elif result.event_type in ("FAIL", "ABORT"):
+                seeded.append(str(ds["name"]))
+    if result.event_type in ("FAIL", "ABORT"):
         propagate(target)  # withdrawn edges: what they carried goes
+    elif seeded or result.column_edges:
+        # new labels and edges only add: what was carried from an earlier version stays
+        extend(target, result.run_id, result.column_edges, datasets=seeded)
     if audit:
         _audit(target, result)
     return result

@@ -142,11 +142,20 @@ def propagate(target: Any) -> int:
     return len(carried)
 
 
-def extend(target: Any, run_id: str, new_edges: Sequence[ColumnEdge]) -> int:
-    """Carry labels along the column edges a new run added (``new_edges`` of run ``run_id``)
-    and on from there, without recomputing the rest of the graph: labels only grow when edges
-    are added (a re-scan that drops a label calls :func:`propagate`). Returns how many labels
-    were carried or stopped anew; a label carried here that was stopped before is carried."""
+def extend(
+    target: Any,
+    run_id: str | None,
+    new_edges: Sequence[ColumnEdge] = (),
+    *,
+    datasets: Sequence[str] = (),
+) -> int:
+    """Carry labels along the column edges a new run added (``new_edges`` of run ``run_id``),
+    or along every stored column edge out of ``datasets`` (newly scanned), and on from there,
+    without recomputing the rest of the graph. Labels only grow here: a label a dataset
+    carried stays when its source is re-scanned clean (what was made from the earlier
+    version still holds the values); :func:`propagate` recomputes from the scans. Returns how
+    many labels were carried or stopped anew; a label carried here that was stopped before
+    is carried."""
     store = store_of(target)
     written = 0
     with store.begin() as conn:
@@ -186,8 +195,17 @@ def extend(target: Any, run_id: str, new_edges: Sequence[ColumnEdge]) -> int:
                 for r in rows
             ]
 
+        starts: list[tuple[str, ColumnEdge]] = [(run_id or "", e) for e in new_edges]
+        for dataset in datasets:
+            columns = conn.execute(
+                sa.select(t.column_edges.c.src_column)
+                .where(t.column_edges.c.src_name == dataset)
+                .distinct()
+            ).scalars()
+            for column in list(columns):
+                starts += out_edges(dataset, column)
         queue: deque[tuple[str, ColumnEdge, str]] = deque(
-            (run_id, e, label) for e in new_edges for label in live(e.src, e.src_column)
+            (run, e, label) for run, e in starts for label in live(e.src, e.src_column)
         )
         done: set[tuple[str, str, str, str]] = set()
         while queue:
