@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from dataward.monitor.event import AccessEvent, query_digest
 from dataward.monitor.parsers.common import Parsed, open_text, parse_time, principal_kind
-from dataward.monitor.sql import touched
+from dataward.monitor.sql import Touched, touched
 
 CSVLOG_COLUMNS = (
     "log_time",
@@ -60,7 +62,7 @@ class _Statement:
     statement: str = ""
 
 
-def _flush(stmt: _Statement, where: str, parsed: Parsed, cache: dict[str, object]) -> None:
+def _flush(stmt: _Statement, where: str, parsed: Parsed, cache: dict[str, Touched | None]) -> None:
     row = stmt.row
     try:
         when = parse_time(row[0])
@@ -81,9 +83,7 @@ def _flush(stmt: _Statement, where: str, parsed: Parsed, cache: dict[str, object
         else:
             wanted = set(objects)
             columns = tuple(
-                c
-                for c in found.columns  # type: ignore[attr-defined]
-                if c.rpartition(".")[0] in wanted or c.startswith("?.")
+                c for c in found.columns if c.rpartition(".")[0] in wanted or c.startswith("?.")
             )
     host = row[4].rsplit(":", 1)[0] if row[4] and not row[4].startswith("[local]") else None
     parsed.events.append(
@@ -113,11 +113,10 @@ def _audit_fields(message: str) -> list[str] | None:
         return []
 
 
-def _rows(rows: object, where: str, parsed: Parsed) -> None:
+def _rows(rows: Iterator[tuple[int, list[str]]], where: str, parsed: Parsed) -> None:
     pending: dict[tuple[str, str], _Statement] = {}
-    cache: dict[str, object] = {}
-    reader = rows  # an iterator of (line, row)
-    for line, row in reader:  # type: ignore[attr-defined]
+    cache: dict[str, Touched | None] = {}
+    for line, row in rows:
         if len(row) < _MESSAGE + 1:
             parsed.report.problem(where, line, f"{len(row)} fields, a csvlog row has 26")
             continue
@@ -144,8 +143,8 @@ def _rows(rows: object, where: str, parsed: Parsed) -> None:
         _flush(stmt, where, parsed, cache)
 
 
-def _csv_rows(fh: io.TextIOBase | object, where: str, parsed: Parsed) -> object:
-    reader = csv.reader(fh)  # type: ignore[arg-type]
+def _csv_rows(fh: IO[str], where: str, parsed: Parsed) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(fh)
     while True:
         try:
             row = next(reader)
