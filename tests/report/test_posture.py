@@ -292,3 +292,19 @@ def test_since_counts_activity_from_then(built: Built, doc: dict[str, Any]) -> N
     assert week["decisions"] == doc["decisions"] and week["protect"] == doc["protect"]
     assert later["decisions"]["total"] == 0 and later["protect"]["runs"] == 0
     assert later["datasets"]["total"] == doc["datasets"]["total"]  # the inventory is current
+
+
+def test_zip3_rule_wants_removal(built: Built) -> None:
+    from dataward.report.checks import zip3_rule
+
+    with use(built.rt):
+        facts = gather(built.rt.store)
+    params = next(c for c in load_controls() if c["check"] == "zip3_rule")["params"]
+    (patients,) = [d for d in facts.datasets if d.name == "patients.csv"]
+    for op, status in (("redact", "met"), ("generalize", "partial"), ("token", "partial")):
+        patients.protected_columns["zip"] = op
+        assert zip3_rule(facts, params).status == status, op
+    del patients.protected_columns["zip"]
+    outcome = zip3_rule(facts, params)
+    assert outcome.status == "not_met" and outcome.datasets == (patients.id,)
+    assert len(params["restricted"]) == 17

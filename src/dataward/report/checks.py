@@ -17,8 +17,10 @@ from dataward.report.evidence import DatasetFact, Facts, Ref
 
 STATUSES = ("met", "partial", "not_met", "not_applicable")
 
-REMOVED = frozenset({"redact", "suppress", "nullify", "generalize"})
-"""Operators that remove a value or cut it to a coarser one (Safe Harbor's "removed")."""
+ZIP_REMOVED = frozenset({"redact", "suppress", "nullify"})
+"""Operators that remove a ZIP code outright. ``generalize`` keeps a prefix but does not turn
+the restricted three-digit areas into 000, so a generalised ZIP column is partial: the
+report cannot see the values to tell."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +150,9 @@ def identifiers_protected(facts: Facts, params: Mapping[str, Any]) -> Outcome:
 
 
 def zip3_rule(facts: Facts, params: Mapping[str, Any]) -> Outcome:
-    """ZIP code columns of the selected datasets: met when each was removed or generalised
-    (ZIP3, and 000 for the restricted three-digit areas), partial when transformed otherwise
-    (tokens keep one value per ZIP: not Safe Harbor's removal)."""
+    """ZIP code columns of the selected datasets: met when each was removed; partial when
+    transformed otherwise (generalised to a prefix without the 000 rule for the restricted
+    areas, or tokenised: one value per ZIP is not Safe Harbor's removal)."""
     chosen = _selected(facts, {"tags": params.get("tags")})
     total = removed = transformed = 0
     refs: set[Ref] = set()
@@ -161,7 +163,7 @@ def zip3_rule(facts: Facts, params: Mapping[str, Any]) -> Outcome:
                 continue
             total += 1
             op = d.protected_columns.get(col)
-            if op in REMOVED:
+            if op in ZIP_REMOVED:
                 removed += 1
                 refs.update(d.protect_refs[-1:])
             else:
@@ -178,10 +180,11 @@ def zip3_rule(facts: Facts, params: Mapping[str, Any]) -> Outcome:
         status,
         removed,
         total,
-        "ZIP code columns in PHI datasets removed or cut to ZIP3"
+        "ZIP code columns in PHI datasets removed"
         + (f" ({transformed} transformed otherwise)" if transformed else ""),
         _latest(sorted(refs, key=lambda r: r.index)),
-        note=f"ZIP3 areas of 20,000 people or fewer become 000: {restricted}",
+        note="Safe Harbor keeps the first three digits only where the three-digit area has "
+        f"over 20,000 people; these become 000: {restricted}",
         datasets=tuple(short),
     )
 
