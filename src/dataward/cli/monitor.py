@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from dataward.monitor import Monitor, Outcome, Parsed
+    from dataward.monitor import Monitor, Outcome, Parsed, Settings
 
 monitor_app = typer.Typer(
     help="Watch access to training data: baselines, approvals, explained alerts.",
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(monitor_app, name="monitor")
 
 
-def _settings(learning_days: float | None) -> object:
+def _settings(learning_days: float | None) -> Settings:
     from dataward.monitor import Settings
 
     return Settings() if learning_days is None else Settings(learning_days=learning_days)
@@ -67,7 +67,7 @@ def ingest_command(
 
     _check_source(source)
     parsed = parse(source, paths)
-    mon = monitor(settings=_settings(learning_days))  # type: ignore[arg-type]
+    mon = monitor(settings=_settings(learning_days))
     outcome = _judge(mon, parsed)
     _problems(parsed.report)
     result = {**parsed.report.to_dict(), **outcome.to_dict()}
@@ -180,7 +180,7 @@ def run_command(
     _check_source(source)
     if (nats_subject is None) == (folder is None):
         raise typer.BadParameter("give one of --nats SUBJECT or --folder DIR")
-    mon = monitor(settings=_settings(learning_days))  # type: ignore[arg-type]
+    mon = monitor(settings=_settings(learning_days))
 
     def show(alerts: list[Alert]) -> None:
         for alert in alerts:

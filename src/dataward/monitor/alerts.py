@@ -11,7 +11,7 @@ import json
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
@@ -20,7 +20,8 @@ from dataward.monitor.detector import Judgement
 from dataward.monitor.tables import alerts as alerts_table
 from dataward.store import Store
 
-SEVERITIES = ("low", "medium", "high")
+Severity = Literal["low", "medium", "high"]
+SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
 MAX_EVENT_IDS = 100
 """Event ids kept per alert (the count keeps going)."""
 
@@ -29,7 +30,7 @@ class MonitorError(DatawardError):
     """A monitor action failed: an unknown alert, a bad filter, a stream that cannot run."""
 
 
-def severity_of(score: float) -> str:
+def severity_of(score: float) -> Severity:
     """``high`` from 1.2, ``medium`` from 0.7, else ``low``."""
     return "high" if score >= 1.2 else "medium" if score >= 0.7 else "low"
 
@@ -40,7 +41,7 @@ class Alert:
 
     id: str
     time: datetime
-    severity: str
+    severity: Severity
     score: float
     principal: str
     kind: str
@@ -341,7 +342,7 @@ def set_status(store: Store, alert_id: str, status: str, reason: str, actor: str
         AlertEvent(
             alert_id=alert.id,
             action="acknowledged" if status == "acknowledged" else "suppressed",
-            severity=alert.severity,  # type: ignore[arg-type]
+            severity=alert.severity,
             score=alert.score,
             alert_kind=alert.kind,
             accessor=alert.principal,

@@ -110,7 +110,7 @@ def network(ip: str | None) -> str | None:
     return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
 
 
-def _median(values: list[int]) -> float:
+def _median(values: list[int] | list[float]) -> float:
     ordered = sorted(values)
     n = len(ordered)
     mid = n // 2
@@ -121,7 +121,7 @@ def robust_z(value: float, samples: list[int]) -> tuple[float, float, float]:
     """``(z, median, MAD)``: how far ``value`` is above the samples' median, in scaled MADs
     (floored at 10 % of the median, so a perfectly steady history is not infinitely strict)."""
     med = _median(samples)
-    mad = _median([abs(s - med) for s in samples])  # type: ignore[misc]
+    mad = _median([abs(s - med) for s in samples])
     scale = max(1.4826 * mad, 0.1 * med, 1.0)
     return (value - med) / scale, med, mad
 

@@ -155,7 +155,7 @@ class Monitor:
                 AlertEvent(
                     alert_id=alert.id,
                     action="raised",
-                    severity=alert.severity,  # type: ignore[arg-type]
+                    severity=alert.severity,
                     score=alert.score,
                     alert_kind=alert.kind,
                     accessor=alert.principal,
@@ -197,7 +197,7 @@ class Monitor:
             AlertEvent(
                 alert_id=alert.id,
                 action="contained",
-                severity=alert.severity,  # type: ignore[arg-type]
+                severity=alert.severity,
                 score=alert.score,
                 alert_kind=alert.kind,
                 accessor=alert.principal,

@@ -23,6 +23,9 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypedDict
+
+from dataward.store import Store
 
 DB = "PROD.SALES"
 TABLES = {
@@ -85,6 +88,14 @@ TR = ["TAG_DATABASE", "TAG_SCHEMA", "TAG_NAME", "TAG_VALUE", "OBJECT_DATABASE", 
       "OBJECT_NAME", "DOMAIN", "COLUMN_NAME"]  # fmt: skip
 
 
+class Grant(TypedDict):
+    """A training approval the scenario logs: a principal, a dataset, maybe only columns."""
+
+    principal: str
+    dataset: str
+    columns: list[str] | None
+
+
 @dataclass(slots=True)
 class Person:
     name: str
@@ -109,7 +120,7 @@ class Scenario:
     benign: dict[str, list[str]] = field(default_factory=dict)
     """Kind → query ids of benign novelties (new hire, late but usual work)."""
     start: datetime = datetime(2026, 1, 5, tzinfo=UTC)
-    approvals: list[dict[str, object]] = field(default_factory=list)
+    approvals: list[Grant] = field(default_factory=list)
     """Training decisions to log before the run: principal, dataset, columns."""
 
 
@@ -388,7 +399,7 @@ def generate(
     return out
 
 
-def log_approvals(store: object, scenario: Scenario) -> list[str]:
+def log_approvals(store: Store, scenario: Scenario) -> list[str]:
     """Log the scenario's training decisions in ``store`` (allowed, from its start, no expiry)
     as the policy engine logs them; their ids."""
     from dataward.policy.decision import Decision
@@ -402,7 +413,7 @@ def log_approvals(store: object, scenario: Scenario) -> list[str]:
         resources = (
             [{"type": "Dataset", "id": grant["dataset"]}]
             if columns is None
-            else [{"type": "Column", "id": c, "parent": grant["dataset"]} for c in columns]  # type: ignore[attr-defined]
+            else [{"type": "Column", "id": c, "parent": grant["dataset"]} for c in columns]
         )
         for resource in resources:
             request = {
@@ -432,5 +443,5 @@ def log_approvals(store: object, scenario: Scenario) -> list[str]:
                     input=request,
                 )
             )
-    log_decisions(store, decisions)  # type: ignore[arg-type]
+    log_decisions(store, decisions)
     return [d.decision_id for d in decisions]

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dataward.monitor.event import AccessEvent
+from dataward.monitor.event import AccessEvent, Action
 from dataward.monitor.parsers.common import (
     Parsed,
     as_int,
@@ -114,6 +114,7 @@ def _cloudtrail_event(record: Any, where: str, line: int, parsed: Parsed) -> Non
     if record.get("eventSource") != "s3.amazonaws.com":
         return  # management events of other services: not data access
     name = str(record.get("eventName") or "")
+    action: Action
     if name in READ_EVENTS:
         action = "read"
     elif name in WRITE_EVENTS:
@@ -148,7 +149,7 @@ def _cloudtrail_event(record: Any, where: str, line: int, parsed: Parsed) -> Non
             principal_kind=principal_kind(principal, hint),
             client=str(record.get("userAgent") or "") or None,
             ip=str(record.get("sourceIPAddress") or "") or None,
-            action=action,  # type: ignore[arg-type]
+            action=action,
             objects=(prefix_of(str(bucket), params.get("key")),),
             bytes=size,
         )
@@ -241,6 +242,7 @@ def _access_line(line: str, where: str, number: int, parsed: Parsed) -> None:
     op = row["operation"]
     if ".OBJECT" not in op and not op.endswith(".BUCKET"):
         return
+    action: Action
     if op.startswith("REST.GET.OBJECT") or op.startswith("REST.HEAD.OBJECT"):
         action = "read"
     elif op.startswith(("REST.PUT.OBJECT", "REST.POST", "REST.COPY.OBJECT", "REST.DELETE.OBJECT")):
@@ -271,7 +273,7 @@ def _access_line(line: str, where: str, number: int, parsed: Parsed) -> None:
             principal_kind=principal_kind(principal, "human" if "@" in principal else None),
             client=None if row["user_agent"] == "-" else row["user_agent"],
             ip=None if row["remote_ip"] == "-" else row["remote_ip"],
-            action=action,  # type: ignore[arg-type]
+            action=action,
             objects=(prefix_of(row["bucket"], key),),
             bytes=as_int(row["bytes_sent"]) if row["bytes_sent"] != "-" else None,
         )

@@ -128,8 +128,10 @@ def principal_kind(name: str, hint: str | None = None) -> PrincipalKind:
     """``service`` or ``human`` from the source's hint (``hint`` ``service``/``human``) or the
     name (``SVC_TRAINING``, ``etl-nightly``); ``human`` for a name with an ``@`` and no
     service word."""
-    if hint in ("service", "human"):
-        return hint  # type: ignore[return-value]
+    if hint == "service":
+        return "service"
+    if hint == "human":
+        return "human"
     return "service" if _SERVICE.search(name.lower()) else "human"
 
 

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dataward.monitor.event import AccessEvent, query_digest
+from dataward.monitor.event import AccessEvent, Action, query_digest
 from dataward.monitor.parsers.common import Parsed, lines, parse_time, principal_kind
 from dataward.monitor.sql import touched
 
@@ -64,7 +64,7 @@ def _record(record: Any, where: str, line: int, parsed: Parsed) -> None:
     objects: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
     sha = None
-    action = "read"
+    action: Action = "read"
     if action_name in TABLE_ACTIONS:
         name = params.get("full_name_arg") or params.get("table_full_name")
         if not name:
@@ -99,7 +99,7 @@ def _record(record: Any, where: str, line: int, parsed: Parsed) -> None:
             principal_kind=principal_kind(principal, hint),
             client=str(_get(record, "userAgent", "user_agent") or "") or None,
             ip=str(_get(record, "sourceIPAddress", "source_ip_address") or "") or None,
-            action=action,  # type: ignore[arg-type]
+            action=action,
             objects=objects,
             columns=columns,
             session=str(_get(record, "sessionId", "session_id") or "") or None,

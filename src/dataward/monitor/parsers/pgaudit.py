@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from dataward.monitor.event import AccessEvent, query_digest
+from dataward.monitor.event import AccessEvent, Action, query_digest
 from dataward.monitor.parsers.common import Parsed, open_text, parse_time, principal_kind
 from dataward.monitor.sql import Touched, touched
 
@@ -50,14 +50,14 @@ CSVLOG_COLUMNS = (
     "query_id",
 )
 _MESSAGE = CSVLOG_COLUMNS.index("message")
-_CLASSES = {"READ": "read", "WRITE": "write"}
+_CLASSES: dict[str, Action] = {"READ": "read", "WRITE": "write"}
 
 
 @dataclass(slots=True)
 class _Statement:
     line: int
     row: list[str]
-    action: str
+    action: Action
     objects: dict[str, None] = field(default_factory=dict)
     statement: str = ""
 
@@ -95,7 +95,7 @@ def _flush(stmt: _Statement, where: str, parsed: Parsed, cache: dict[str, Touche
             principal_kind=principal_kind(row[1]),
             client=row[22] or None,
             ip=host,
-            action=stmt.action,  # type: ignore[arg-type]
+            action=stmt.action,
             objects=objects,
             columns=columns,
             session=row[5] or None,
