@@ -34,6 +34,8 @@ def show_command(
         raise ConfigError("--format must be json or dot")
     sync_decisions(None)
     graph = lineage_graph(None, _named(name))
+    if not graph["known"]:
+        typer.echo(f"dataward: no lineage recorded for {name}", err=True)
     typer.echo(to_json(graph) if output_format == "json" else to_dot(graph), nl=False)
     if output_format == "json":
         typer.echo()
