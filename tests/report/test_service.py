@@ -119,7 +119,9 @@ def test_dashboard_pages_in_chromium(
         doc = build(built.rt.store)
         publish(built.rt.store, render(doc, "html"), fmt="html", generated_at=doc["generated_at"])
     _sign_in(browser, service.url, service.keys["auditor"])
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#charts svg.chart")) == 3
+    # the overview's own charts, and the latest JSON report's coverage and controls
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#charts svg.chart")) == 4
+    assert "met" in browser.find_element(By.ID, "chart-controls").text
     scans = browser.find_element(By.ID, "scans").text
     assert "records in" in scans and "['" not in scans
     assert "3 of 3 datasets" in browser.find_element(By.ID, "inventory-count").text

@@ -37,6 +37,7 @@ from dataward.server.views import (
     PER_PAGE,
     audit_status,
     inventory,
+    latest_posture,
     overview_charts,
     recent_alerts,
     recent_decisions,
@@ -183,7 +184,7 @@ def mount(app: FastAPI) -> None:
             scans=recent_scans(store),
             decisions=decisions,
             audit=audit_status(store),
-            charts=overview_charts(inv, decisions),
+            charts=overview_charts(inv, decisions, latest_posture(store)),
             report=latest_report(store),
         )
 

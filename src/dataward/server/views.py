@@ -164,24 +164,54 @@ def _when(value: Any) -> str:
     return str(value or "")[:16].replace("T", " ")
 
 
-def overview_charts(inv: dict[str, Any], decisions: list[dict[str, Any]]) -> dict[str, str]:
-    """The overview's charts, drawn by the report's chart components (inline SVG)."""
+def overview_charts(
+    inv: dict[str, Any], decisions: list[dict[str, Any]], report: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """The overview's charts, drawn by the report's chart components (inline SVG); with the
+    latest JSON posture report, its coverage and controls charts too."""
     from collections import Counter
 
     from dataward.report import charts
 
     effects = Counter(d["effect"] for d in decisions)
-    return {
+    out = {
         "tags": charts.bars("Datasets by tag", inv["tags"], "chart-tags"),
         "effects": charts.bars(
             "Recent decisions by effect", dict(sorted(effects.items())), "chart-effects"
         ),
-        "coverage": charts.coverage(
+    }
+    if report is None:
+        out["coverage"] = charts.coverage(
             "Inventory",
             [("sensitive datasets", inv["sensitive"], inv["total"])],
             "chart-coverage",
-        ),
-    }
+        )
+        return out
+    from dataward.report.render import chart_set
+
+    try:
+        drawn = chart_set(report)
+    except (KeyError, TypeError, AttributeError):  # a report of another shape: skip its charts
+        return overview_charts(inv, decisions)
+    out["coverage"] = drawn["coverage"]
+    out["controls"] = drawn["controls"]
+    return out
+
+
+def latest_posture(store: Store) -> dict[str, Any] | None:
+    """The latest published JSON posture report as a document, or ``None``."""
+    import json
+
+    from dataward.report.runs import latest
+
+    found = latest(store, "json")
+    if found is None:
+        return None
+    try:
+        doc = json.loads(found[1])
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) and "controls" in doc else None
 
 
 def recent_alerts(store: Store, limit: int = 100) -> list[dict[str, Any]]:
