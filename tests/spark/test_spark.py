@@ -209,3 +209,25 @@ def test_protect_with_a_decision_applies_its_obligations(spark: Any) -> None:
     expected = dw.protect(table, decision=decision, keyring=RING).data
     assert sorted(out.to_pylist(), key=lambda r: r["id"]) == expected.to_pylist()
     assert SSN not in json.dumps(out.to_pylist())
+
+
+def test_an_executor_failure_names_its_type_and_never_its_message() -> None:
+    """Spark prints a failed task's error in its logs: an Arrow error quoting a value must not
+    get there with its message."""
+    from dataward.errors import DatawardError, ProtectError
+    from dataward.spark.frames import guarded
+
+    def leaks(_batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        raise pa.ArrowInvalid(f"could not convert {EMAIL!r}")
+        yield  # a generator, as mapInArrow's functions are
+
+    with pytest.raises(DatawardError, match="ArrowInvalid") as err:
+        list(guarded(leaks, "protect")(iter([])))
+    assert EMAIL not in str(err.value) and err.value.__cause__ is None
+
+    def refuses(_batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        raise ProtectError("a value survived in column 'ssn'")
+        yield
+
+    with pytest.raises(ProtectError, match="survived"):
+        list(guarded(refuses, "protect")(iter([])))

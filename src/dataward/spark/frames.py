@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import copy
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from dataward.errors import ConfigError, DetectorError
+from dataward.errors import ConfigError, DatawardError, DetectorError
 from dataward.spark.arrow import FINDINGS, plain, plain_type
 from dataward.spark.shipping import ship
 
@@ -90,7 +90,7 @@ def detect(
             arrays = [*batch.columns, pa.array(rows, type=FINDINGS)]
             yield pa.RecordBatch.from_arrays(arrays, names=[*batch.schema.names, output])
 
-    return df.mapInArrow(run, schema)
+    return df.mapInArrow(guarded(run, "detect"), schema)
 
 
 def _check_text_column(df: Any, column: str) -> None:
@@ -181,7 +181,7 @@ def scan(df: Any, *, decide_after: int | None = None) -> ScanResult:
                 schema=out,
             )
 
-    parts = df.mapInArrow(run, _spark_schema(out)).collect()
+    parts = df.mapInArrow(guarded(run, "scan"), _spark_schema(out)).collect()
     parts.sort(key=lambda r: (r["partition"], r["seq"]))
     clf = BatchClassifier(
         Analyser(engine, workers=1),
@@ -244,7 +244,30 @@ def protect(
                 verify_memory(out, protector)
             yield from out.cast(target).to_batches()
 
-    return df.mapInArrow(run, _spark_schema(target))
+    return df.mapInArrow(guarded(run, "protect"), _spark_schema(target))
+
+
+def guarded(
+    run: Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]], what: str
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """``run`` whose failures stop the task with a Dataward error: Dataward's own pass as they
+    are (their messages never hold a value); another library's is named by its type only,
+    since its message may quote the data (Arrow's do) and Spark prints a failed task's error
+    in the driver's and executors' logs."""
+
+    def safe(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from run(batches)
+        except DatawardError:
+            raise
+        except Exception as exc:
+            raise DatawardError(
+                f"dataward.spark.{what} failed on an executor ({type(exc).__name__} in "
+                "Dataward or a library it uses; its message is withheld: it may quote the data)",
+                error=type(exc).__name__,
+            ) from None
+
+    return safe
 
 
 def _to_arrow(df: Any) -> pa.Table:
