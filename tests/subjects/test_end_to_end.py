@@ -46,6 +46,7 @@ def _features_event(src: str, dst: str) -> dict[str, Any]:
     }
 
 
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 def test_issue_15_end_to_end(
     tmp_path: Path,
     runtime: Runtime,
@@ -91,6 +92,15 @@ def test_issue_15_end_to_end(
         mlflow.log_param("features", "customer_features")
     model = Node("churn-model", "model", run.info.run_id)
     train_run(runtime, model, [Node(feat_name, "features")], mlflow_run_id=run.info.run_id)
+
+    # 4b. the raw dataset's card (Croissant 1.1 with RAI) validates
+    mlc = pytest.importorskip("mlcroissant", reason="mlcroissant (the lineage extra) is absent")
+    from dataward.cards import card
+
+    croissant = card(runtime, raw_name, "croissant", license="CC-BY-4.0")
+    mlc.Dataset(jsonld=croissant)  # raises mlc.ValidationError on an error
+    assert croissant["rai:personalSensitiveInformation"]
+    assert CANARY_EMAIL not in json.dumps(croissant)
 
     # 5. the subject is found in the raw data, the features and the model's lineage
     found = cli("subject", "find", CANARY_EMAIL, "--format", "json")
