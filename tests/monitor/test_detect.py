@@ -172,3 +172,17 @@ def test_state_and_alerts_on_sqlite_and_postgresql(
         assert {(a.principal, a.kind) for a in alerts} <= set(again.open)
     finally:
         store.close()
+
+
+def test_an_export_ingested_twice_is_judged_once(
+    runtime: Runtime, small_scenario: scenario.Scenario
+) -> None:
+    parsed = parse("snowflake", [small_scenario.folder])
+    first = Monitor(runtime.store, notify=False).ingest(parsed)
+    before = {a.id: a.events for a in list_alerts(runtime.store)}
+    again = Monitor(runtime.store, notify=False).ingest(parse("snowflake", [small_scenario.folder]))
+    assert first.events == len(parsed.events) and first.duplicates == 0
+    assert again.events == 0 and again.duplicates == len(parsed.events)
+    assert {a.id: a.events for a in list_alerts(runtime.store)} == before
+    profile = Monitor(runtime.store).state.profiles["ANA_000"]
+    assert profile.events == sum(1 for e in parsed.events if e.principal == "ANA_000")

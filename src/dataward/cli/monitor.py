@@ -79,6 +79,7 @@ def ingest_command(
         f"{parsed.report.events:,} events from {parsed.report.files} file(s), "
         f"{parsed.report.problem_count} malformed row(s); "
         f"{len(outcome.raised)} alert(s) raised, {len(outcome.updated)} updated"
+        + (f"; {outcome.duplicates:,} already judged, skipped" if outcome.duplicates else "")
     )
 
 

@@ -34,10 +34,13 @@ class Outcome:
     events: int = 0
     raised: list[Alert] = field(default_factory=list)
     updated: list[Alert] = field(default_factory=list)
+    duplicates: int = 0
+    """Events already judged (an export ingested twice, overlapping exports), skipped."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "events": self.events,
+            "duplicates": self.duplicates,
             "alerts_raised": len(self.raised),
             "alerts_updated": len(self.updated),
             "alerts": [a.id for a in self.raised],
@@ -79,6 +82,7 @@ class Monitor:
         self.open: dict[tuple[str, str], Alert] = {}
         for alert in reversed(alerts_.recent_open(store)):
             self.open[(alert.principal, alert.kind)] = alert
+        self._seen = Seen(self.state)
         self._pending: dict[str, Alert] = {}
         self._new: set[str] = set()
         self.notify = notify
@@ -106,7 +110,11 @@ class Monitor:
         merge_s = self.settings.merge_seconds
         suppressed = self.state.meta.get("suppress", {})
         observe = self.detector.observe
+        seen = self._seen
         for event in events:
+            if not seen.fresh(event):
+                outcome.duplicates += 1
+                continue
             outcome.events += 1
             judgement = observe(event)
             if judgement is None:
@@ -148,6 +156,7 @@ class Monitor:
 
         pending = list(self._pending.values())
         alerts_.save(self.store, pending)
+        self._seen.save()
         self.state.save(self.store)
         new = [a for a in pending if a.id in self._new]
         for alert in new:
@@ -230,6 +239,53 @@ class Monitor:
         self.state.meta.setdefault("suppress", {})[f"{principal}\x1f{kind}"] = reason[:200]
         self.state.touch_meta()
         self.state.save(self.store)
+
+
+DEDUPE_SECONDS = 6 * 3600.0
+"""How far behind a source's newest judged event an event may arrive and still be judged
+(Snowflake's ``ACCOUNT_USAGE`` lags up to three hours); its id is remembered that long."""
+MAX_RECENT_IDS = 200_000
+
+
+class Seen:
+    """Which events of each source were judged: a watermark (the newest event time) and the
+    ids of the events within :data:`DEDUPE_SECONDS` of it, kept in the state (so a restarted
+    monitor, or an export ingested twice, judges nothing twice)."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.marks: dict[str, float] = state.meta.setdefault("watermarks", {})
+        kept: dict[str, list[list[Any]]] = state.meta.setdefault("recent_ids", {})
+        self.recent: dict[str, dict[str, float]] = {
+            src: {str(i): float(t) for i, t in pairs} for src, pairs in kept.items()
+        }
+
+    def fresh(self, event: AccessEvent) -> bool:
+        ts = event.time.timestamp()
+        mark = self.marks.get(event.source)
+        ids = self.recent.setdefault(event.source, {})
+        if mark is not None and ts < mark - DEDUPE_SECONDS:
+            return False
+        key = f"{event.event_id}\x1f{event.action}"
+        if key in ids:
+            return False
+        ids[key] = ts
+        if mark is None or ts > mark:
+            self.marks[event.source] = ts
+        return True
+
+    def save(self) -> None:
+        """Keep only the ids still inside the window, in the state's meta."""
+        kept: dict[str, list[list[Any]]] = {}
+        for src, ids in self.recent.items():
+            floor = self.marks.get(src, 0.0) - DEDUPE_SECONDS
+            live = {i: t for i, t in ids.items() if t >= floor}
+            if len(live) > MAX_RECENT_IDS:
+                live = dict(sorted(live.items(), key=lambda kv: kv[1])[-MAX_RECENT_IDS:])
+            self.recent[src] = live
+            kept[src] = [[i, t] for i, t in live.items()]
+        self.state.meta["recent_ids"] = kept
+        self.state.touch_meta()
 
 
 def notification(alert: Alert) -> dict[str, Any]:
