@@ -334,3 +334,8 @@ def test_dashboard_inventory_shows_the_classes(folder: Path) -> None:
     (item,) = inv["items"]
     assert item["content_classes"][0]["class"] == "CONTRACT_LEGAL"
     assert item["content_classes"][0]["reasons"]
+
+
+def test_fail_on_a_content_tag(cli: Callable[..., Any], folder: Path) -> None:
+    r = cli("scan", str(folder), "--fail-on", "INTELLECTUAL_PROPERTY", "--workers", "1")
+    assert r.code == 5 and "INTELLECTUAL_PROPERTY" in r.err

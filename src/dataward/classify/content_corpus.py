@@ -997,6 +997,18 @@ OUTPUT_PROSE = [
     "**Key takeaways:**\n- Start small\n- Measure everything\n- Iterate quickly",
     "As an AI, I don't have personal opinions, but here are some perspectives.",
     "Of course! Below you'll find three options, each with pros and cons.",
+    "Sure! Here's a rewritten version of your paragraph with a more formal tone.",
+    "Here's a summary of the main points:\n- The budget grew\n- Two risks remain",
+    "I'm happy to help with that. Let me break it down step by step.",
+    "Let me know if you'd like me to expand on any of these sections.",
+    "As an AI language model, I cannot browse the internet, but I can explain the concept.",
+    "Here are a few suggestions you might consider:\n1. Clarify the goal\n2. Set a deadline",
+    "In conclusion, both approaches have merit depending on your constraints.",
+    "I hope this answers your question! Feel free to ask a follow-up.",
+    "**Summary:** the proposal is feasible, with moderate cost and low risk.",
+    "Sure, here is the translated text, keeping the original formatting.",
+    "Based on the information provided, the most likely explanation is a configuration error.",
+    "Certainly. Below is an example implementation and an explanation of how it works.",
 ]
 
 

@@ -39,7 +39,7 @@ def scan_command(
         [],
         "--fail-on",
         help="Exit 5 when a dataset has this tag: PII_HIGH, PHI, PCI, SECRET, PII, "
-        "CONFIDENTIAL or PUBLIC (another name is an error).",
+        "CONFIDENTIAL, INTELLECTUAL_PROPERTY, INTERNAL or PUBLIC (another name is an error).",
     ),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Processes (default: all)."),
     subjects: bool = typer.Option(
