@@ -186,3 +186,23 @@ def test_an_export_ingested_twice_is_judged_once(
     assert {a.id: a.events for a in list_alerts(runtime.store)} == before
     profile = Monitor(runtime.store).state.profiles["ANA_000"]
     assert profile.events == sum(1 for e in parsed.events if e.principal == "ANA_000")
+
+
+def test_model_scores_are_one_more_signal_never_the_only_one(
+    runtime: Runtime, small_scenario: scenario.Scenario
+) -> None:
+    import pytest
+
+    pytest.importorskip("river", reason="model scores need river (the monitor extra)")
+    scenario.log_approvals(runtime.store, small_scenario)
+    parsed = parse("snowflake", [small_scenario.folder])
+    mon = Monitor(runtime.store, Settings(model_scores=True), notify=False)
+    mon.ingest(parsed)
+    alerts = list_alerts(runtime.store)
+    held = {e for a in alerts for e in a.event_ids}
+    assert all(ids[0] in held for ids in small_scenario.anomalies.values())
+    assert not any(ids[0] in held for ids in small_scenario.benign.values())
+    assert mon.detector.models is not None and mon.detector.models.models  # it learnt
+    for alert in alerts:
+        names = [s["name"] for s in alert.evidence["signals"]]
+        assert names != ["model_score"]

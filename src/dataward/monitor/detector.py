@@ -16,11 +16,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataward.monitor.approvals import Approvals
 from dataward.monitor.event import AccessEvent
 from dataward.monitor.state import PEERS_KEPT, RECENT, VOLUME_SAMPLES, Peer, Profile, State
+
+if TYPE_CHECKING:
+    from dataward.monitor.model import Models
 
 TAG_WEIGHTS: Mapping[str, float] = {
     "PII_HIGH": 1.0,
@@ -69,6 +72,8 @@ class Settings:
     """Scores under this are learnt, not alerted."""
     merge_seconds: float = 3600.0
     """An alert of the same principal and kind this recent absorbs the next event."""
+    model_scores: bool = False
+    """Add ``river``'s HalfSpaceTrees score as one more signal (:mod:`dataward.monitor.model`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +156,11 @@ class Detector:
         self.approvals = approvals
         self.settings = settings or Settings()
         self.tags: dict[str, set[str]] = {k.upper(): set(v) for k, v in (tags or {}).items()}
+        self.models: Models | None = None
+        if self.settings.model_scores:
+            from dataward.monitor.model import Models
+
+            self.models = Models()
 
     def add_tags(self, tags: Mapping[str, set[str]]) -> None:
         for key, values in tags.items():
@@ -200,6 +210,19 @@ class Detector:
             self._behaviour(event, ts, profile, peer, tags, signals)
         elif not learning and not profile.events:
             self._newcomer(event, peer, tags, signals)
+        if self.models is not None:
+            from dataward.monitor.model import THRESHOLD, features
+
+            score = self.models.score_and_learn(role, features(event, ts, profile, peer))
+            if signals and not learning and score >= THRESHOLD:  # never the only reason
+                signals.append(
+                    Signal(
+                        "model_score",
+                        0.2,
+                        f"unusual for the {role} group's model ({score:.2f})",
+                        {"half_space_trees": round(score, 3)},
+                    )
+                )
         self._learn(event, ts, profile, peer, role)
         if not signals:
             return None
