@@ -283,6 +283,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--sentences", type=int, default=400, help="0: all")
     parser.add_argument("--threshold", type=float, help="the gateway's detection threshold")
+    parser.add_argument("--workers", type=int, default=1, help="gateway workers (Redis vault)")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--stub", nargs=2, metavar=("PORT", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -321,6 +323,7 @@ def main() -> None:
             "--upstream-key-env",
             "BENCH_UPSTREAM_KEY",
             *(["--threshold", str(args.threshold)] if args.threshold is not None else []),
+            *(["--workers", str(args.workers), "--redis", args.redis] if args.workers > 1 else []),
         ],
         env=env,
         stderr=subprocess.DEVNULL,
@@ -330,7 +333,12 @@ def main() -> None:
         _wait(f"http://127.0.0.1:{gw_port}/health", gateway)
         direct = f"http://127.0.0.1:{stub_port}/v1/chat/completions"
         through = f"http://127.0.0.1:{gw_port}/v1/chat/completions"
-        result: dict[str, Any] = {"rate": args.rate, "seconds": args.seconds, "latency": {}}
+        result: dict[str, Any] = {
+            "rate": args.rate,
+            "seconds": args.seconds,
+            "workers": args.workers,
+            "latency": {},
+        }
         for stream in (False, True):
             name = "streaming" if stream else "non_streaming"
             base = asyncio.run(
@@ -352,7 +360,10 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"gateway bench: {args.rate:g} req/s for {args.seconds:g} s each, open loop, loopback")
+    print(
+        f"gateway bench: {args.rate:g} req/s for {args.seconds:g} s each, open loop, loopback, "
+        f"{args.workers} gateway worker(s), {os.cpu_count()} CPUs"
+    )
     for name, row in result["latency"].items():
         d, g = row["direct"], row["gateway"]
         print(

@@ -6,6 +6,7 @@ variable, a URL that is not http(s)), 1 another Dataward error.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def gateway_command(
     detect_timeout: float = typer.Option(
         10.0, "--detect-timeout", min=0.01, help="Seconds a request's scan may take."
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Worker processes (above 1 needs --redis for the vault)."
+    ),
 ) -> None:
     """Serve POST /v1/chat/completions and /v1/responses; callers send a Dataward API key."""
     import uvicorn
@@ -78,12 +82,42 @@ def gateway_command(
         threshold=GATEWAY_THRESHOLD if threshold is None else threshold,
         retention_rules=rules,
     )
+    banner = f"dataward gateway ({parsed.value}) on http://{host}:{port}/v1 -> {upstream}"
+    if workers > 1:
+        if redis_url is None:
+            raise ConfigError(
+                "--workers above 1 needs --redis: each worker's memory vault would hold its "
+                "own conversations"
+            )
+        from dataward.gateway.app import OPTIONS_VARIABLE
+
+        open_runtime().close()  # migrate the store once before the workers start
+        os.environ[OPTIONS_VARIABLE] = json.dumps(
+            {
+                "upstream": upstream,
+                "mode": parsed.value,
+                "upstream_key_env": upstream_key_env,
+                "redis_url": redis_url,
+                "conversation_ttl": ttl,
+                "detect_timeout": detect_timeout,
+                "threshold": config.threshold,
+                "retention_rules": str(retention_rules.resolve()) if retention_rules else None,
+            }
+        )
+        typer.echo(f"{banner} ({workers} workers)", err=True)
+        uvicorn.run(
+            "dataward.gateway.app:from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            **uvicorn_options([]),
+        )
+        return
     # a runtime of its own whose settings are read once: a long-running server need not
     # re-read dataward.yaml on every request
     with open_runtime() as rt:
         rt.store  # noqa: B018 - open (and migrate) the store before the first request
         app = create_gateway(rt, config)
-        typer.echo(
-            f"dataward gateway ({parsed.value}) on http://{host}:{port}/v1 -> {upstream}", err=True
-        )
+        typer.echo(banner, err=True)
         uvicorn.run(app, host=host, port=port, **uvicorn_options([]))

@@ -28,6 +28,7 @@ from dataward.audit.events import GatewayEvent
 from dataward.gateway.checks import (
     Action,
     Verdict,
+    categories_of,
     check_completion,
     check_prompt,
     retention,
@@ -121,9 +122,43 @@ def conversation_id(key: ApiKey, header: str | None, body: Mapping[str, Any], va
     return _digest(json.dumps(["history", key.id, _opening(body)], sort_keys=True))[:32]
 
 
-def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
+OPTIONS_VARIABLE = "DATAWARD_GATEWAY_OPTIONS"
+"""Where ``dataward gateway --workers N`` hands its options to the worker processes (JSON;
+the upstream key stays in the variable it names)."""
+
+
+def from_environment() -> FastAPI:
+    """The app of one worker of ``dataward gateway --workers N``: the options from
+    :data:`OPTIONS_VARIABLE`, a runtime of its own (closed when the worker stops)."""
+    import os
+
+    from dataward.gateway.config import Mode
+    from dataward.runtime import open as open_runtime
+
+    options = json.loads(os.environ[OPTIONS_VARIABLE])
+    rules: tuple[Any, ...] = ()
+    if options.get("retention_rules"):
+        from dataward.retention.rules import load_rules
+
+        rules = tuple(load_rules(options["retention_rules"]))
+    config = GatewayConfig(
+        upstream=options["upstream"],
+        mode=Mode(options["mode"]),
+        upstream_key=os.environ.get(options["upstream_key_env"]) or None,
+        redis_url=options["redis_url"],
+        conversation_ttl=options["conversation_ttl"],
+        detect_timeout=options["detect_timeout"],
+        threshold=options["threshold"],
+        retention_rules=rules,
+    )
+    return create_gateway(open_runtime(), config, close_runtime=True)
+
+
+def create_gateway(
+    runtime: Runtime, config: GatewayConfig, *, close_runtime: bool = False
+) -> FastAPI:
     """The gateway app over ``runtime`` (its store's API keys, its audit log, its engine and
-    its scope for the vault)."""
+    its scope for the vault); ``close_runtime``: close it when the app stops."""
     rt = runtime
     vault = open_vault(rt, config)
     keys: dict[str, tuple[ApiKey, float]] = {}
@@ -143,8 +178,10 @@ def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if config.detect is None:
+        rt.store  # noqa: B018 - open (and migrate) the store before the first request
+        if config.detect is None:  # build the engine and read the taxonomy now
             await asyncio.to_thread(detect, "warm up the engine: ada@example.org")
+            categories_of("EMAIL_ADDRESS")
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
         clients.append(
             httpx.AsyncClient(timeout=config.upstream_timeout, limits=limits, trust_env=False)
@@ -155,6 +192,8 @@ def create_gateway(runtime: Runtime, config: GatewayConfig) -> FastAPI:
         finally:
             await clients.pop().aclose()
             journals.pop().close()
+            if close_runtime:
+                rt.close()
 
     app = FastAPI(title="Dataward gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
 
