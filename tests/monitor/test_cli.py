@@ -82,7 +82,7 @@ def test_ingest_alerts_ack_suppress_and_canary(
     monkeypatch.setenv("DATAWARD_JIRA_TOKEN", "t0ken")
     caplog.set_level(logging.DEBUG)
     _canary_export(tmp_path / "sf")
-    done = cli("monitor", "ingest", str(tmp_path / "sf"), "--source", "snowflake")
+    done = cli("monitor", "ingest", str(tmp_path / "sf"), "--source", "snowflake", "--model-scores")
     assert done.code == 0, done.err
     assert "alert(s) raised" in done.out
     assert "QUERY_HISTORY.csv:" in done.err and "fields, the header has" in done.err

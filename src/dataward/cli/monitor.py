@@ -30,10 +30,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(monitor_app, name="monitor")
 
 
-def _settings(learning_days: float | None) -> Settings:
+def _settings(learning_days: float | None, model_scores: bool = False) -> Settings:
     from dataward.monitor import Settings
 
-    return Settings() if learning_days is None else Settings(learning_days=learning_days)
+    days = Settings().learning_days if learning_days is None else learning_days
+    return Settings(learning_days=days, model_scores=model_scores)
 
 
 def _check_source(source: str) -> None:
@@ -61,13 +62,16 @@ def ingest_command(
         None, "--learning-days", help="Days of history before behavioural alerts (default 7)."
     ),
     output_format: str = typer.Option("text", "--format", help="text or json."),
+    model_scores: bool = typer.Option(
+        False, "--model-scores", help="Add river's HalfSpaceTrees scores as one more signal."
+    ),
 ) -> None:
     """Read access logs into the monitor's state and judge them in time order."""
     from dataward.monitor import monitor, parse
 
     _check_source(source)
     parsed = parse(source, paths)
-    mon = monitor(settings=_settings(learning_days))
+    mon = monitor(settings=_settings(learning_days, model_scores))
     outcome = _judge(mon, parsed)
     _problems(parsed.report)
     result = {**parsed.report.to_dict(), **outcome.to_dict()}
@@ -173,6 +177,9 @@ def run_command(
     learning_days: float = typer.Option(
         None, "--learning-days", help="Days before behavioural alerts."
     ),
+    model_scores: bool = typer.Option(
+        False, "--model-scores", help="Add river's HalfSpaceTrees scores as one more signal."
+    ),
 ) -> None:
     """Stream events from NATS JetStream or a folder; print each new alert as a JSON line."""
     from dataward.monitor import Alert, monitor
@@ -181,7 +188,7 @@ def run_command(
     _check_source(source)
     if (nats_subject is None) == (folder is None):
         raise typer.BadParameter("give one of --nats SUBJECT or --folder DIR")
-    mon = monitor(settings=_settings(learning_days))
+    mon = monitor(settings=_settings(learning_days, model_scores))
 
     def show(alerts: list[Alert]) -> None:
         for alert in alerts:
