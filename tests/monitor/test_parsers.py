@@ -217,6 +217,16 @@ def test_unknown_source_and_missing_path(tmp_path: Path) -> None:
         parse("ocsf", [tmp_path / "missing"])
 
 
+def test_a_header_cell_that_is_no_column_name_is_not_echoed(tmp_path: Path) -> None:
+    (tmp_path / "AH.csv").write_text(
+        "QUERY_ID,DIRECT_OBJECTS_ACCESSED,canary.7731@example.org,078-05-1120\n"
+    )
+    parsed = parse("snowflake", [tmp_path])
+    text = " ".join(str(p) for p in parsed.report.problems).lower()
+    assert "canary" not in text and "078-05-1120" not in text
+    assert "unknown column (not a column name) in access_history" in text
+
+
 def test_snowflake_file_of_no_known_view(tmp_path: Path) -> None:
     shutil.copy(DATA / "snowflake" / "QUERY_HISTORY.csv", tmp_path / "QH.csv")
     (tmp_path / "other.csv").write_text("A,B\n1,2\n")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -192,6 +193,7 @@ VIEWS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "SESSIONS": (frozenset({"SESSION_ID", "CREATED_ON", "LOGIN_EVENT_ID"}), SESSIONS),
     "TAG_REFERENCES": (frozenset({"TAG_NAME", "TAG_VALUE", "OBJECT_NAME"}), TAG_REFERENCES),
 }
+_IDENT = re.compile(r"[A-Z_][A-Z0-9_$]{0,63}")
 READ_TYPES = frozenset({"SELECT", "UNLOAD", "GET_FILES", "COPY"})
 SENSITIVITY_TAGS = frozenset({"SENSITIVITY", "SEMANTIC_CATEGORY", "PRIVACY_CATEGORY"})
 
@@ -239,7 +241,10 @@ def _rows(path: Path, parsed: Parsed) -> tuple[str | None, Iterator[tuple[int, d
         return None, iter(())
     unknown = sorted(names - VIEWS[view][1])
     for name in unknown:
-        parsed.report.problem(path, 1, f"unknown column {name[:64]!r} in {view} (ignored)")
+        # A header cell is named only when it looks like a column name: a data row taken for a
+        # header must not put a value in the report.
+        shown = repr(name) if _IDENT.fullmatch(name) else "(not a column name)"
+        parsed.report.problem(path, 1, f"unknown column {shown} in {view} (ignored)")
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         with fh:
