@@ -150,7 +150,7 @@ def _cloudtrail_event(record: Any, where: str, line: int, parsed: Parsed) -> Non
             client=str(record.get("userAgent") or "") or None,
             ip=str(record.get("sourceIPAddress") or "") or None,
             action=action,
-            objects=(prefix_of(str(bucket), params.get("key")),),
+            objects=(parsed.masked(prefix_of(str(bucket), params.get("key"))),),
             bytes=size,
         )
     )
@@ -274,7 +274,7 @@ def _access_line(line: str, where: str, number: int, parsed: Parsed) -> None:
             client=None if row["user_agent"] == "-" else row["user_agent"],
             ip=None if row["remote_ip"] == "-" else row["remote_ip"],
             action=action,
-            objects=(prefix_of(row["bucket"], key),),
+            objects=(parsed.masked(prefix_of(row["bucket"], key)),),
             bytes=as_int(row["bytes_sent"]) if row["bytes_sent"] != "-" else None,
         )
     )

@@ -154,5 +154,18 @@ class Parsed:
     """``OBJECT.COLUMN`` (or ``OBJECT``) → tags such as ``PII_HIGH``."""
     report: ParseReport = field(default_factory=ParseReport)
 
+    names: dict[str, str] = field(default_factory=dict)
+    """Object keys already masked in this parse (:meth:`masked`)."""
+
+    def masked(self, path: str) -> str:
+        """``path`` (an S3 prefix) with any value a detector finds in it as ``<ENTITY>``: a key
+        can be named by an e-mail, and objects reach alerts and the audit log."""
+        found = self.names.get(path)
+        if found is None:
+            from dataward.detect.api import masked_path
+
+            found = self.names[path] = masked_path(path)
+        return found
+
     def add_tag(self, target: str, tag: str) -> None:
         self.tags.setdefault(target.upper(), set()).add(tag.upper())
