@@ -21,7 +21,6 @@ value: paths are masked as scans mask them, and classifications carry names and 
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -32,7 +31,8 @@ from urllib.parse import quote
 import httpx
 
 from dataward.integrations.deadletter import DeadLetters
-from dataward.integrations.http import RETRY_STATUSES, Delivery, RetryPolicy, redact_url
+from dataward.integrations.http import Delivery, RetryPolicy
+from dataward.integrations.rest import call
 
 log = logging.getLogger("dataward.integrations")
 
@@ -139,44 +139,19 @@ class AtlasCatalog:
         return out
 
     def _call(self, method: str, path: str, body: Any = None) -> Delivery:
-        """One request with retries (as :class:`~dataward.integrations.http.Poster` posts)."""
-        policy = RetryPolicy(tries=self.tries, backoff=self.backoff, timeout=self.timeout)
-        url = f"{self.base_url}{API}{path}"
-        content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-        auth = (
-            httpx.BasicAuth(self.username, self.password)
-            if self.username and not self.token
-            else httpx.Auth()
+        """One request with retries (see :func:`~dataward.integrations.rest.call`)."""
+        auth = (self.username, self.password) if self.username and not self.token else None
+        return call(
+            method,
+            f"{self.base_url}{API}{path}",
+            body,
+            headers=self._headers(),
+            auth=auth,
+            policy=RetryPolicy(tries=self.tries, backoff=self.backoff, timeout=self.timeout),
+            sleep=self.sleep,
+            transport=self.transport,
+            what="atlas",
         )
-        last = Delivery(ok=False, attempts=0)
-        with httpx.Client(timeout=policy.timeout, transport=self.transport) as client:
-            for attempt in range(1, policy.tries + 1):
-                retry_after = None
-                try:
-                    resp = client.request(
-                        method, url, content=content, headers=self._headers(), auth=auth
-                    )
-                except httpx.HTTPError as exc:
-                    last, retry = Delivery(False, attempt, error=type(exc).__name__), True
-                else:
-                    if resp.is_success:
-                        answer = resp.json() if resp.content else None
-                        return Delivery(True, attempt, resp.status_code, body=answer)
-                    last = Delivery(False, attempt, resp.status_code, f"HTTP {resp.status_code}")
-                    retry = resp.status_code in RETRY_STATUSES
-                    retry_after = resp.headers.get("retry-after")
-                log.warning(
-                    "atlas %s %s failed: %s (try %d of %d)",
-                    method,
-                    redact_url(url),
-                    last.error,
-                    attempt,
-                    policy.tries,
-                )
-                if not retry or attempt == policy.tries:
-                    break
-                self.sleep(policy.delay(attempt, retry_after))
-        return last
 
     # -- push and pull ----------------------------------------------------------------------
 
