@@ -206,3 +206,31 @@ def test_model_scores_are_one_more_signal_never_the_only_one(
     for alert in alerts:
         names = [s["name"] for s in alert.evidence["signals"]]
         assert names != ["model_score"]
+
+
+def test_sensitivity_from_the_catalog(runtime: Runtime, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A table named like a scanned file takes the tags the scan gave it."""
+    from datetime import UTC, datetime
+
+    import dataward as dw
+
+    data = tmp_path / "customers.csv"
+    data.write_text(
+        "id,email,ssn\n1,ann.lee@example.org,078-05-1120\n2,bob.ray@example.org,219-09-9999\n"
+    )
+    dw.scan([str(data)])
+    mon = Monitor(runtime.store, Settings(learning_days=0), notify=False)
+    assert "PII_HIGH" in mon.detector.tags["CATALOG:CUSTOMERS"]
+    t0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    usual = [
+        AccessEvent(time=t0 + timedelta(hours=i), source="t", event_id=f"u{i}", principal="ANN",
+                    role="ANALYST", principal_kind="human", objects=("PROD.ORDERS",))
+        for i in range(3)
+    ]  # fmt: skip
+    mon.process(usual)
+    odd = AccessEvent(time=t0 + timedelta(hours=4), source="t", event_id="odd", principal="ANN",
+                      role="ANALYST", principal_kind="human", objects=("PROD.CRM.CUSTOMERS",))  # fmt: skip
+    judged = mon.detector.observe(odd)
+    assert judged is not None and judged.kind == "new_table"
+    assert "PII_HIGH" in judged.tags["PROD.CRM.CUSTOMERS"]
+    assert judged.sensitivity == 2.0  # a PII_HIGH table doubles the score
