@@ -63,6 +63,13 @@ def test_monitor_routes(live) -> None:  # type: ignore[no-untyped-def]
             c.post(f"/v1/monitor/alerts/{alert['id']}/ack", json={"reason": "x"}).status_code == 403
         )
         assert c.get("/v1/monitor/alerts", params={"min_severity": "urgent"}).status_code == 422
+        one = c.get(f"/v1/monitor/alerts/{alert['id']}").json()
+        assert one["evidence"]["signals"] and one["containment"]["confirm"] == "a person"
+        finding = c.get(f"/v1/monitor/alerts/{alert['id']}", params={"format": "ocsf"}).json()
+        assert finding["class_uid"] == 2004 and finding["finding_info"]["uid"] == alert["id"]
+        assert c.get("/v1/monitor/alerts/al_nope").status_code == 404
+        everything_one = json.dumps([one, finding])
+        assert SSN not in everything_one
     with live.client("steward") as c:
         acked = c.post(f"/v1/monitor/alerts/{alert['id']}/ack", json={"reason": "on call looked"})
         assert acked.status_code == 200 and acked.json()["status"] == "acknowledged"

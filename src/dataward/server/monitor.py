@@ -76,6 +76,23 @@ def mount(app: FastAPI) -> None:
         found = list_alerts(store, since, min_severity, status)
         return {"alerts": [a.to_dict(evidence) for a in found]}
 
+    @app.get("/v1/monitor/alerts/{alert_id}", tags=["monitor"])
+    def monitor_alert(
+        alert_id: str,
+        store: Annotated[Store, Depends(get_store)],
+        _key: Annotated[ApiKey, Depends(require(Role.AUDITOR, Role.STEWARD))],
+        format: Annotated[str, Query(pattern="^(json|ocsf)$")] = "json",
+    ) -> dict[str, Any]:
+        """One alert with its evidence and suggested containment, or as an OCSF Detection
+        Finding (``format=ocsf``)."""
+        from dataward.monitor import MonitorError, get_alert
+
+        try:
+            alert = get_alert(store, alert_id)
+        except MonitorError as exc:
+            raise HTTPException(404, str(exc)) from None
+        return alert.to_ocsf() if format == "ocsf" else alert.to_dict(evidence=True)
+
     def _act(store: Store, alert_id: str, status: str, body: Reason, key: ApiKey) -> dict[str, Any]:
         from dataward.monitor import MonitorError, monitor, set_status
 
