@@ -339,3 +339,10 @@ def test_dashboard_inventory_shows_the_classes(folder: Path) -> None:
 def test_fail_on_a_content_tag(cli: Callable[..., Any], folder: Path) -> None:
     r = cli("scan", str(folder), "--fail-on", "INTELLECTUAL_PROPERTY", "--workers", "1")
     assert r.code == 5 and "INTELLECTUAL_PROPERTY" in r.err
+
+
+def test_catalog_show_prints_the_classes(cli: Callable[..., Any], folder: Path) -> None:
+    assert cli("scan", str(folder), "--workers", "1").code == 0
+    r = cli("catalog", "show", "nda.txt")
+    assert r.code == 0, r.err
+    assert "content: CONTRACT_LEGAL" in r.out and "(model)" in r.out

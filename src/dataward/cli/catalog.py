@@ -55,6 +55,9 @@ def show_command(
 
     console = Console()
     console.print(f"{d['path']}\n{d['summary']}\ntags: {', '.join(d['tags'])}")
+    for c in d.get("content_classes", []):
+        why = "; ".join(c["reasons"][:4])
+        console.print(f"content: {c['class']} {c['confidence']:.0%} ({c['source']}): {why}")
     table = Table()
     for head in ("column", "entity", "conf", "kind", "method", "null", "unique", "examples"):
         table.add_column(head)
