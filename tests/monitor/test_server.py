@@ -92,12 +92,12 @@ def test_monitor_routes(live) -> None:  # type: ignore[no-untyped-def]
 
     sid = open_session(live.store, authenticate(live.store, live.keys["auditor"]))  # type: ignore[arg-type]
     with httpx.Client(base_url=live.url, cookies={"dw_session": sid}) as browser:
-        page = browser.get("/dashboard/alerts", params={"min_severity": "medium"})
+        page = browser.get("/dashboard/monitor", params={"min_severity": "medium"})
         assert page.status_code == 200 and alert["id"] in page.text
         assert "service_interactive" in page.text and "UI test account" in page.text
         assert SSN not in page.text
     with httpx.Client(base_url=live.url) as anonymous:
-        assert anonymous.get("/dashboard/alerts").status_code == 303
+        assert anonymous.get("/dashboard/monitor").status_code == 303
     from dataward.audit import open_audit_log
     from dataward.audit.events import EventKind
 

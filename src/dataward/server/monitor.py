@@ -31,13 +31,14 @@ def mount(app: FastAPI) -> None:
     require = app.state.require
     get_store = app.state.get_store
 
-    @app.get("/dashboard/alerts", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/dashboard/monitor", response_class=HTMLResponse, include_in_schema=False)
     def monitor_alerts_page(
         request: Request,
         store: Annotated[Store, Depends(get_store)],
         min_severity: Annotated[str, Query(pattern="^(low|medium|high)$")] = "low",
     ) -> Response:
-        """The dashboard's alerts page (a signed-in session, as the other pages)."""
+        """The dashboard's access-monitoring page: stored alerts with their status and summary
+        (``/dashboard/alerts`` lists the audit log's alert events)."""
         from importlib.resources import files
 
         from jinja2 import Environment, FileSystemLoader, select_autoescape
