@@ -210,7 +210,7 @@ def create_gateway(
                 status=503,
             ) from None
 
-    def caller(request: Request) -> ApiKey:
+    async def caller(request: Request) -> ApiKey:
         header = request.headers.get("authorization", "")
         scheme, _, presented = header.partition(" ")
         presented = presented.strip()
@@ -226,7 +226,7 @@ def create_gateway(
         if cached is not None and cached[1] > now:
             key: ApiKey | None = cached[0]
         else:
-            key = authenticate(rt.store, presented)
+            key = await asyncio.to_thread(authenticate, rt.store, presented)  # a store query
             if key is not None:
                 keys[digest] = (key, now + KEY_CACHE_SECONDS)
         if key is None:
@@ -283,7 +283,7 @@ def create_gateway(
         return b"".join(chunks)
 
     async def proxy(request: Request, route: str) -> Response:
-        key = caller(request)
+        key = await caller(request)
         raw = await read_body(request)
         try:
             body = json.loads(raw)
@@ -477,7 +477,7 @@ def create_gateway(
 
     @app.get("/v1/models")
     async def models(request: Request) -> Response:
-        caller(request)
+        await caller(request)
         try:
             response = await clients[0].get(
                 f"{config.upstream.rstrip('/')}/models", headers=upstream_headers(False)
