@@ -90,8 +90,9 @@ def test_stream_restores_placeholders_split_across_chunks(gateway: Gateway, piec
     # caller never sees a piece of one
     assert any("<" in p and not PLACEHOLDER.search(p) for p in gateway.stub.pieces(sent))
     assert not any(re.search(r"<[A-Z_0-9]*$|^[A-Z_0-9]*>", p) for p in pieces)
-    # what was held back was only a placeholder's start: every other piece came at once
-    assert sum(1 for p in pieces if p) >= len(gateway.stub.pieces(sent)) // 3
+    # held back: a placeholder's start and the word being written (a key may be ending
+    # there); the text still streams, word by word
+    assert sum(1 for p in pieces if p) >= len(PROMPT.split()) // 2
 
 
 def test_tool_call_arguments_round_trip(gateway: Gateway) -> None:

@@ -120,3 +120,21 @@ def test_an_unexpected_error_fails_closed_naming_only_its_type(
     assert gw.stub.received == []
     assert_no_canary(str(caught.value), caplog.text)
     assert "gateway request failed" in caplog.text
+
+
+@pytest.mark.parametrize("piece", [3, 8])
+def test_secret_in_a_streamed_completion_stops_the_stream(gateway: Gateway, piece: int) -> None:
+    gateway.stub.piece = piece
+    gateway.stub.answer = lambda body: f"Sure, the key is aws_access_key_id = {AWS_KEY} enjoy"
+    got: list[str] = []
+    with pytest.raises(openai.APIError) as caught:
+        for chunk in chat(gateway, "which key?", stream=True):
+            if chunk.choices:
+                got.append(chunk.choices[0].delta.content or "")
+    assert "AWS_ACCESS_KEY" in str(caught.value)
+    # the word being written is held until it ends: no part of the key went out
+    assert "".join(got) == "Sure, the key is aws_access_key_id = "
+    assert "AKIA" not in "".join(got)
+    completion = [e for e in gateway_events(gateway) if e["stage"] == "completion"]
+    assert completion[0]["action"] == "block"
+    assert completion[0]["findings"] == {"AWS_ACCESS_KEY": 1}

@@ -76,6 +76,25 @@ def test_stream_equals_whole(parts: list[str], cuts: list[int]) -> None:
     assert out == restore(text, VALUES)
 
 
+def test_held_tokens() -> None:
+    from dataward.gateway.placeholders import token_start
+
+    assert token_start("the key is AKIAZ7") == 11
+    assert token_start("done. ") == 6
+    restorer = StreamRestorer({}, hold_tokens=True)
+    assert restorer.feed("use key=AKIA") == "use "
+    assert restorer.feed("Z7Q3 now") == "key=AKIAZ7Q3 "
+    assert restorer.flush() == "now"
+
+
+@given(st.text(alphabet="ab <>_AZ1=", max_size=60), st.integers(1, 7))
+def test_held_tokens_change_nothing_but_timing(text: str, size: int) -> None:
+    restorer = StreamRestorer(VALUES, hold_tokens=True)
+    pieces = [text[i : i + size] for i in range(0, len(text), size)]
+    out = "".join(restorer.feed(p) for p in pieces) + restorer.flush()
+    assert out == restore(text, VALUES)
+
+
 def test_replace_spans() -> None:
     from dataward.detect.model import Finding
 

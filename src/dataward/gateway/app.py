@@ -32,6 +32,7 @@ from dataward.gateway.checks import (
     check_completion,
     check_prompt,
     retention,
+    secret_types,
 )
 from dataward.gateway.config import CONVERSATION_HEADER, GatewayConfig, GatewayError, Mode
 from dataward.gateway.journal import Journal
@@ -176,12 +177,41 @@ def create_gateway(
                 engines.append(rt.engine(threshold=config.threshold))
             return engines[0].detect(text)
 
+    secret_engines: list[Engine] = []
+
+    def watch_secrets(windows: list[str]) -> dict[str, int]:
+        """Secrets in the newest part of streamed texts (``pseudonymize`` mode: a stream is
+        not held, so each piece is checked for keys before it goes out). Pattern detectors
+        only, on a few hundred characters: microseconds, run on the event loop."""
+        found: dict[str, int] = {}
+        for window in windows:
+            try:
+                if config.detect is not None:
+                    findings = config.detect(window)
+                else:
+                    if not secret_engines:
+                        with rt.active():
+                            secret_engines.append(rt.engine(secret_types(config.block_categories)))
+                    findings = secret_engines[0].detect(window)
+            except Exception:
+                raise GatewayError(
+                    "detection failed on the streamed completion; the stream was stopped",
+                    code="dataward_detection_failed",
+                    status=503,
+                ) from None
+            for f in findings:
+                if config.block_categories & set(categories_of(f.entity)):
+                    found[f.entity] = found.get(f.entity, 0) + 1
+        return found
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         rt.store  # noqa: B018 - open (and migrate) the store before the first request
         if config.detect is None:  # build the engine and read the taxonomy now
             await asyncio.to_thread(detect, "warm up the engine: ada@example.org")
             categories_of("EMAIL_ADDRESS")
+            if config.mode is Mode.PSEUDONYMIZE:
+                await asyncio.to_thread(watch_secrets, ["warm up"])
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
         clients.append(
             httpx.AsyncClient(timeout=config.upstream_timeout, limits=limits, trust_env=False)
@@ -378,10 +408,14 @@ def create_gateway(
     ) -> AsyncIterator[bytes]:
         """The restored stream. In ``block`` mode the whole stream is read and checked before
         any of it goes out (a finding ends it with an error event instead)."""
-        restorer: ChatStream | ResponsesStream = (
-            ResponsesStream(values) if route == "responses" else ChatStream(values)
-        )
         held = config.mode is Mode.BLOCK
+        watch = config.mode is Mode.PSEUDONYMIZE
+        restorer: ChatStream | ResponsesStream = (
+            ResponsesStream(values, hold_tokens=watch)
+            if route == "responses"
+            else ChatStream(values, hold_tokens=watch)
+        )
+        stopped: Verdict | None = None
         out: list[bytes] = []
         digest = hashlib.sha256()
         audited = False
@@ -407,8 +441,13 @@ def create_gateway(
                         code="upstream_invalid",
                         status=502,
                     ) from None
-                for restored in restorer.feed(document):
-                    part = encode(event.name, restored)
+                parts = [encode(event.name, restored) for restored in restorer.feed(document)]
+                if watch:  # before any of it goes out
+                    secrets = watch_secrets(restorer.tails.changed())
+                    if secrets:
+                        stopped = Verdict("block", secrets, tuple(sorted(secrets)))
+                        raise stopped.refusal("completion")
+                for part in parts:
                     digest.update(part)
                     if held:
                         out.append(part)
@@ -437,7 +476,7 @@ def create_gateway(
                 yield done
         except GatewayError as exc:
             if not audited:
-                await record(Verdict("block", {}))
+                await record(stopped or Verdict("block", {}))
             yield encode(None, {"error": {"message": str(exc), "code": exc.code}})
         finally:
             await response.aclose()

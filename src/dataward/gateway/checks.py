@@ -51,6 +51,13 @@ def categories_of(entity: str) -> tuple[str, ...]:
     return types.get(entity).categories if entity in types else ()
 
 
+def secret_types(block_categories: frozenset[str]) -> list[str]:
+    """The entity types of the taxonomy in ``block_categories``."""
+    from dataward.taxonomy import taxonomy
+
+    return [t.name for t in taxonomy() if block_categories & set(t.categories)]
+
+
 def _scan(texts: Iterable[str], detect: Callable[[str], list[Finding]]) -> list[list[Finding]]:
     out: list[list[Finding]] = []
     for text in texts:

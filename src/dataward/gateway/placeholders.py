@@ -70,22 +70,44 @@ def pending_start(text: str) -> int:
     return at
 
 
+MAX_HELD_TOKEN = 200
+"""The longest run of token characters a stream holds back while it may still be a key."""
+_TOKEN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/=.:~")
+
+
+def token_start(text: str) -> int:
+    """Where the run of token characters (letters, digits, ``_-+/=.:~``) ending the text
+    begins, at most :data:`MAX_HELD_TOKEN` back (``len(text)`` if the text ends elsewhere)."""
+    at = len(text)
+    floor = max(0, len(text) - MAX_HELD_TOKEN)
+    while at > floor and text[at - 1] in _TOKEN:
+        at -= 1
+    return at
+
+
 class StreamRestorer:
     """Restores one streamed text (a choice's content, a tool call's arguments): each piece
     is given back restored at once, except a tail that may be the start of a placeholder,
     held until the next piece completes or rules it out (at most :data:`MAX_PLACEHOLDER`
     characters)."""
 
-    __slots__ = ("_held", "json_string", "values")
+    __slots__ = ("_held", "hold_tokens", "json_string", "values")
 
-    def __init__(self, values: Mapping[str, str], *, json_string: bool = False) -> None:
+    def __init__(
+        self, values: Mapping[str, str], *, json_string: bool = False, hold_tokens: bool = False
+    ) -> None:
         self.values = values
         self.json_string = json_string
+        self.hold_tokens = hold_tokens
+        """Also hold the word being written (:func:`token_start`), so a key the next piece
+        completes is checked before any of it goes out."""
         self._held = ""
 
     def feed(self, piece: str) -> str:
         text = self._held + piece
         cut = pending_start(text)
+        if self.hold_tokens:
+            cut = min(cut, token_start(text))
         self._held = text[cut:]
         return restore(text[:cut], self.values, json_string=self.json_string)
 

@@ -58,24 +58,55 @@ def _restored(node: Any, values: Mapping[str, str]) -> Any:
     return map_strings(node, lambda s, js: restore(s, values, json_string=js))
 
 
-class ChatStream:
-    """Restores ``chat.completion.chunk`` objects (see the module docstring)."""
+TAIL = 400
+"""How much of each streamed text the mid-stream secret check reads: the new piece and what
+came before it, so a key cut over two chunks is seen whole."""
 
-    def __init__(self, values: Mapping[str, str]) -> None:
+
+class Tails:
+    """The last :data:`TAIL` characters of each streamed text, and which changed since
+    :meth:`changed` was last asked."""
+
+    def __init__(self) -> None:
+        self._tails: dict[Any, str] = {}
+        self._changed: set[Any] = set()
+
+    def add(self, key: Any, piece: str) -> None:
+        if piece:
+            self._tails[key] = (self._tails.get(key, "") + piece)[-TAIL:]
+            self._changed.add(key)
+
+    def changed(self) -> list[str]:
+        out = [self._tails[key] for key in self._changed]
+        self._changed.clear()
+        return out
+
+
+class ChatStream:
+    """Restores ``chat.completion.chunk`` objects (see the module docstring); with
+    ``hold_tokens`` each text also holds back the word it ends in (see
+    :class:`~dataward.gateway.placeholders.StreamRestorer`)."""
+
+    def __init__(self, values: Mapping[str, str], *, hold_tokens: bool = False) -> None:
         self.values = values
+        self.hold_tokens = hold_tokens
         self._restorers: dict[tuple[int, str, int], StreamRestorer] = {}
         self.upstream: dict[tuple[int, str, int], list[str]] = defaultdict(list)
         """The texts as the upstream sent them (placeholders in), for the completion scan."""
+        self.tails = Tails()
         self._last: dict[str, Any] = {}
 
     def _restorer(self, key: tuple[int, str, int]) -> StreamRestorer:
         found = self._restorers.get(key)
         if found is None:
-            found = self._restorers[key] = StreamRestorer(self.values, json_string=key[1] == "args")
+            found = self._restorers[key] = StreamRestorer(
+                self.values, json_string=key[1] == "args", hold_tokens=self.hold_tokens
+            )
         return found
 
     def _feed(self, key: tuple[int, str, int], piece: str) -> str:
         self.upstream[key].append(piece)
+        self.tails.add(key, piece)
         return self._restorer(key).feed(piece)
 
     def _flush_choice(self, index: int, delta: dict[str, Any]) -> None:
@@ -142,11 +173,13 @@ _DELTAS = {
 class ResponsesStream:
     """Restores Responses API stream events (see the module docstring)."""
 
-    def __init__(self, values: Mapping[str, str]) -> None:
+    def __init__(self, values: Mapping[str, str], *, hold_tokens: bool = False) -> None:
         self.values = values
+        self.hold_tokens = hold_tokens
         self._restorers: dict[tuple[str, str, int], StreamRestorer] = {}
         self._templates: dict[tuple[str, str, int], dict[str, Any]] = {}
         self.upstream: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+        self.tails = Tails()
         self.response_id: str | None = None
 
     @staticmethod
@@ -172,9 +205,10 @@ class ResponsesStream:
             if restorer is None:
                 json_string = kind == "response.function_call_arguments.delta"
                 restorer = self._restorers[key] = StreamRestorer(
-                    self.values, json_string=json_string
+                    self.values, json_string=json_string, hold_tokens=self.hold_tokens
                 )
             self.upstream[key].append(event["delta"])
+            self.tails.add(key, event["delta"])
             event["delta"] = restorer.feed(event["delta"])
             self._templates[key] = event
             return [event]
