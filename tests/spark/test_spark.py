@@ -231,3 +231,28 @@ def test_an_executor_failure_names_its_type_and_never_its_message() -> None:
 
     with pytest.raises(ProtectError, match="survived"):
         list(guarded(refuses, "protect")(iter([])))
+
+
+def test_struct_and_list_columns_are_read_leaf_by_leaf_as_in_process(spark: Any) -> None:
+    """A struct's leaves (patient.ssn) are classified and protected one by one, as dw.scan and
+    dw.protect read a table: the SSN inside a struct was passed through before."""
+    patient = pa.struct([("ssn", pa.string()), ("name", pa.string())])
+    table = pa.table(
+        {
+            "id": pa.array([1, 2, 3], pa.int64()),
+            "patient": pa.array(
+                [{"ssn": SSN, "name": "Ada"}, {"ssn": "219-09-9999", "name": "Bob"}, None],
+                patient,
+            ),
+            "phones": pa.array([["+1 415 555 0132"], [], None], pa.list_(pa.string())),
+            "note": [f"mail {EMAIL}", None, "ok"],
+        }
+    )
+    df = spark.createDataFrame(table).coalesce(1)
+    got = dws.scan(df).datasets[0]
+    assert got.columns == dw.scan(table).datasets[0].columns
+    assert {c.name: c.entity for c in got.columns}["patient.ssn"] == "US_SSN"
+    out = dws.protect(df, keyring=RING).toArrow()
+    assert out.to_pylist() == dw.protect(table, keyring=RING).to_pylist()
+    dumped = json.dumps(out.to_pylist())
+    assert SSN not in dumped and EMAIL not in dumped

@@ -140,6 +140,7 @@ def scan(df: Any, *, decide_after: int | None = None) -> ScanResult:
     )
     from dataward.classify.scan import ScanResult
     from dataward.detect.api import masked_name
+    from dataward.sources.memory import to_arrow
 
     engine = classification_engine()
     shipped = ship(df.sparkSession, engine, "classify")
@@ -161,9 +162,10 @@ def scan(df: Any, *, decide_after: int | None = None) -> ScanResult:
         analyser = Analyser(eng, workers=1)  # one Spark task per core: no pool of its own
         names: dict[str, str] = {}
         for seq, raw in enumerate(batches):
-            batch = plain(raw)
-            if batch.num_rows == 0:
+            if raw.num_rows == 0:
                 continue
+            # struct columns read leaf by leaf (``patient.ssn``), as dw.scan reads a table
+            batch, _back = to_arrow(plain(raw))
             cols = []
             for i, name in enumerate(batch.schema.names):
                 if name not in names:
@@ -216,6 +218,7 @@ def protect(
     protected batch is read back and verified on its executor (a surviving value stops the job
     with :class:`~dataward.protect.verify.VerifyError`). No receipt is issued: a receipt signs
     the output's hash, and a lazy DataFrame has no output until it is written."""
+    from dataward.protect.apply import protect_table
     from dataward.protect.plan import as_config, plan
     from dataward.protect.protector import Protector
     from dataward.runtime import current
@@ -228,7 +231,8 @@ def protect(
     engine = rt.engine(threshold=the_plan.config.threshold)
     # the output's schema: the plan applied to the first rows on the driver
     probe = Protector(plan=copy.deepcopy(the_plan), keyring=ring, engine=engine)
-    target = pa.schema([f.with_type(plain_type(f.type)) for f in probe.protect_batch(first).schema])
+    probed = protect_table(first, protector=probe)
+    target = pa.schema([f.with_type(plain_type(f.type)) for f in probed.schema])
     shipped = ship(df.sparkSession, (the_plan, ring, engine), "protect")
     verify = decision is not None
 
@@ -239,7 +243,8 @@ def protect(
         # a protector per task: its counters and caches are the task's, the plan is shared
         protector = Protector(plan=copy.deepcopy(plan_), keyring=ring_, engine=engine_)
         for raw in batches:
-            out = protector.protect_batch(plain(raw))
+            # as dw.protect protects a table: struct leaves planned and protected one by one
+            out = protect_table(pa.Table.from_batches([plain(raw)]), protector=protector)
             if verify:
                 verify_memory(out, protector)
             yield from out.cast(target).to_batches()
