@@ -122,10 +122,13 @@ def test_an_unexpected_error_fails_closed_naming_only_its_type(
     assert "gateway request failed" in caplog.text
 
 
-@pytest.mark.parametrize("piece", [3, 8])
-def test_secret_in_a_streamed_completion_stops_the_stream(gateway: Gateway, piece: int) -> None:
+@pytest.mark.parametrize(("piece", "end"), [(3, " enjoy"), (8, " enjoy"), (5, "")])
+def test_secret_in_a_streamed_completion_stops_the_stream(
+    gateway: Gateway, piece: int, end: str
+) -> None:
+    """Also when the key ends the stream (held until the last chunk, checked then)."""
     gateway.stub.piece = piece
-    gateway.stub.answer = lambda body: f"Sure, the key is aws_access_key_id = {AWS_KEY} enjoy"
+    gateway.stub.answer = lambda body: f"Sure, the key is aws_access_key_id = {AWS_KEY}{end}"
     got: list[str] = []
     with pytest.raises(openai.APIError) as caught:
         for chunk in chat(gateway, "which key?", stream=True):

@@ -204,6 +204,11 @@ def create_gateway(
                     found[f.entity] = found.get(f.entity, 0) + 1
         return found
 
+    def check_stream(restorer: ChatStream | ResponsesStream) -> Verdict | None:
+        """The blocking verdict when a text about to go out holds a secret."""
+        secrets = watch_secrets(restorer.tails.changed())
+        return Verdict("block", secrets, tuple(sorted(secrets))) if secrets else None
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         rt.store  # noqa: B018 - open (and migrate) the store before the first request
@@ -443,9 +448,8 @@ def create_gateway(
                     ) from None
                 parts = [encode(event.name, restored) for restored in restorer.feed(document)]
                 if watch:  # before any of it goes out
-                    secrets = watch_secrets(restorer.tails.changed())
-                    if secrets:
-                        stopped = Verdict("block", secrets, tuple(sorted(secrets)))
+                    stopped = check_stream(restorer)
+                    if stopped is not None:
                         raise stopped.refusal("completion")
                 for part in parts:
                     digest.update(part)
@@ -453,8 +457,12 @@ def create_gateway(
                         out.append(part)
                     else:
                         yield part
-            for rest in restorer.finish():
-                part = encode(None, rest)
+            rests = [encode(None, rest) for rest in restorer.finish()]
+            if watch:
+                stopped = check_stream(restorer)
+                if stopped is not None:
+                    raise stopped.refusal("completion")
+            for part in rests:
                 digest.update(part)
                 if held:
                     out.append(part)

@@ -64,8 +64,9 @@ came before it, so a key cut over two chunks is seen whole."""
 
 
 class Tails:
-    """The last :data:`TAIL` characters of each streamed text, and which changed since
-    :meth:`changed` was last asked."""
+    """The last :data:`TAIL` characters of each streamed text, and which of them are about
+    to release text (:meth:`mark`) since :meth:`changed` was last asked: only text that goes
+    out needs the check, and what is held is checked when it is released."""
 
     def __init__(self) -> None:
         self._tails: dict[Any, str] = {}
@@ -74,7 +75,9 @@ class Tails:
     def add(self, key: Any, piece: str) -> None:
         if piece:
             self._tails[key] = (self._tails.get(key, "") + piece)[-TAIL:]
-            self._changed.add(key)
+
+    def mark(self, key: Any) -> None:
+        self._changed.add(key)
 
     def changed(self) -> list[str]:
         out = [self._tails[key] for key in self._changed]
@@ -107,13 +110,17 @@ class ChatStream:
     def _feed(self, key: tuple[int, str, int], piece: str) -> str:
         self.upstream[key].append(piece)
         self.tails.add(key, piece)
-        return self._restorer(key).feed(piece)
+        released = self._restorer(key).feed(piece)
+        if released:
+            self.tails.mark(key)
+        return released
 
     def _flush_choice(self, index: int, delta: dict[str, Any]) -> None:
         for key, restorer in self._restorers.items():
             if key[0] != index or not restorer.held:
                 continue
             rest = restorer.flush()
+            self.tails.mark(key)
             if key[1] == "args":
                 calls = delta.setdefault("tool_calls", [])
                 call = next((c for c in calls if c.get("index", 0) == key[2]), None)
@@ -192,6 +199,7 @@ class ResponsesStream:
             return []
         event = copy.deepcopy(self._templates[key])
         event["delta"] = restorer.flush()
+        self.tails.mark(key)
         return [event]
 
     def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]:
@@ -210,6 +218,8 @@ class ResponsesStream:
             self.upstream[key].append(event["delta"])
             self.tails.add(key, event["delta"])
             event["delta"] = restorer.feed(event["delta"])
+            if event["delta"]:
+                self.tails.mark(key)
             self._templates[key] = event
             return [event]
         out: list[dict[str, Any]] = []
