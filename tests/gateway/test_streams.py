@@ -30,6 +30,29 @@ def test_read_events() -> None:
     assert events[0].encode() == b'event: a\ndata: {"x":\ndata: 1}\n\n'
 
 
+@pytest.mark.parametrize("size", [1, 3, 7, 1000])
+def test_read_batches_whatever_the_network_cuts(size: int) -> None:
+    from dataward.gateway.streams import read_batches
+
+    raw = ': ping\r\n\r\nevent: a\r\ndata: {"x":\r\ndata: 1}\r\n\r\ndata: two\n\ndata: [DONE]'
+
+    async def chunks() -> AsyncIterator[str]:
+        for at in range(0, len(raw), size):
+            yield raw[at : at + size]
+
+    async def collect() -> list[list[Event]]:
+        return [b async for b in read_batches(chunks())]
+
+    batches = asyncio.run(collect())
+    assert [e for b in batches for e in b] == [
+        Event("a", '{"x":\n1}'),
+        Event(None, "two"),
+        Event(None, "[DONE]"),
+    ]
+    if size == 1000:
+        assert len(batches) == 2  # all that arrived at once, then the unterminated last
+
+
 def _chunk(
     delta: dict[str, object], finish: str | None = None, index: int = 0
 ) -> dict[str, object]:

@@ -37,7 +37,7 @@ from dataward.gateway.checks import (
 from dataward.gateway.config import CONVERSATION_HEADER, GatewayConfig, GatewayError, Mode
 from dataward.gateway.journal import Journal
 from dataward.gateway.placeholders import restore
-from dataward.gateway.streams import ChatStream, ResponsesStream, encode, read_events
+from dataward.gateway.streams import ChatStream, ResponsesStream, encode, read_batches
 from dataward.gateway.texts import completion_texts, map_strings
 from dataward.gateway.vault import MemoryVault, RedisVault, Vault
 from dataward.server.apikeys import ApiKey, Role, authenticate
@@ -434,29 +434,35 @@ def create_gateway(
             await audit("completion", verdict, key, conv, digest.hexdigest(), model)
 
         try:
-            async for event in read_events(response.aiter_lines()):
-                if event.data == "[DONE]":
-                    done = event.encode()
-                    break
-                try:
-                    document = json.loads(event.data)
-                except ValueError:
-                    raise GatewayError(
-                        "the upstream sent an event that is not JSON",
-                        code="upstream_invalid",
-                        status=502,
-                    ) from None
-                parts = [encode(event.name, restored) for restored in restorer.feed(document)]
+            # the events that arrived together go out together: one check, one write
+            async for batch in read_batches(response.aiter_text()):
+                parts: list[bytes] = []
+                for event in batch:
+                    if event.data == "[DONE]":
+                        done = event.encode()
+                        break
+                    try:
+                        document = json.loads(event.data)
+                    except ValueError:
+                        raise GatewayError(
+                            "the upstream sent an event that is not JSON",
+                            code="upstream_invalid",
+                            status=502,
+                        ) from None
+                    parts.extend(encode(event.name, r) for r in restorer.feed(document))
                 if watch:  # before any of it goes out
                     stopped = check_stream(restorer)
                     if stopped is not None:
                         raise stopped.refusal("completion")
-                for part in parts:
-                    digest.update(part)
+                if parts:
+                    block = b"".join(parts)
+                    digest.update(block)
                     if held:
-                        out.append(part)
+                        out.append(block)
                     else:
-                        yield part
+                        yield block
+                if done is not None:
+                    break
             rests = [encode(None, rest) for rest in restorer.finish()]
             if watch:
                 stopped = check_stream(restorer)

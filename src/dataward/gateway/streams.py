@@ -54,6 +54,42 @@ async def read_events(lines: AsyncIterator[str]) -> AsyncIterator[Event]:
         yield Event(name, "\n".join(data))
 
 
+async def read_batches(chunks: AsyncIterator[str]) -> AsyncIterator[list[Event]]:
+    """The events of an SSE stream, grouped as they arrived: each list holds the events
+    completed by one chunk of text from the network (``\r\n`` line ends read as ``\n``)."""
+
+    pending = ""
+    name: str | None = None
+    data: list[str] = []
+    async for chunk in chunks:
+        if "\n" not in chunk:  # a long line arriving in pieces is split once, at its end
+            pending += chunk
+            continue
+        *complete, pending = (pending + chunk).split("\n")
+        batch: list[Event] = []
+        for line in complete:
+            line = line.removesuffix("\r")
+            if not line:
+                if data:
+                    batch.append(Event(name, "\n".join(data)))
+                name, data = None, []
+                continue
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "event":
+                name = value
+            elif field == "data":
+                data.append(value)
+        if batch:
+            yield batch
+    if pending:
+        field, _, value = pending.partition(":")
+        if field == "data":
+            data.append(value.removeprefix(" "))
+    if data:
+        yield [Event(name, "\n".join(data))]
+
+
 def _restored(node: Any, values: Mapping[str, str]) -> Any:
     return map_strings(node, lambda s, js: restore(s, values, json_string=js))
 
