@@ -114,8 +114,16 @@ def run_stub(port: int, record: Path) -> None:
 # --- the load ------------------------------------------------------------------------------
 
 
-async def _one(client: httpx.AsyncClient, url: str, key: str, text: str, stream: bool) -> str:
-    body = {"model": "stub-1", "messages": [{"role": "user", "content": text}], "stream": stream}
+async def _one(
+    client: httpx.AsyncClient, url: str, key: str, text: str, stream: bool, tag: str = ""
+) -> str:
+    body: dict[str, Any] = {
+        "model": "stub-1",
+        "messages": [{"role": "user", "content": text}],
+        "stream": stream,
+    }
+    if tag:
+        body["user"] = tag  # OpenAI's end-user id: passed on untouched, names the sentence
     headers = {"Authorization": f"Bearer {key}"}
     if not stream:
         response = await client.post(url, json=body, headers=headers)
@@ -182,16 +190,17 @@ async def leakage(
         async def run(i: int) -> None:
             async with semaphore:
                 try:
-                    back[i] = await _one(client, url, key, records[i]["full_text"], False)
+                    text = records[i]["full_text"]
+                    back[i] = await _one(client, url, key, text, False, f"bench-{i}")
                 except httpx.HTTPStatusError:
                     back[i] = None  # blocked (a secret): nothing was sent
 
         await asyncio.gather(*(run(i) for i in range(len(records))))
     received = record.read_text(encoding="utf-8").splitlines()[before:]
-    sent_texts = [json.loads(line)["messages"][-1]["content"] for line in received]
-    by_original: dict[str, str] = {}
-    for text in sent_texts:  # match a received body to its sentence by the text between values
-        by_original.setdefault(PLACEHOLDER.sub("\0", text), text)
+    sent_texts: dict[str, str] = {}
+    for line in received:
+        body = json.loads(line)
+        sent_texts[body["user"]] = PLACEHOLDER.sub(" ", body["messages"][-1]["content"])
     spans = leaked = personal = personal_leaked = 0
     per_type: Counter[str] = Counter()
     per_type_total: Counter[str] = Counter()
@@ -201,12 +210,10 @@ async def leakage(
             continue
         fidelity_n += 1
         fidelity_ok += back[i] == rec["full_text"]
-    stripped = [PLACEHOLDER.sub(" ", t) for t in sent_texts]
-    joined = "\n\x00\n".join(stripped)
     for i, rec in enumerate(records):
         if back[i] is None:
             continue
-        sent = _sent_for(rec["full_text"], stripped, joined)
+        sent = sent_texts[f"bench-{i}"]
         for span in rec["spans"]:
             spans += 1
             per_type_total[span["entity_type"]] += 1
@@ -247,18 +254,6 @@ def _personal(span: dict[str, Any]) -> bool:
     PERSON)."""
     value = span["entity_value"].strip().rstrip(".").lower()
     return span["entity_type"] not in NOT_PERSONAL and value not in HONORIFICS
-
-
-def _sent_for(original: str, stripped: list[str], joined: str) -> str:
-    """What the stub received for ``original``: the received text that keeps the most of its
-    words (the stub's log has no order); a missing one reads as everything sent."""
-    words = set(original.split())
-    best, score = joined, -1
-    for text in stripped:
-        common = len(words & set(text.split()))
-        if common > score:
-            best, score = text, common
-    return best
 
 
 # --- orchestration -------------------------------------------------------------------------
