@@ -115,15 +115,13 @@ def run_stub(port: int, record: Path) -> None:
 
 
 async def _one(
-    client: httpx.AsyncClient, url: str, key: str, text: str, stream: bool, tag: str = ""
+    client: httpx.AsyncClient, url: str, key: str, text: str, stream: bool, model: str = "stub-1"
 ) -> str:
     body: dict[str, Any] = {
-        "model": "stub-1",
+        "model": model,  # passed on untouched: the leakage check names each sentence by it
         "messages": [{"role": "user", "content": text}],
         "stream": stream,
     }
-    if tag:
-        body["user"] = tag  # OpenAI's end-user id: passed on untouched, names the sentence
     headers = {"Authorization": f"Bearer {key}"}
     if not stream:
         response = await client.post(url, json=body, headers=headers)
@@ -200,7 +198,7 @@ async def leakage(
     sent_texts: dict[str, str] = {}
     for line in received:
         body = json.loads(line)
-        sent_texts[body["user"]] = PLACEHOLDER.sub(" ", body["messages"][-1]["content"])
+        sent_texts[body["model"]] = PLACEHOLDER.sub(" ", body["messages"][-1]["content"])
     spans = leaked = personal = personal_leaked = 0
     per_type: Counter[str] = Counter()
     per_type_total: Counter[str] = Counter()

@@ -313,3 +313,18 @@ def test_other_occurrences_of_a_found_value_are_replaced(start_gateway: Any) -> 
     turn2 = json.loads(gw.stub.received[1])["messages"]
     assert turn2[2]["content"] == "Tell <PERSON_1> yes"
     assert "Kovalev " not in gw.stub.received[1]
+
+
+def test_end_user_fields_are_pseudonymized(gateway: Gateway) -> None:
+    gateway.client().chat.completions.create(
+        model="stub-1",
+        messages=[{"role": "user", "content": "hello"}],
+        user=EMAIL,
+        metadata={"customer": f"{NAME} <{EMAIL}>", "ticket": "T-1"},
+    )
+    (sent,) = gateway.stub.received
+    assert_no_canary(sent)
+    body = json.loads(sent)
+    assert body["user"] == "<EMAIL_ADDRESS_1>"
+    assert sorted(body["metadata"]) == ["customer", "ticket"]
+    assert "<EMAIL_ADDRESS_1>" in body["metadata"]["customer"]

@@ -7,7 +7,9 @@ request in ``input`` (a string or items), ``instructions``, ``function_call.argu
 tool-call arguments that are JSON are opened, and each string inside is its own slot, so a
 value is found and replaced as a value and the arguments stay valid JSON.
 
-Only those keys are read: ids, roles, model names and tool names pass untouched.
+The request's end-user fields (``user``, ``safety_identifier``, ``prompt_cache_key``) and the
+string values of its ``metadata`` are slots too: applications often put an e-mail address
+there. Everything else (ids, roles, model names, tool names) passes untouched.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 
 TEXT_KEYS = frozenset({"content", "text", "arguments", "output", "refusal", "instructions"})
 """Keys whose string values are prompt or completion text."""
+ID_KEYS = ("user", "safety_identifier", "prompt_cache_key")
+"""Top-level request fields naming the end user (OpenAI's): scanned like the prompt."""
 JSON_KEYS = frozenset({"arguments"})
 """Keys whose string values are JSON text (a tool call's arguments)."""
 
@@ -98,6 +102,13 @@ def request_texts(body: dict[str, Any]) -> tuple[list[Text], list[JsonText]]:
             texts.append(Text(body, key, value))
         else:
             _walk(value, texts, documents)
+    for key in ID_KEYS:  # an end-user id is often an e-mail address
+        value = body.get(key)
+        if isinstance(value, str):
+            texts.append(Text(body, key, value))
+    metadata = body.get("metadata")
+    if isinstance(metadata, dict):
+        texts.extend(_strings(metadata))
     return texts, documents
 
 
