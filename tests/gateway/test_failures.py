@@ -141,3 +141,13 @@ def test_secret_in_a_streamed_completion_stops_the_stream(
     completion = [e for e in gateway_events(gateway) if e["stage"] == "completion"]
     assert completion[0]["action"] == "block"
     assert completion[0]["findings"] == {"AWS_ACCESS_KEY": 1}
+
+
+def test_rate_limit_per_key(start_gateway: Any) -> None:
+    gw: Gateway = start_gateway(rate_per_second=0.5, burst=2)
+    chat(gw, "one")
+    chat(gw, "two")
+    with pytest.raises(openai.RateLimitError) as caught:
+        chat(gw, "three")
+    assert caught.value.code == "rate_limit_exceeded"
+    assert len(gw.stub.received) == 2

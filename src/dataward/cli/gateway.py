@@ -51,6 +51,9 @@ def gateway_command(
     detect_timeout: float = typer.Option(
         10.0, "--detect-timeout", min=0.01, help="Seconds a request's scan may take."
     ),
+    rate_limit: float | None = typer.Option(
+        None, "--rate-limit", min=0.1, help="Requests a second per caller key (per worker)."
+    ),
     workers: int = typer.Option(
         1, "--workers", min=1, help="Worker processes (above 1 needs --redis for the vault)."
     ),
@@ -81,6 +84,7 @@ def gateway_command(
         detect_timeout=detect_timeout,
         threshold=GATEWAY_THRESHOLD if threshold is None else threshold,
         retention_rules=rules,
+        rate_per_second=rate_limit,
     )
     banner = f"dataward gateway ({parsed.value}) on http://{host}:{port}/v1 -> {upstream}"
     if workers > 1:
@@ -102,6 +106,7 @@ def gateway_command(
                 "detect_timeout": detect_timeout,
                 "threshold": config.threshold,
                 "retention_rules": str(retention_rules.resolve()) if retention_rules else None,
+                "rate_per_second": rate_limit,
             }
         )
         typer.echo(f"{banner} ({workers} workers)", err=True)

@@ -41,6 +41,7 @@ from dataward.gateway.streams import ChatStream, ResponsesStream, encode, read_b
 from dataward.gateway.texts import completion_texts, map_strings
 from dataward.gateway.vault import MemoryVault, RedisVault, Vault
 from dataward.server.apikeys import ApiKey, Role, authenticate
+from dataward.server.app import RateLimiter
 
 if TYPE_CHECKING:
     from dataward.detect.engine import Engine
@@ -77,11 +78,12 @@ def _error(
     status: int, message: str, code: str, kind: str = "invalid_request_error"
 ) -> JSONResponse:
     """An OpenAI-shaped error; ``x-should-retry: false`` keeps the OpenAI client from
-    retrying a refusal."""
+    retrying a refusal (a rate limit, ``429``, may be retried after ``retry-after``)."""
+    headers = {"retry-after": "1"} if status == 429 else {"x-should-retry": "false"}
     return JSONResponse(
         {"error": {"message": message, "type": kind, "param": None, "code": code}},
         status_code=status,
-        headers={"x-should-retry": "false"},
+        headers=headers,
     )
 
 
@@ -151,6 +153,7 @@ def from_environment() -> FastAPI:
         detect_timeout=options["detect_timeout"],
         threshold=options["threshold"],
         retention_rules=rules,
+        rate_per_second=options.get("rate_per_second"),
     )
     return create_gateway(open_runtime(), config, close_runtime=True)
 
@@ -166,6 +169,11 @@ def create_gateway(
     clients: list[httpx.AsyncClient] = []
     engines: list[Engine] = []
     journals: list[Journal] = []
+    limiter = (
+        RateLimiter(config.rate_per_second, config.burst or max(1, int(config.rate_per_second * 2)))
+        if config.rate_per_second
+        else None
+    )
 
     def detect(text: str) -> list[Finding]:
         """The configured detector, else the runtime's engine (built and warmed at startup:
@@ -266,6 +274,12 @@ def create_gateway(
                 keys[digest] = (key, now + KEY_CACHE_SECONDS)
         if key is None:
             raise GatewayError("invalid or revoked API key", code="invalid_api_key", status=401)
+        if limiter is not None and not limiter.allow(key.id):
+            raise GatewayError(
+                f"over {config.rate_per_second:g} requests a second for this key",
+                code="rate_limit_exceeded",
+                status=429,
+            )
         if key.role not in ALLOWED_ROLES:
             raise GatewayError(
                 f"role {key.role.value!r} may not call the gateway; needs admin or pipeline",

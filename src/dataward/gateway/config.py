@@ -63,6 +63,11 @@ class GatewayConfig:
     """Seconds the scan of one request may take; past it the request fails closed."""
     upstream_timeout: float = 120.0
     max_body_bytes: int = 5 * 1024 * 1024
+    rate_per_second: float | None = None
+    """Sustained requests a second per caller key (a token bucket per process); ``None``: no
+    limit."""
+    burst: int | None = None
+    """The bucket's size (default: two seconds' worth)."""
     block_categories: frozenset[str] = SECRET_CATEGORIES
     threshold: float | None = GATEWAY_THRESHOLD
     """The engine's score threshold (``None``: the settings'). A placeholder too many costs
