@@ -346,3 +346,15 @@ def test_catalog_show_prints_the_classes(cli: Callable[..., Any], folder: Path) 
     r = cli("catalog", "show", "nda.txt")
     assert r.code == 0, r.err
     assert "content: CONTRACT_LEGAL" in r.out and "(model)" in r.out
+
+
+def test_an_uncertain_content_class_is_not_called_public() -> None:
+    """With no identifier and no class sure enough (under ``imply``), the dataset is INTERNAL,
+    never PUBLIC on a guess; a sure public class keeps PUBLIC."""
+    from dataward.classify.content import content_tags
+    from dataward.classify.content_model import ContentClass
+
+    unsure = ContentClass("CONTRACT_LEGAL", 0.4, ("whereas",), tags=("CONFIDENTIAL",))
+    assert [t.name for t in content_tags((), (unsure,), imply=0.5)] == ["INTERNAL"]
+    sure = ContentClass("MARKETING_PUBLIC", 0.9, ("press release",), tags=("PUBLIC",))
+    assert [t.name for t in content_tags((), (sure,), imply=0.5)] == ["PUBLIC"]

@@ -318,8 +318,8 @@ def content_tags(
     """``tags`` (from identifiers) with the tags the content classes imply. ``PUBLIC`` stays
     only when no identifier tag is there and no class of confidence ``imply`` or more implies
     a tag other than ``PUBLIC``; then its reason names the class. ``unresolved`` (why an LLM
-    review that was due gave no answer) makes such a dataset ``INTERNAL``: it is not called
-    public on a guess."""
+    review that was due gave no answer), or a best class under ``imply``, makes such a dataset
+    ``INTERNAL``: it is not called public on a guess."""
     from dataward.classify.dataset import TAG_ORDER, Tag
 
     classes = tuple(classes)
@@ -340,10 +340,13 @@ def content_tags(
             found[tag] = (max(conf, c.confidence), reasons_)
     if not found and unresolved:
         found["INTERNAL"] = (1.0, [f"content uncertain and not reviewed: {unresolved}"])
+    best = next(iter(classes), None)
+    if not found and best is not None and best.confidence < imply:
+        # no class is sure enough to call the content public: not public on a guess
+        found["INTERNAL"] = (1.0, [f"content uncertain: {best.name} ({best.confidence:.0%})"])
     if not found:
         base = next((t for t in tags if t.name == "PUBLIC"), None)
         held = list(base.reasons) if base is not None else ["no sensitive value found"]
-        best = next(iter(classes), None)
         if not public_why and best is not None:
             public_why.append(f"content {best.name} ({best.confidence:.0%}) implies no tag")
         return (Tag("PUBLIC", 1.0, tuple(held + public_why)),)
